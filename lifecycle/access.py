@@ -1,0 +1,43 @@
+"""Who may see and change use cases. Views, the API and services all ask here.
+
+The registry is visible to everyone who holds a role: an inventory that only
+its owners can see is no inventory. A signed-in account without a role sees
+nothing, and gets 404 (not 403) so it cannot probe which slugs exist.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from lifecycle.models import UseCase
+from portal.models import User
+
+CHANGE_USE_CASE = "lifecycle.change_usecase"
+
+
+def use_cases_visible_to(user: User) -> QuerySet[UseCase]:
+    if not user.is_authenticated or not user.has_any_role:
+        return UseCase.objects.none()
+    return UseCase.objects.all()
+
+
+def use_case_may_change(user: User, use_case: UseCase) -> bool:
+    """Owners (object permission granted by the services) and administrators; never auditors."""
+    if not user.is_authenticated or not user.is_active or user.is_auditor:
+        return False
+    if user.is_portal_admin:
+        return True
+    return user.has_perm(CHANGE_USE_CASE, use_case)
+
+
+def get_use_case_for_user(user: User, slug: str, *, for_change: bool = False) -> UseCase:
+    use_case = use_cases_visible_to(user).filter(slug=slug).select_related("technical_owner", "business_owner").first()
+    if use_case is None:
+        raise Http404("No such use case.")
+    if for_change and not use_case_may_change(user, use_case):
+        raise PermissionDenied(
+            "Only the use case's owners may change it."
+            if not user.is_auditor
+            else "Auditors read; they change nothing."
+        )
+    return use_case

@@ -1,0 +1,323 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django_fsm import RETURN_VALUE, FSMIntegerField, FSMModelMixin, transition
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+
+class Stage(models.IntegerChoices):
+    PROPOSED = 0, "0 · Proposed"
+    SANDBOX = 1, "1 · Sandboxed evaluation"
+    CONTROLLED = 2, "2 · Controlled production"
+    GUARDED = 3, "3 · Production with guardrails"
+    SCALE = 4, "4 · Production at scale"
+    RETIRED = 9, "Retired"
+
+    @classmethod
+    def active(cls) -> list["Stage"]:
+        return [s for s in cls if s != cls.RETIRED]
+
+
+ACTIVE_STAGES = [s.value for s in Stage.active()]
+HIGHEST_STAGE = Stage.SCALE
+
+
+class Tier(models.TextChoices):
+    """EU AI Act risk tier, as resolved by the classification questionnaire."""
+
+    UNCLASSIFIED = "unclassified", "Not yet classified"
+    OUT_OF_SCOPE = "out_of_scope", "Outside the AI Act"
+    PROHIBITED = "prohibited", "Prohibited (Art. 5)"
+    HIGH = "high", "High-risk (Art. 6)"
+    LIMITED = "limited", "Limited / transparency (Art. 50)"
+    MINIMAL = "minimal", "Minimal"
+
+
+class InternalTier(models.TextChoices):
+    UNSET = "", "Not set"
+    LOW = "low", "Low materiality"
+    MEDIUM = "medium", "Medium materiality"
+    HIGH = "high", "High materiality"
+
+
+class UseCase(FSMModelMixin, models.Model):
+    """A registry entry: one AI use case and where it stands in the lifecycle."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    purpose = models.TextField(help_text="What the system does and for whom.")
+    approved_scope = models.TextField(blank=True, help_text="The uses it is approved for, and what is out of scope.")
+    business_kpi = models.CharField(max_length=300, blank=True, help_text="The business measure it must move.")
+    technical_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="technical_use_cases"
+    )
+    business_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="business_use_cases", null=True, blank=True
+    )
+    team = models.CharField(max_length=100, blank=True)
+    sunset_criteria = models.TextField(blank=True, help_text="When it must be switched off or re-approved.")
+    processes_personal_data = models.BooleanField(default=False)
+    customer_facing = models.BooleanField(default=False)
+    regulated_decision = models.BooleanField(
+        default=False, help_text="Supports a decision that regulation governs (credit, insurance, employment, ...)."
+    )
+    # Denormalised from the current risk assessment so lists filter without joins.
+    risk_tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.UNCLASSIFIED, db_index=True)
+    internal_tier = models.CharField(max_length=8, choices=InternalTier.choices, blank=True, default="")
+    stage = FSMIntegerField(choices=Stage.choices, default=Stage.PROPOSED, protected=True, db_index=True)
+    stage_entered_at = models.DateTimeField(default=timezone.now)
+    revalidation_due = models.DateField(null=True, blank=True, help_text="Yearly revalidation of high-risk use cases.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [models.Index(fields=["stage", "risk_tier"], name="usecase_stage_tier_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("lifecycle:use-case-detail", args=[self.slug])
+
+    @property
+    def is_prohibited(self) -> bool:
+        return self.risk_tier == Tier.PROHIBITED
+
+    @property
+    def owner_ids(self) -> set[int]:
+        return {i for i in (self.technical_owner_id, self.business_owner_id, self.created_by_id) if i}
+
+    def may_promote(self) -> bool:
+        return not self.is_prohibited
+
+    @transition(
+        field=stage,
+        source=[Stage.PROPOSED, Stage.SANDBOX, Stage.CONTROLLED, Stage.GUARDED],
+        target=RETURN_VALUE(Stage.SANDBOX, Stage.CONTROLLED, Stage.GUARDED, Stage.SCALE),
+        conditions=[may_promote],
+    )
+    def promote(self) -> int:
+        self.stage_entered_at = timezone.now()
+        return self.stage + 1
+
+    @transition(
+        field=stage,
+        source=[Stage.SANDBOX, Stage.CONTROLLED, Stage.GUARDED, Stage.SCALE],
+        target=RETURN_VALUE(Stage.PROPOSED, Stage.SANDBOX, Stage.CONTROLLED, Stage.GUARDED),
+    )
+    def demote(self, to_stage: int) -> int:
+        self.stage_entered_at = timezone.now()
+        return to_stage
+
+    @transition(field=stage, source=ACTIVE_STAGES, target=Stage.RETIRED)
+    def retire(self) -> None:
+        self.stage_entered_at = timezone.now()
+
+
+class UseCaseUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(UseCase, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        pass
+
+
+class UseCaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(UseCase, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        pass
+
+
+class StageChange(models.Model):
+    """Every change of stage: who, when, from, to, why. Append-only by convention of the services."""
+
+    class Kind(models.TextChoices):
+        PROMOTION = "promotion", "Promotion"
+        DEMOTION = "demotion", "Demotion"
+        RETIREMENT = "retirement", "Retirement"
+
+    use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="stage_changes")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    from_stage = models.PositiveSmallIntegerField(choices=Stage.choices)
+    to_stage = models.PositiveSmallIntegerField(choices=Stage.choices)
+    reason = models.TextField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.use_case}: {self.get_from_stage_display()} → {self.get_to_stage_display()}"
+
+
+class ModelVersion(models.Model):
+    """What actually runs: provider, model, configuration, tools, guardrails, evaluation."""
+
+    use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="versions")
+    label = models.CharField(max_length=50, help_text="e.g. 1.4.0 or 2026-11-rc2")
+    provider = models.CharField(max_length=100)
+    model_identifier = models.CharField(max_length=200)
+    config_hash = models.CharField(
+        max_length=64, help_text="SHA-256 of the prompt or configuration that ships with this version."
+    )
+    agent_tools = models.JSONField(default=list, blank=True, help_text="The tools an agent may call.")
+    guardrails = models.TextField(blank=True, help_text="Guardrail configuration: filters, limits, human checkpoints.")
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["use_case", "label"], name="version_unique_label")]
+
+    def __str__(self) -> str:
+        return f"{self.use_case.slug}@{self.label}"
+
+
+class EvaluationMetric(models.Model):
+    class Direction(models.TextChoices):
+        AT_LEAST = "gte", "at least"
+        AT_MOST = "lte", "at most"
+
+    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="metrics")
+    name = models.CharField(max_length=100)
+    value = models.FloatField()
+    threshold = models.FloatField()
+    direction = models.CharField(max_length=3, choices=Direction.choices, default=Direction.AT_LEAST)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["version", "name"], name="metric_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.value} ({self.get_direction_display()} {self.threshold})"
+
+    @property
+    def passes(self) -> bool:
+        if self.direction == self.Direction.AT_LEAST:
+            return self.value >= self.threshold
+        return self.value <= self.threshold
+
+
+class ArtifactKind(models.TextChoices):
+    EVALUATION_REPORT = "evaluation_report", "Evaluation report"
+    DATA_LINEAGE = "data_lineage", "Data lineage and known limitations"
+    OBSERVABILITY_PLAN = "observability_plan", "Observability plan"
+    ROLLBACK_TEST = "rollback_test", "Rollback test record"
+    COMMUNICATION_PLAN = "communication_plan", "Communication plan"
+    MODEL_CARD = "model_card", "Model card"
+    IMPACT_ASSESSMENT = "impact_assessment", "Impact assessment (DPIA / FRIA)"
+    TELEMETRY_REVIEW = "telemetry_review", "Telemetry and incident review"
+    OTHER = "other", "Other"
+
+
+def artifact_upload_to(instance: "Artifact", filename: str) -> str:
+    # Content-addressed: the stored name is the hash, never the user's file name.
+    return f"artifacts/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Artifact(models.Model):
+    """A piece of evidence. Stored once, never edited; a new upload supersedes it."""
+
+    use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="artifacts")
+    version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="artifacts")
+    kind = models.CharField(max_length=32, choices=ArtifactKind.choices)
+    title = models.CharField(max_length=200, blank=True)
+    file = models.FileField(upload_to=artifact_upload_to, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField()
+    is_current = models.BooleanField(default=True)
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "-uploaded_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["use_case", "kind"],
+                condition=Q(is_current=True) & ~Q(kind="other"),
+                name="artifact_one_current_per_kind",
+            ),
+            models.CheckConstraint(condition=Q(size__gt=0), name="artifact_not_empty"),
+        ]
+        indexes = [models.Index(fields=["use_case", "is_current"], name="artifact_current_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("lifecycle:artifact-download", args=[self.use_case.slug, self.pk])
+
+
+class RiskAssessment(models.Model):
+    """One answered classification questionnaire. Kept forever; the newest is current."""
+
+    class Role(models.TextChoices):
+        PROVIDER = "provider", "Provider"
+        DEPLOYER = "deployer", "Deployer"
+
+    class Gpai(models.TextChoices):
+        NONE = "none", "Not a general-purpose model"
+        GPAI = "gpai", "General-purpose AI model (Art. 53)"
+        SYSTEMIC = "systemic", "GPAI with systemic risk (Art. 51, 55)"
+
+    use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="assessments")
+    questionnaire_version = models.CharField(max_length=32)
+    answers = models.JSONField(help_text="{question id: {answer, rationale}}")
+    tier = models.CharField(max_length=16, choices=Tier.choices)
+    transparency_flags = models.JSONField(default=list, blank=True)
+    gpai = models.CharField(max_length=10, choices=Gpai.choices, default=Gpai.NONE)
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.DEPLOYER)
+    fria_required = models.BooleanField(default=False)
+    annex_iii_areas = models.JSONField(default=list, blank=True)
+    internal_tier = models.CharField(max_length=8, choices=InternalTier.choices)
+    is_final = models.BooleanField(default=False, help_text="A pre-screen is preliminary; stage 2 needs a final one.")
+    summary = models.TextField(blank=True)
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        get_latest_by = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.use_case}: {self.get_tier_display()} ({self.created_at:%Y-%m-%d})"
+
+
+class ReadinessQuestion(models.TextChoices):
+    BUSINESS_KPI = "business_kpi", "Is there a business KPI the use case must move?"
+    REPRESENTATIVE_DATA = "representative_data", "Was it evaluated on representative data?"
+    EVALUATION_RULES = "evaluation_rules", "Are evaluation rules and thresholds defined?"
+    WORKFLOW_INTEGRATION = "workflow_integration", "Is it integrated into the real workflow?"
+    NAMED_OWNER = "named_owner", "Is there a named owner who answers for it?"
+    CONTROLS_DESIGNED = "controls_designed", "Are security, logging and approvals designed?"
+    COMPLIANCE_ACCOUNTED = "compliance_accounted", "Are compliance needs accounted for?"
+
+
+class ReadinessAnswer(models.Model):
+    """One answer of the production-readiness check, with a note or a linked artifact."""
+
+    use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="readiness_answers")
+    question = models.CharField(max_length=32, choices=ReadinessQuestion.choices)
+    answer = models.BooleanField()
+    note = models.TextField(blank=True)
+    artifact = models.ForeignKey(Artifact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["use_case", "question"]
+        constraints = [models.UniqueConstraint(fields=["use_case", "question"], name="readiness_one_answer")]
+
+    def __str__(self) -> str:
+        return f"{self.use_case}: {self.question} = {'yes' if self.answer else 'no'}"

@@ -1,0 +1,18 @@
+"""The REST API under /api/v1/. Each app contributes its routes from its own api.py."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from lifecycle import api as lifecycle_api
+from portal import api as portal_api
+from signoff import api as signoff_api
+
+router = DefaultRouter()
+for module in (lifecycle_api, signoff_api, portal_api):
+    module.register(router)
+
+urlpatterns = [
+    *lifecycle_api.extra_urlpatterns,
+    *signoff_api.extra_urlpatterns,
+    path("", include(router.urls)),
+]

@@ -1,0 +1,57 @@
+"""Demo people for seed_demo: the contract's users, in their groups and functions."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group
+
+from portal.models import FunctionMembership, ReviewFunction, User
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    username: str
+    first_name: str
+    last_name: str
+    role: str
+    function: str = ""
+    lead: bool = False
+
+
+PEOPLE = [
+    DemoPerson("erin", "Erin", "Engel", "engineer"),
+    DemoPerson("evan", "Evan", "Osei", "engineer"),
+    DemoPerson("rita", "Rita", "Rossi", "risk", "risk", lead=True),
+    DemoPerson("ravi", "Ravi", "Raman", "risk", "risk"),
+    DemoPerson("carl", "Carl", "Cortez", "compliance", "compliance", lead=True),
+    DemoPerson("cora", "Cora", "Chen", "compliance", "compliance"),
+    DemoPerson("lena", "Lena", "Lindqvist", "legal", "legal", lead=True),
+    DemoPerson("leo", "Leo", "Laurent", "legal", "legal"),
+    DemoPerson("audrey", "Audrey", "Adeyemi", "auditor"),
+    DemoPerson("admin", "Ada", "Admin", "admin"),
+]
+
+
+def demo_people_seed(*, password: str) -> dict[str, User]:
+    """Create or refresh the demo users; idempotent."""
+    users: dict[str, User] = {}
+    functions = {f.key: f for f in ReviewFunction.objects.all()}
+    for person in PEOPLE:
+        user, _ = User.objects.get_or_create(
+            username=person.username,
+            defaults={
+                "first_name": person.first_name,
+                "last_name": person.last_name,
+                "email": f"{person.username}@stagegate.example",
+            },
+        )
+        user.set_password(password)
+        if person.username == "admin":
+            user.is_staff = user.is_superuser = True
+        user.save()
+        user.groups.add(Group.objects.get(name=person.role))
+        if person.function:
+            FunctionMembership.objects.update_or_create(
+                function=functions[person.function], user=user, defaults={"is_lead": person.lead}
+            )
+        users[person.username] = user
+    return users

@@ -1,0 +1,126 @@
+"""Shared fixtures: named actors, services, and the rules for service-bound tests.
+
+Tests marked `postgres` need PostgreSQL and tests marked `redis` need Redis.
+Without DATABASE_URL / REDIS_URL naming them they are skipped, except in CI
+(CI=true), where a missing service fails the test instead of hiding it.
+"""
+
+import os
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+
+from portal.celery import app as celery_app
+from tests import factories
+
+IN_CI = os.getenv("CI", "").lower() in ("1", "true", "yes")
+
+
+def _service_missing(marker: str) -> str | None:
+    if marker == "postgres" and connection.vendor != "postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+    if marker == "redis" and not os.getenv("REDIS_URL"):
+        return "needs Redis: set REDIS_URL=redis://..."
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _require_services(request):
+    for marker in ("postgres", "redis"):
+        if request.node.get_closest_marker(marker) and (reason := _service_missing(marker)):
+            if IN_CI:
+                pytest.fail(f"CI must not skip service-bound tests: {reason}")
+            pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks(request):
+    """Tasks run in-process unless a test asks for the real worker on Redis."""
+    eager = request.node.get_closest_marker("redis") is None
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def erin(db):
+    """An engineer who owns use cases."""
+    return factories.UserFactory(username="erin", first_name="Erin", last_name="Engel", roles=["engineer"])
+
+
+@pytest.fixture
+def eric(db):
+    """Another engineer, who owns nothing of erin's."""
+    return factories.UserFactory(username="eric", first_name="Eric", last_name="Ekwueme", roles=["engineer"])
+
+
+@pytest.fixture
+def rita(db):
+    """Risk lead."""
+    return factories.reviewer("rita", "risk", lead=True)
+
+
+@pytest.fixture
+def ravi(db):
+    """Risk member, not a lead."""
+    return factories.reviewer("ravi", "risk")
+
+
+@pytest.fixture
+def carl(db):
+    """Compliance lead."""
+    return factories.reviewer("carl", "compliance", lead=True)
+
+
+@pytest.fixture
+def cora(db):
+    """Compliance member."""
+    return factories.reviewer("cora", "compliance")
+
+
+@pytest.fixture
+def lena(db):
+    """Legal lead."""
+    return factories.reviewer("lena", "legal", lead=True)
+
+
+@pytest.fixture
+def leo(db):
+    """Legal member."""
+    return factories.reviewer("leo", "legal")
+
+
+@pytest.fixture
+def audrey(db):
+    """Auditor: reads everything, changes nothing."""
+    return factories.UserFactory(username="audrey", first_name="Audrey", roles=["auditor"])
+
+
+@pytest.fixture
+def admin_user(db):
+    return factories.UserFactory(username="admin", roles=["admin"], is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def nobody(db):
+    """Signed in, but holding no role."""
+    return factories.UserFactory(username="nobody", roles=[])
+
+
+@pytest.fixture
+def use_case(erin):
+    """erin's use case at stage 0, classified minimal."""
+    return factories.UseCaseFactory(slug="support-summaries", title="Support ticket summaries", technical_owner=erin)
+
+
+@pytest.fixture
+def pg_only():
+    if django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("needs PostgreSQL")
