@@ -116,6 +116,8 @@ class ReadinessRequest(FSMModelMixin, models.Model):
     policy_snapshot = models.JSONField(default=dict, blank=True)
     evidence_snapshot = models.JSONField(default=dict, blank=True)
     snapshot_hash = models.CharField(max_length=64, blank=True)
+    # The gate result at the moment of approval, as the packet shows it.
+    approval_gate_result = models.JSONField(default=dict, blank=True)
     owner_accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

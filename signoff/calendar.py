@@ -1,0 +1,27 @@
+"""Business-day arithmetic for due dates: weekends and configured holidays are skipped."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+
+
+def is_business_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in settings.HOLIDAYS
+
+
+def add_business_days(start: date, days: int) -> date:
+    """The date `days` business days after `start` (start itself never counts)."""
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += timedelta(days=1)
+        if is_business_day(current):
+            remaining -= 1
+    return current
+
+
+def business_days_between(start: date, end: date) -> int:
+    """Business days after `start` up to and including `end`; negative when `end` is earlier."""
+    if end < start:
+        return -business_days_between(end, start)
+    return sum(1 for n in range(1, (end - start).days + 1) if is_business_day(start + timedelta(days=n)))

@@ -1,0 +1,465 @@
+"""The one gate evaluator.
+
+Given a use case, a version and a target stage, `gate_evaluate` returns every
+requirement with met/unmet and why. The request page's checklist, submission,
+the pipeline gate endpoint and the packet all show this one result; nothing
+else decides whether a use case may move or run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+
+from django.utils import timezone
+
+from lifecycle.models import (
+    Artifact,
+    ArtifactKind,
+    ModelVersion,
+    ReadinessAnswer,
+    ReadinessQuestion,
+    RiskAssessment,
+    Stage,
+    Tier,
+    UseCase,
+)
+from portal.models import ReviewFunction
+from signoff.models import (
+    APPROVING_DECISIONS,
+    GatePolicy,
+    ReadinessRequest,
+    RequestState,
+    Review,
+    ReviewState,
+    SignoffRule,
+)
+
+REGISTRY_FIELD_LABELS = {
+    "purpose": "purpose",
+    "approved_scope": "approved uses and scope",
+    "business_kpi": "business KPI",
+    "technical_owner": "technical owner",
+    "business_owner": "business owner",
+    "sunset_criteria": "sunset criteria",
+    "team": "team",
+}
+
+
+class Mode(StrEnum):
+    PROMOTE = "promote"  # may this use case move up to the target stage?
+    RUN = "run"  # may this use case run at the target stage (the pipeline's question)?
+
+
+class Category(StrEnum):
+    STAGE = "stage"
+    EVIDENCE = "evidence"  # supplied by the first line before submission
+    APPROVAL = "approval"  # supplied by reviewers and the business owner after submission
+
+
+@dataclass(frozen=True)
+class Requirement:
+    key: str
+    met: bool
+    detail: str
+    category: Category = Category.EVIDENCE
+
+    def as_api(self) -> dict:
+        return {"key": self.key, "met": self.met, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class GateResult:
+    use_case_id: int
+    stage: int
+    mode: Mode
+    requirements: list[Requirement]
+    request_id: int | None = None
+    required_functions: list[str] = field(default_factory=list)
+
+    @property
+    def allowed(self) -> bool:
+        return all(r.met for r in self.requirements)
+
+    @property
+    def unmet(self) -> list[Requirement]:
+        return [r for r in self.requirements if not r.met]
+
+    @property
+    def ready_to_submit(self) -> bool:
+        """Everything the submitter must supply is there; only approvals remain."""
+        return all(r.met for r in self.requirements if r.category != Category.APPROVAL)
+
+    def as_api(self) -> dict:
+        return {"allowed": self.allowed, "stage": self.stage, "requirements": [r.as_api() for r in self.requirements]}
+
+    def as_snapshot(self) -> dict:
+        return {
+            "stage": self.stage,
+            "mode": str(self.mode),
+            "allowed": self.allowed,
+            "required_functions": self.required_functions,
+            "requirements": [{**asdict(r), "category": str(r.category)} for r in self.requirements],
+        }
+
+
+@dataclass(frozen=True)
+class PolicySpec:
+    """A gate policy as plain data, so a request can keep the one it was submitted under."""
+
+    target_stage: int
+    registry_fields: list[str]
+    required_artifact_kinds: list[str]
+    requires_version: bool
+    requires_metrics_passing: bool
+    requires_assessment: bool
+    requires_final_assessment: bool
+    requires_readiness_check: bool
+    requires_owner_acceptance: bool
+    evaluation_fresh_since_stage_entry: bool
+    sla_business_days: int
+    signoff_rules: list[tuple[str, str]]
+
+    @classmethod
+    def from_policy(cls, policy: GatePolicy) -> PolicySpec:
+        return cls(
+            target_stage=policy.target_stage,
+            registry_fields=list(policy.registry_fields),
+            required_artifact_kinds=list(policy.required_artifact_kinds),
+            requires_version=policy.requires_version,
+            requires_metrics_passing=policy.requires_metrics_passing,
+            requires_assessment=policy.requires_assessment,
+            requires_final_assessment=policy.requires_final_assessment,
+            requires_readiness_check=policy.requires_readiness_check,
+            requires_owner_acceptance=policy.requires_owner_acceptance,
+            evaluation_fresh_since_stage_entry=policy.evaluation_fresh_since_stage_entry,
+            sla_business_days=policy.sla_business_days,
+            signoff_rules=sorted((r.function.key, r.when) for r in policy.signoff_rules.all()),
+        )
+
+    @classmethod
+    def from_snapshot(cls, data: dict) -> PolicySpec:
+        return cls(**{**data, "signoff_rules": [tuple(r) for r in data["signoff_rules"]]})
+
+    @classmethod
+    def for_stage(cls, target_stage: int) -> PolicySpec | None:
+        policy = (
+            GatePolicy.objects.filter(target_stage=target_stage).prefetch_related("signoff_rules__function").first()
+        )
+        return cls.from_policy(policy) if policy else None
+
+    def as_snapshot(self) -> dict:
+        return {**asdict(self), "signoff_rules": [list(r) for r in self.signoff_rules]}
+
+    def required_functions(self, use_case: UseCase) -> list[str]:
+        """The function keys that must sign, in a stable order."""
+        holds = {
+            SignoffRule.When.ALWAYS: True,
+            SignoffRule.When.PERSONAL_DATA: use_case.processes_personal_data,
+            SignoffRule.When.TIER_HIGH: use_case.risk_tier == Tier.HIGH,
+            SignoffRule.When.TIER_LIMITED: use_case.risk_tier == Tier.LIMITED,
+            SignoffRule.When.CUSTOMER_FACING: use_case.customer_facing,
+            SignoffRule.When.REGULATED_DECISION: use_case.regulated_decision,
+        }
+        return sorted({function for function, when in self.signoff_rules if holds.get(when, False)})
+
+
+def policy_for_request(request: ReadinessRequest) -> PolicySpec | None:
+    if request.policy_snapshot:
+        return PolicySpec.from_snapshot(request.policy_snapshot)
+    return PolicySpec.for_stage(request.target_stage)
+
+
+def _latest_request(use_case: UseCase, target_stage: int, mode: Mode) -> ReadinessRequest | None:
+    qs = ReadinessRequest.objects.filter(use_case=use_case, target_stage=target_stage)
+    if mode == Mode.RUN:
+        qs = qs.filter(state=RequestState.APPROVED)
+    else:
+        qs = qs.exclude(state__in=[RequestState.WITHDRAWN, RequestState.SUPERSEDED, RequestState.REJECTED])
+    return qs.order_by("-created_at", "-id").first()
+
+
+def _stage_requirement(use_case: UseCase, target_stage: int, mode: Mode) -> Requirement:
+    current = Stage(use_case.stage)
+    if current == Stage.RETIRED:
+        return Requirement("stage.active", False, "The use case is retired.", Category.STAGE)
+    if mode == Mode.RUN:
+        if current >= target_stage:
+            return Requirement(
+                "stage.current", True, f"Approved for stage {target_stage}; now at {current.label}.", Category.STAGE
+            )
+        return Requirement(
+            "stage.current", False, f"Not approved for stage {target_stage}: it is at {current.label}.", Category.STAGE
+        )
+    if target_stage == current + 1:
+        return Requirement(
+            "stage.next", True, f"Stage {target_stage} is the next stage after {current.label}.", Category.STAGE
+        )
+    return Requirement(
+        "stage.next",
+        False,
+        f"Promotion goes one stage at a time: from {current.label} the next stage is {current + 1}.",
+        Category.STAGE,
+    )
+
+
+def _classification_requirements(use_case: UseCase, spec: PolicySpec | None) -> list[Requirement]:
+    assessment = RiskAssessment.objects.filter(use_case=use_case).order_by("-created_at", "-id").first()
+    out: list[Requirement] = []
+    if assessment is not None and assessment.tier == Tier.PROHIBITED:
+        out.append(
+            Requirement(
+                "classification.not_prohibited", False, "Classified prohibited (Art. 5): it can never leave stage 0."
+            )
+        )
+    elif use_case.risk_tier == Tier.PROHIBITED:
+        out.append(
+            Requirement(
+                "classification.not_prohibited", False, "Marked prohibited in the registry: it can never leave stage 0."
+            )
+        )
+    else:
+        out.append(Requirement("classification.not_prohibited", True, "Not a prohibited practice."))
+    if spec is None:
+        return out
+    if spec.requires_assessment:
+        if assessment is None:
+            out.append(
+                Requirement("classification.present", False, "No risk classification yet: answer the questionnaire.")
+            )
+        else:
+            out.append(
+                Requirement(
+                    "classification.present",
+                    True,
+                    f"Classified {assessment.get_tier_display()} on {assessment.created_at:%Y-%m-%d}.",
+                )
+            )
+    if spec.requires_final_assessment:
+        final = assessment is not None and assessment.is_final
+        out.append(
+            Requirement(
+                "classification.final",
+                final,
+                "The current classification is final."
+                if final
+                else "The current classification is only a pre-screen; record a final one.",
+            )
+        )
+    return out
+
+
+def _registry_requirements(use_case: UseCase, spec: PolicySpec) -> list[Requirement]:
+    out = []
+    for name in spec.registry_fields:
+        label = REGISTRY_FIELD_LABELS.get(name, name.replace("_", " "))
+        value = getattr(use_case, f"{name}_id", None) if name.endswith("owner") else getattr(use_case, name, "")
+        filled = bool(value.strip() if isinstance(value, str) else value)
+        out.append(
+            Requirement(
+                f"registry.{name}", filled, f"Registry {label} recorded." if filled else f"Registry {label} is missing."
+            )
+        )
+    return out
+
+
+def _version_requirements(version: ModelVersion | None, spec: PolicySpec) -> list[Requirement]:
+    out = []
+    if spec.requires_version:
+        out.append(
+            Requirement(
+                "version.present",
+                version is not None,
+                f"Version {version.label}: {version.provider} {version.model_identifier}."
+                if version
+                else "No version recorded: add what actually runs (provider, model, configuration hash).",
+            )
+        )
+    if spec.requires_metrics_passing:
+        metrics = list(version.metrics.all()) if version else []
+        failing = [m for m in metrics if not m.passes]
+        if not metrics:
+            out.append(
+                Requirement(
+                    "evaluation.thresholds", False, "No evaluation metrics with thresholds recorded for this version."
+                )
+            )
+        elif failing:
+            out.append(
+                Requirement(
+                    "evaluation.thresholds",
+                    False,
+                    "Below threshold: "
+                    + "; ".join(
+                        f"{m.name} {m.value:g} (needs {m.get_direction_display()} {m.threshold:g})" for m in failing
+                    ),
+                )
+            )
+        else:
+            out.append(Requirement("evaluation.thresholds", True, f"All {len(metrics)} metrics meet their thresholds."))
+    return out
+
+
+def _evidence_requirements(use_case: UseCase, version: ModelVersion | None, spec: PolicySpec) -> list[Requirement]:
+    current = {a.kind: a for a in Artifact.objects.filter(use_case=use_case, is_current=True).exclude(kind="other")}
+    out = []
+    for kind in spec.required_artifact_kinds:
+        label = ArtifactKind(kind).label if kind in ArtifactKind.values else kind
+        artifact = current.get(kind)
+        key = f"evidence.{kind}"
+        if artifact is None:
+            out.append(Requirement(key, False, f"Missing: {label}."))
+            continue
+        if kind == ArtifactKind.EVALUATION_REPORT and version is not None:
+            if artifact.version_id and artifact.version_id != version.pk:
+                out.append(
+                    Requirement(key, False, f"Stale: the {label.lower()} is for another version, not {version.label}.")
+                )
+                continue
+            if not artifact.version_id and artifact.uploaded_at < version.created_at:
+                out.append(Requirement(key, False, f"Stale: the {label.lower()} predates version {version.label}."))
+                continue
+            if spec.evaluation_fresh_since_stage_entry and artifact.uploaded_at < use_case.stage_entered_at:
+                out.append(
+                    Requirement(
+                        key, False, f"Stale: the {label.lower()} predates the current stage; refresh the evaluation."
+                    )
+                )
+                continue
+        out.append(Requirement(key, True, f"{label}: {artifact.original_name} (SHA-256 {artifact.sha256[:12]}…)."))
+    return out
+
+
+def _readiness_requirements(use_case: UseCase, spec: PolicySpec) -> list[Requirement]:
+    if not spec.requires_readiness_check:
+        return []
+    answers = {a.question: a for a in ReadinessAnswer.objects.filter(use_case=use_case)}
+    out = []
+    for question in ReadinessQuestion:
+        answer = answers.get(question.value)
+        key = f"readiness.{question.value}"
+        if answer is None:
+            out.append(Requirement(key, False, f"Unanswered: {question.label}"))
+        elif not answer.answer:
+            out.append(Requirement(key, False, f"Answered no: {question.label}"))
+        else:
+            out.append(Requirement(key, True, f"Yes: {question.label}"))
+    return out
+
+
+def _approval_requirements(
+    use_case: UseCase, spec: PolicySpec, request: ReadinessRequest | None, functions: list[str]
+) -> list[Requirement]:
+    names = dict(ReviewFunction.objects.filter(key__in=functions).values_list("key", "name"))
+    reviews: dict[str, Review] = {}
+    if request is not None:
+        for review in Review.objects.filter(request=request, revision=request.revision).select_related(
+            "function", "decided_by"
+        ):
+            reviews[review.function.key] = review
+    out = []
+    for key in functions:
+        name = names.get(key, key)
+        review = reviews.get(key)
+        req_key = f"signoff.{key}"
+        if request is None:
+            out.append(
+                Requirement(req_key, False, f"{name} sign-off needed: no readiness request yet.", Category.APPROVAL)
+            )
+        elif review is None:
+            out.append(Requirement(req_key, False, f"{name} sign-off needed: not yet requested.", Category.APPROVAL))
+        elif review.state == ReviewState.DECIDED and review.decision in APPROVING_DECISIONS:
+            out.append(
+                Requirement(
+                    req_key,
+                    True,
+                    f"Signed by {review.decided_by} ({name}) on {review.decided_at:%Y-%m-%d}.",
+                    Category.APPROVAL,
+                )
+            )
+        elif review.state == ReviewState.DECIDED:
+            out.append(
+                Requirement(
+                    req_key,
+                    False,
+                    f"{name}: {review.get_decision_display().lower()} by {review.decided_by}.",
+                    Category.APPROVAL,
+                )
+            )
+        else:
+            who = f"assigned to {review.assignee}" if review.assignee_id else "waiting in the queue"
+            out.append(
+                Requirement(
+                    req_key,
+                    False,
+                    f"{name} sign-off outstanding ({who}, due {review.due_date:%Y-%m-%d}).",
+                    Category.APPROVAL,
+                )
+            )
+    if spec.requires_owner_acceptance:
+        if not use_case.business_owner_id:
+            out.append(Requirement("owner.acceptance", False, "No business owner named to accept.", Category.APPROVAL))
+        elif request is not None and request.owner_accepted_at:
+            out.append(
+                Requirement(
+                    "owner.acceptance",
+                    True,
+                    f"Accepted by the business owner {request.owner_accepted_by}"
+                    f" on {request.owner_accepted_at:%Y-%m-%d}.",
+                    Category.APPROVAL,
+                )
+            )
+        else:
+            out.append(
+                Requirement("owner.acceptance", False, "Awaiting the business owner's acceptance.", Category.APPROVAL)
+            )
+    return out
+
+
+def _revalidation_requirement(use_case: UseCase, today) -> Requirement | None:
+    if use_case.risk_tier != Tier.HIGH or use_case.stage not in (Stage.GUARDED, Stage.SCALE):
+        return None
+    due = use_case.revalidation_due
+    if due is None:
+        return Requirement("revalidation.current", False, "High-risk use case without a revalidation date.")
+    if due < today:
+        return Requirement("revalidation.current", False, f"Yearly revalidation overdue since {due:%Y-%m-%d}.")
+    return Requirement("revalidation.current", True, f"Yearly revalidation due {due:%Y-%m-%d}.")
+
+
+def gate_evaluate(
+    *,
+    use_case: UseCase,
+    target_stage: int,
+    version: ModelVersion | None = None,
+    request: ReadinessRequest | None = None,
+    mode: Mode = Mode.PROMOTE,
+) -> GateResult:
+    """Every requirement for `use_case` at `target_stage`, each met or not, and why."""
+    if request is None:
+        request = _latest_request(use_case, target_stage, mode)
+    if version is None:
+        version = request.version if request is not None else use_case.versions.order_by("-created_at", "-id").first()
+    spec = (policy_for_request(request) if request is not None else None) or PolicySpec.for_stage(target_stage)
+
+    requirements = [_stage_requirement(use_case, target_stage, mode)]
+    functions: list[str] = []
+    if target_stage > Stage.PROPOSED:
+        requirements += _classification_requirements(use_case, spec)
+    if spec is not None:
+        functions = spec.required_functions(use_case)
+        requirements += _registry_requirements(use_case, spec)
+        requirements += _version_requirements(version, spec)
+        requirements += _evidence_requirements(use_case, version, spec)
+        requirements += _readiness_requirements(use_case, spec)
+        requirements += _approval_requirements(use_case, spec, request, functions)
+    if mode == Mode.RUN and (revalidation := _revalidation_requirement(use_case, timezone.localdate())):
+        requirements.append(revalidation)
+    return GateResult(
+        use_case_id=use_case.pk,
+        stage=target_stage,
+        mode=mode,
+        requirements=requirements,
+        request_id=request.pk if request is not None else None,
+        required_functions=functions,
+    )
