@@ -76,6 +76,13 @@ class UseCase(FSMModelMixin, models.Model):
     class Meta:
         ordering = ["title"]
         indexes = [models.Index(fields=["stage", "risk_tier"], name="usecase_stage_tier_idx")]
+        constraints = [
+            # Art. 5 practices may not run at all: a prohibited use case stays proposed or is retired.
+            models.CheckConstraint(
+                condition=~Q(risk_tier="prohibited") | Q(stage__in=[0, 9]),
+                name="usecase_prohibited_stays_proposed",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
