@@ -21,6 +21,11 @@ def use_cases_visible_to(user: User) -> QuerySet[UseCase]:
     return UseCase.objects.all()
 
 
+def use_case_may_create(user: User) -> bool:
+    """Anyone with a role may register a use case, except auditors, who change nothing."""
+    return user.is_authenticated and user.has_any_role and not user.is_auditor
+
+
 def use_case_may_change(user: User, use_case: UseCase) -> bool:
     """Owners (object permission granted by the services) and administrators; never auditors."""
     if not user.is_authenticated or not user.is_active or user.is_auditor:

@@ -40,6 +40,12 @@ def _media_root(tmp_path, settings):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness costs half a second per user created; tests need no such protection.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _eager_tasks(request):
     """Tasks run in-process unless a test asks for the real worker on Redis."""
     eager = request.node.get_closest_marker("redis") is None
