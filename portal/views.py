@@ -10,10 +10,6 @@ from portal.models import AuditEvent
 from portal.refusals import refusal_audit
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {})
-
-
 def notification_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(request.user.notifications.all(), 25).get_page(request.GET.get("page"))
     return render(request, "portal/notifications.html", {"page_obj": page})

@@ -1,0 +1,124 @@
+"""The home page for each role, portfolio insight and the inventory export."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from lifecycle.models import Stage
+from portal import dashboards, insight
+from portal.models import User
+from portal.tables import sort_columns, sort_param
+
+QUEUE_SHOWN = 10
+WAITING_PAGE_SIZE = 20
+WORKLOAD_SORTS = {
+    "member": ("user__username", "function__key"),
+    "-member": ("-user__username", "function__key"),
+    "open": ("open_count", "user__username"),
+    "-open": ("-open_count", "user__username"),
+    "overdue": ("overdue_count", "user__username"),
+    "-overdue": ("-overdue_count", "user__username"),
+}
+
+
+def _require_role(user: User) -> None:
+    if not user.has_any_role:
+        raise PermissionDenied("Your account holds no role yet; ask an administrator to give you one.")
+
+
+def _queue_context(user: User, memberships) -> dict:
+    queue = dashboards.review_queue_for(user, memberships)
+    return {
+        "queue": dashboards.queue_items(queue[:QUEUE_SHOWN], user),
+        "queue_total": queue.count(),
+        "queue_shown": QUEUE_SHOWN,
+    }
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    memberships = dashboards.memberships_of(user)
+    sections = dashboards.home_sections_for(user, memberships)
+    context: dict = {"sections": sections, "memberships": memberships, "today": timezone.localdate()}
+    if sections.engineer:
+        context["progress"] = dashboards.engineer_progress(user)
+        context["owned_count"] = dashboards.use_cases_owned_by(user).count()
+        context["progress_limit"] = dashboards.ENGINEER_USE_CASE_LIMIT
+        context["open_requests"] = list(dashboards.engineer_open_requests(user))
+    if sections.reviewer:
+        context.update(_queue_context(user, memberships))
+    if sections.lead:
+        functions = dashboards.lead_functions(memberships)
+        sort = sort_param(request.GET.get("workload"), WORKLOAD_SORTS, "member")
+        context["lead_functions"] = functions
+        context["workload"] = list(dashboards.lead_workload(functions).order_by(*WORKLOAD_SORTS[sort]))
+        context["workload_columns"] = sort_columns(
+            sort, [("Member", "member"), ("Open reviews", "open"), ("Overdue", "overdue")]
+        )
+        context["unassigned"] = list(dashboards.lead_unassigned(functions)[: dashboards.LIST_LIMIT])
+        context["escalations"] = list(dashboards.lead_escalations(functions)[: dashboards.LIST_LIMIT])
+        context["escalate_after"] = settings.ESCALATE_AFTER_DAYS_OVERDUE
+    if sections.auditor:
+        context["approvals"] = list(dashboards.recent_approvals())
+        context["packets"] = list(dashboards.recent_packets())
+    if sections.admin:
+        context["policies"] = list(dashboards.gate_policies())
+        context["role_groups"] = list(dashboards.role_holders())
+        context["functions"] = list(dashboards.function_members())
+    if request.htmx and request.htmx.target == "workload":
+        return render(request, "portal/home_workload.html", context)
+    return render(request, "portal/home.html", context)
+
+
+def home_queue(request: HttpRequest) -> HttpResponse:
+    """The reviewer's queue on its own, for the home page's periodic refresh."""
+    user = request.user
+    memberships = dashboards.memberships_of(user)
+    context = _queue_context(user, memberships) if dashboards.home_sections_for(user, memberships).reviewer else {}
+    return render(request, "portal/home_queue.html", {**context, "sections": True})
+
+
+def insight_page(request: HttpRequest) -> HttpResponse:
+    _require_role(request.user)
+    sort = sort_param(request.GET.get("sort"), insight.WAITING_SORTS, insight.WAITING_DEFAULT_SORT)
+    page = Paginator(insight.requests_waiting(sort), WAITING_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "crumbs": [("Portfolio insight", None)],
+        "page_obj": page,
+        "now": timezone.now(),
+        "waiting_columns": sort_columns(
+            sort, [("Use case", "use_case"), ("Target stage", "stage"), ("Waiting since", "waiting")]
+        ),
+    }
+    if request.htmx and request.htmx.target == "waiting":
+        return render(request, "portal/insight_waiting.html", context)
+    counts = insight.stage_counts()
+    context.update(
+        {
+            "counts": counts,
+            "retired": counts[Stage.RETIRED],
+            "total": sum(counts.values()),
+            "funnel": insight.funnel(counts),
+            "funnel_height": insight.funnel_height(),
+            "bar_height": insight.FUNNEL_BAR_HEIGHT,
+            "durations": insight.stage_durations(),
+            "cycles": insight.review_cycle_times(),
+        }
+    )
+    return render(request, "portal/insight.html", context)
+
+
+def inventory_csv(request: HttpRequest) -> StreamingHttpResponse:
+    _require_role(request.user)
+    use_cases = insight.inventory_export(actor=request.user)
+    response = StreamingHttpResponse(
+        insight.inventory_csv_lines(use_cases.iterator(chunk_size=2000)), content_type="text/csv; charset=utf-8"
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="stagegate-inventory-{stamp}.csv"'
+    return response

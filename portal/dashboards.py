@@ -1,0 +1,242 @@
+"""Selectors for the home page: what each role needs to see first.
+
+Every function here reads; none writes. Lists are bounded so the home page
+costs the same number of queries whatever the size of the portfolio.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from lifecycle.models import HIGHEST_STAGE, Stage, UseCase
+from portal.models import FunctionMembership, ReviewFunction, User
+from portal.roles import REVIEWER_ROLES, Role
+from signoff.calendar import is_business_day
+from signoff.gates import Requirement, gate_evaluate
+from signoff.models import (
+    OPEN_REQUEST_STATES,
+    OPEN_REVIEW_STATES,
+    GatePolicy,
+    Packet,
+    ReadinessRequest,
+    RequestState,
+    Review,
+    ReviewState,
+)
+
+# The engineer's list runs the gate evaluator once per use case; this bound
+# keeps the home page fast for someone who owns a hundred.
+ENGINEER_USE_CASE_LIMIT = 10
+UNMET_DETAILS_SHOWN = 3
+LIST_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class UseCaseProgress:
+    use_case: UseCase
+    next_stage: int | None
+    unmet: list[Requirement] = field(default_factory=list)
+    ready_to_submit: bool = False
+
+    @property
+    def unmet_count(self) -> int:
+        return len(self.unmet)
+
+    @property
+    def unmet_shown(self) -> list[Requirement]:
+        return self.unmet[:UNMET_DETAILS_SHOWN]
+
+    @property
+    def unmet_hidden(self) -> int:
+        return max(self.unmet_count - UNMET_DETAILS_SHOWN, 0)
+
+    @property
+    def next_stage_label(self) -> str:
+        return Stage(self.next_stage).label if self.next_stage is not None else ""
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    review: Review
+    overdue: bool
+    conflicted: bool
+
+
+@dataclass(frozen=True)
+class HomeSections:
+    """Which sections the home page shows; one user may hold several roles."""
+
+    engineer: bool
+    reviewer: bool
+    lead: bool
+    auditor: bool
+    admin: bool
+
+    @property
+    def any(self) -> bool:
+        return self.engineer or self.reviewer or self.lead or self.auditor or self.admin
+
+
+def home_sections_for(user: User, memberships: list[FunctionMembership]) -> HomeSections:
+    return HomeSections(
+        engineer=user.has_role(Role.ENGINEER),
+        reviewer=bool(memberships) or user.has_role(*REVIEWER_ROLES),
+        lead=any(m.is_lead for m in memberships),
+        auditor=user.has_role(Role.AUDITOR),
+        admin=user.is_portal_admin,
+    )
+
+
+def memberships_of(user: User) -> list[FunctionMembership]:
+    return list(FunctionMembership.objects.filter(user=user).select_related("function"))
+
+
+def use_cases_owned_by(user: User) -> QuerySet[UseCase]:
+    return (
+        UseCase.objects.filter(Q(technical_owner=user) | Q(business_owner=user) | Q(created_by=user))
+        .exclude(stage=Stage.RETIRED)
+        .order_by("-updated_at", "-id")
+    )
+
+
+def next_stage_of(use_case: UseCase) -> int | None:
+    if use_case.stage == Stage.RETIRED or use_case.stage >= HIGHEST_STAGE:
+        return None
+    return use_case.stage + 1
+
+
+def engineer_progress(user: User, *, limit: int = ENGINEER_USE_CASE_LIMIT) -> list[UseCaseProgress]:
+    """The user's newest use cases, each with what its next stage still needs (from the one gate evaluator)."""
+    out = []
+    for use_case in use_cases_owned_by(user)[:limit]:
+        target = next_stage_of(use_case)
+        if target is None:
+            out.append(UseCaseProgress(use_case=use_case, next_stage=None))
+            continue
+        result = gate_evaluate(use_case=use_case, target_stage=target)
+        out.append(
+            UseCaseProgress(
+                use_case=use_case, next_stage=target, unmet=result.unmet, ready_to_submit=result.ready_to_submit
+            )
+        )
+    return out
+
+
+def engineer_open_requests(user: User, *, limit: int = LIST_LIMIT) -> QuerySet[ReadinessRequest]:
+    """Open requests the user submitted or that concern a use case they own."""
+    owned = Q(use_case__technical_owner=user) | Q(use_case__business_owner=user)
+    return (
+        ReadinessRequest.objects.filter(Q(submitted_by=user) | owned, state__in=OPEN_REQUEST_STATES)
+        .select_related("use_case")
+        .annotate(
+            open_reviews=Count(
+                "reviews", filter=Q(reviews__state__in=OPEN_REVIEW_STATES, reviews__revision=F("revision"))
+            )
+        )
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def review_queue_for(user: User, memberships: list[FunctionMembership]) -> QuerySet[Review]:
+    """Open reviews assigned to the user, plus the unassigned ones of their functions; soonest due first.
+
+    Ordering by due date puts overdue items first, since they are due earliest.
+    """
+    function_ids = [m.function_id for m in memberships]
+    return (
+        Review.objects.filter(
+            Q(state=ReviewState.ASSIGNED, assignee=user) | Q(state=ReviewState.UNASSIGNED, function_id__in=function_ids)
+        )
+        .select_related("function", "assignee", "request__use_case")
+        .order_by("due_date", "id")
+    )
+
+
+def queue_items(reviews, user: User, today: date | None = None) -> list[QueueItem]:
+    today = today or timezone.localdate()
+    return [
+        QueueItem(review=r, overdue=r.due_date < today, conflicted=user.pk in r.conflicted_user_ids) for r in reviews
+    ]
+
+
+def escalation_cutoff(today: date | None = None) -> date:
+    """The latest due date whose review is ESCALATE_AFTER_DAYS_OVERDUE business days overdue today."""
+    day = today or timezone.localdate()
+    remaining = settings.ESCALATE_AFTER_DAYS_OVERDUE
+    while remaining > 0:
+        if is_business_day(day):
+            remaining -= 1
+        day -= timedelta(days=1)
+    return day
+
+
+def lead_functions(memberships: list[FunctionMembership]) -> list[ReviewFunction]:
+    return [m.function for m in memberships if m.is_lead]
+
+
+def lead_workload(functions: list[ReviewFunction], today: date | None = None) -> QuerySet[FunctionMembership]:
+    """Each member of the functions with their open and overdue assigned reviews in that function."""
+    today = today or timezone.localdate()
+    mine = Q(
+        user__assigned_reviews__state=ReviewState.ASSIGNED,
+        user__assigned_reviews__function=F("function"),
+    )
+    return (
+        FunctionMembership.objects.filter(function__in=functions)
+        .select_related("user", "function")
+        .annotate(
+            open_count=Count("user__assigned_reviews", filter=mine),
+            overdue_count=Count("user__assigned_reviews", filter=mine & Q(user__assigned_reviews__due_date__lt=today)),
+        )
+    )
+
+
+def lead_unassigned(functions: list[ReviewFunction]) -> QuerySet[Review]:
+    return (
+        Review.objects.filter(function__in=functions, state=ReviewState.UNASSIGNED)
+        .select_related("function", "request__use_case")
+        .order_by("due_date", "id")
+    )
+
+
+def lead_escalations(functions: list[ReviewFunction], today: date | None = None) -> QuerySet[Review]:
+    """Open reviews overdue by ESCALATE_AFTER_DAYS_OVERDUE business days or more."""
+    return (
+        Review.objects.filter(
+            function__in=functions, state__in=OPEN_REVIEW_STATES, due_date__lte=escalation_cutoff(today)
+        )
+        .select_related("function", "assignee", "request__use_case")
+        .order_by("due_date", "id")
+    )
+
+
+def recent_approvals(*, limit: int = LIST_LIMIT) -> QuerySet[ReadinessRequest]:
+    return (
+        ReadinessRequest.objects.filter(state=RequestState.APPROVED)
+        .select_related("use_case", "submitted_by", "packet")
+        .order_by("-decided_at", "-id")[:limit]
+    )
+
+
+def recent_packets(*, limit: int = LIST_LIMIT) -> QuerySet[Packet]:
+    return Packet.objects.select_related("request__use_case").order_by("-created_at", "-id")[:limit]
+
+
+def gate_policies() -> QuerySet[GatePolicy]:
+    return GatePolicy.objects.prefetch_related("signoff_rules__function").order_by("target_stage")
+
+
+def role_holders() -> QuerySet[Group]:
+    active = User.objects.filter(is_active=True).order_by("username")
+    return Group.objects.prefetch_related(Prefetch("user_set", queryset=active, to_attr="holders")).order_by("name")
+
+
+def function_members() -> QuerySet[ReviewFunction]:
+    memberships = FunctionMembership.objects.select_related("user").order_by("-is_lead", "user__username")
+    return ReviewFunction.objects.prefetch_related(Prefetch("memberships", queryset=memberships)).order_by("key")

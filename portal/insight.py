@@ -1,0 +1,281 @@
+"""Portfolio insight: where use cases stand, how long stages and reviews take, what waits longest.
+
+Every figure comes from recorded history (StageChange rows, each use case's
+stage_entered_at, Review created_at/decided_at), fetched with one query per
+figure and summarised in Python, so SQLite and PostgreSQL give the same numbers.
+Percentiles interpolate linearly between ranks, as PostgreSQL's percentile_cont does.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from lifecycle.access import use_cases_visible_to
+from lifecycle.models import ACTIVE_STAGES, Stage, StageChange, UseCase
+from portal.audit import Verb, audit_record
+from portal.models import User
+from signoff.models import IN_REVIEW_STATES, ReadinessRequest, Review, ReviewState
+
+SECONDS_PER_DAY = 86400
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """The q-th quantile (0..1) of values, interpolating linearly between neighbours; None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q
+    low, high = math.floor(rank), math.ceil(rank)
+    if low == high:
+        return ordered[low]
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Median and 90th percentile of a set of durations, in days."""
+
+    count: int
+    median_days: float | None
+    p90_days: float | None
+
+    @classmethod
+    def of_seconds(cls, seconds: list[float]) -> Spread:
+        days = [s / SECONDS_PER_DAY for s in seconds]
+        return cls(count=len(days), median_days=percentile(days, 0.5), p90_days=percentile(days, 0.9))
+
+
+@dataclass(frozen=True)
+class FunnelBar:
+    stage: int
+    label: str
+    count: int
+    width: float  # percentage of the widest bar
+    y: int
+
+    # Geometry for the inline SVG, in percent of its width: labels take the
+    # left part, bars the next half, the count follows its bar.
+    @property
+    def bar_x(self) -> str:
+        return f"{FUNNEL_LABEL_SHARE}%"
+
+    @property
+    def bar_w(self) -> str:
+        return f"{max(self.width * FUNNEL_BAR_SHARE / 100, 0.4):.1f}%"
+
+    @property
+    def count_x(self) -> str:
+        return f"{FUNNEL_LABEL_SHARE + self.width * FUNNEL_BAR_SHARE / 100 + 1:.1f}%"
+
+    @property
+    def text_y(self) -> int:
+        return self.y + FUNNEL_BAR_HEIGHT // 2 + 5
+
+
+@dataclass(frozen=True)
+class StageDuration:
+    stage: int
+    label: str
+    spread: Spread
+
+
+@dataclass(frozen=True)
+class FunctionCycle:
+    function: str
+    spread: Spread
+
+
+FUNNEL_BAR_HEIGHT = 28
+FUNNEL_BAR_GAP = 10
+FUNNEL_LABEL_SHARE = 38
+FUNNEL_BAR_SHARE = 52
+
+
+def stage_counts() -> dict[int, int]:
+    """How many use cases sit in each stage, retired included; every stage present, zero or not."""
+    counts = dict.fromkeys(Stage.values, 0)
+    for row in UseCase.objects.values("stage").annotate(n=Count("id")).order_by():
+        counts[row["stage"]] = row["n"]
+    return counts
+
+
+def funnel(counts: dict[int, int]) -> list[FunnelBar]:
+    widest = max((counts[s] for s in ACTIVE_STAGES), default=0) or 1
+    return [
+        FunnelBar(
+            stage=s,
+            label=Stage(s).label,
+            count=counts[s],
+            width=round(100 * counts[s] / widest, 1),
+            y=i * (FUNNEL_BAR_HEIGHT + FUNNEL_BAR_GAP),
+        )
+        for i, s in enumerate(ACTIVE_STAGES)
+    ]
+
+
+def funnel_height() -> int:
+    return len(ACTIVE_STAGES) * (FUNNEL_BAR_HEIGHT + FUNNEL_BAR_GAP)
+
+
+def stage_durations(now: datetime | None = None) -> list[StageDuration]:
+    """Time spent in each active stage.
+
+    A completed stay runs from the change that entered the stage (or the use
+    case's creation, for stage 0) to the change that left it. A use case still
+    in a stage contributes the time since stage_entered_at, so a stage where
+    things get stuck shows it before anything leaves.
+    """
+    now = now or timezone.now()
+    durations: dict[int, list[float]] = defaultdict(list)
+    use_cases = {
+        row["id"]: row for row in UseCase.objects.values("id", "created_at", "stage", "stage_entered_at").order_by()
+    }
+    entered: dict[int, datetime] = {}
+    changes = StageChange.objects.values_list("use_case_id", "from_stage", "created_at").order_by(
+        "use_case_id", "created_at", "id"
+    )
+    for use_case_id, from_stage, at in changes:
+        start = entered.get(use_case_id)
+        if start is None and use_case_id in use_cases:
+            start = use_cases[use_case_id]["created_at"]
+        if start is not None and from_stage in ACTIVE_STAGES:
+            durations[from_stage].append(max((at - start).total_seconds(), 0.0))
+        entered[use_case_id] = at
+    for row in use_cases.values():
+        if row["stage"] in ACTIVE_STAGES:
+            durations[row["stage"]].append(max((now - row["stage_entered_at"]).total_seconds(), 0.0))
+    return [StageDuration(stage=s, label=Stage(s).label, spread=Spread.of_seconds(durations[s])) for s in ACTIVE_STAGES]
+
+
+def review_cycle_times() -> list[FunctionCycle]:
+    """Per function, the time from a review's creation to its decision."""
+    seconds: dict[str, list[float]] = defaultdict(list)
+    rows = (
+        Review.objects.filter(state=ReviewState.DECIDED, decided_at__isnull=False)
+        .values_list("function__name", "created_at", "decided_at")
+        .order_by()
+    )
+    for name, created, decided in rows:
+        seconds[name].append(max((decided - created).total_seconds(), 0.0))
+    return [FunctionCycle(function=name, spread=Spread.of_seconds(seconds[name])) for name in sorted(seconds)]
+
+
+WAITING_SORTS = {
+    "waiting": ("submitted_at", "id"),
+    "-waiting": ("-submitted_at", "-id"),
+    "use_case": ("use_case__title", "id"),
+    "-use_case": ("-use_case__title", "-id"),
+    "stage": ("target_stage", "submitted_at", "id"),
+    "-stage": ("-target_stage", "submitted_at", "id"),
+}
+WAITING_DEFAULT_SORT = "waiting"
+
+
+def requests_waiting(sort: str = WAITING_DEFAULT_SORT) -> QuerySet[ReadinessRequest]:
+    """Requests under review, oldest submission first unless told otherwise."""
+    return (
+        ReadinessRequest.objects.filter(state__in=IN_REVIEW_STATES, submitted_at__isnull=False)
+        .select_related("use_case", "submitted_by")
+        .order_by(*WAITING_SORTS.get(sort, WAITING_SORTS[WAITING_DEFAULT_SORT]))
+    )
+
+
+INVENTORY_COLUMNS = [
+    "slug",
+    "title",
+    "stage",
+    "stage_label",
+    "stage_entered_at",
+    "risk_tier",
+    "internal_tier",
+    "technical_owner",
+    "business_owner",
+    "team",
+    "purpose",
+    "approved_scope",
+    "business_kpi",
+    "sunset_criteria",
+    "processes_personal_data",
+    "customer_facing",
+    "regulated_decision",
+    "revalidation_due",
+    "created_at",
+    "updated_at",
+]
+
+
+def inventory_for(user: User) -> QuerySet[UseCase]:
+    return use_cases_visible_to(user).select_related("technical_owner", "business_owner").order_by("slug")
+
+
+def _csv_safe(value: str) -> str:
+    # A cell starting with = + - @ runs as a formula in spreadsheet programs.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _owner(user: User | None) -> str:
+    return user.username if user is not None else ""
+
+
+def inventory_row(use_case: UseCase) -> list[str]:
+    return [
+        use_case.slug,
+        _csv_safe(use_case.title),
+        str(use_case.stage),
+        Stage(use_case.stage).label,
+        use_case.stage_entered_at.isoformat(),
+        use_case.risk_tier,
+        use_case.internal_tier,
+        _owner(use_case.technical_owner),
+        _owner(use_case.business_owner),
+        _csv_safe(use_case.team),
+        _csv_safe(use_case.purpose),
+        _csv_safe(use_case.approved_scope),
+        _csv_safe(use_case.business_kpi),
+        _csv_safe(use_case.sunset_criteria),
+        "yes" if use_case.processes_personal_data else "no",
+        "yes" if use_case.customer_facing else "no",
+        "yes" if use_case.regulated_decision else "no",
+        use_case.revalidation_due.isoformat() if use_case.revalidation_due else "",
+        use_case.created_at.isoformat(),
+        use_case.updated_at.isoformat(),
+    ]
+
+
+class _Echo:
+    """A file-like object whose write returns what it was given, for streaming csv.writer output."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def inventory_csv_lines(use_cases: Iterable[UseCase]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(INVENTORY_COLUMNS)
+    for use_case in use_cases:
+        yield writer.writerow(inventory_row(use_case))
+
+
+def inventory_export(*, actor: User) -> QuerySet[UseCase]:
+    """Record the export in the audit trail and hand back what to stream.
+
+    The event is written before the first byte leaves, so an export that is
+    cut off halfway is still on the record.
+    """
+    use_cases = inventory_for(actor)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            verb=Verb.AUDIT_EXPORTED,
+            changes={"export": "inventory.csv", "rows": use_cases.count()},
+        )
+    return use_cases
