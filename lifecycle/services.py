@@ -127,6 +127,10 @@ def use_case_promote(*, use_case: UseCase, actor: User, reason: str) -> StageCha
 def use_case_demote(*, use_case: UseCase, actor: User, to_stage: int, reason: str) -> StageChange:
     """Roll back to a lower stage (after an incident, or a failed revalidation), with a reason."""
     with transaction.atomic():
+        # Open readiness requests close first: sign-off locks a request before its use case.
+        from signoff.services import readiness_requests_close_for_use_case
+
+        readiness_requests_close_for_use_case(use_case=use_case, actor=actor, reason=reason.strip())
         use_case = use_case_lock(use_case=use_case)
         if not use_case_may_change(actor, use_case):
             raise PermissionDenied("Only the use case's owners or an administrator may demote it.")
@@ -152,6 +156,10 @@ def use_case_demote(*, use_case: UseCase, actor: User, to_stage: int, reason: st
 def use_case_retire(*, use_case: UseCase, actor: User, reason: str) -> StageChange:
     """Switch the use case off for good; it stays in the registry for the record."""
     with transaction.atomic():
+        # Open readiness requests close first: sign-off locks a request before its use case.
+        from signoff.services import readiness_requests_close_for_use_case
+
+        readiness_requests_close_for_use_case(use_case=use_case, actor=actor, reason=reason.strip())
         use_case = use_case_lock(use_case=use_case)
         if not use_case_may_change(actor, use_case):
             raise PermissionDenied("Only the use case's owners or an administrator may retire it.")

@@ -1,9 +1,49 @@
+"""The Celery application and its beat schedule.
+
+Configuration comes from Django settings (CELERY_*): broker and result store
+from REDIS_URL, or eager execution in the web process when it is absent.
+The schedule lives here, in code, and is run by exactly one beat process.
+"""
+
 import os
+from datetime import timedelta
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 app = Celery("stagegate")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+SWEEP_TASK = "signoff.tasks.send_due_reminders"
+DIGEST_TASK = "portal.tasks.send_notification_digests"
+
+
+def beat_schedule() -> dict:
+    from django.conf import settings
+
+    sweep_every = timedelta(minutes=settings.REMINDER_SWEEP_MINUTES)
+    return {
+        "reminder-sweep": {
+            "task": SWEEP_TASK,
+            "schedule": sweep_every,
+            # A sweep nobody ran before the next one is due is worthless: the
+            # next one does the same work. Without this, a worker outage leaves
+            # a pile of identical sweeps in the queue.
+            "options": {"expires": sweep_every.total_seconds()},
+        },
+        "notification-digest": {
+            "task": DIGEST_TASK,
+            "schedule": crontab(minute=0, hour=settings.NOTIFICATION_DIGEST_HOUR),
+            "options": {"expires": timedelta(hours=12).total_seconds()},
+        },
+    }
+
+
+@app.on_after_configure.connect
+def _install_beat_schedule(sender: Celery, **kwargs) -> None:
+    # After configuration, because the intervals are Django settings and
+    # settings are only read once Celery configures itself from them.
+    sender.conf.beat_schedule = beat_schedule()

@@ -11,5 +11,7 @@ urlpatterns = [
     path("insight/inventory.csv", dashboard_views.inventory_csv, name="inventory-csv"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notifications_mark_read, name="notifications-read"),
+    path("notifications/badge/", views.notifications_badge, name="notifications-badge"),
+    path("notifications/settings/", views.notification_settings, name="notification-settings"),
     path("audit/", views.audit_list, name="audit"),
 ]

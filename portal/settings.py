@@ -234,11 +234,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 3600
+# Nothing reads task results. Storing them would make every enqueue subscribe
+# to the result store, which retries for ~20 s when Redis is down: a user's
+# click would hang. A task that wants its result stored says so itself.
+CELERY_TASK_IGNORE_RESULT = True
+# One quick retry, then give up: enqueue() logs it and the next sweep catches up.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 # Reminders and escalation.
 REMINDER_SWEEP_MINUTES = envint("REMINDER_SWEEP_MINUTES", 15)
 REMINDER_DAYS_BEFORE_DUE = envint("REMINDER_DAYS_BEFORE_DUE", 1)
 ESCALATE_AFTER_DAYS_OVERDUE = envint("ESCALATE_AFTER_DAYS_OVERDUE", 3)
+# Local hour (TIME_ZONE) at which the daily e-mail digest goes out.
+NOTIFICATION_DIGEST_HOUR = envint("NOTIFICATION_DIGEST_HOUR", 7)
 # Comma-separated ISO dates on which no business-day deadline falls.
 HOLIDAYS = [date.fromisoformat(d) for d in envlist("HOLIDAYS", "")]
 

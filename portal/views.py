@@ -1,28 +1,84 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from portal.models import AuditEvent
+from portal.notification_forms import EmailModeForm
+from portal.notifications import notifications_mark_read as notifications_mark_read_for
+from portal.notifications import notifications_unread_count, user_email_mode_set
 from portal.refusals import refusal_audit
+
+NOTIFICATIONS_PER_PAGE = 25
+_MAX_ID = 2**63 - 1
 
 
 def notification_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(request.user.notifications.all(), 25).get_page(request.GET.get("page"))
-    return render(request, "portal/notifications.html", {"page_obj": page})
+    page = Paginator(request.user.notifications.all(), NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    unread = notifications_unread_count(user=request.user)
+    return render(
+        request,
+        "portal/notifications.html",
+        {"page_obj": page, "unread_count": unread, "may_mark_all": unread > 0, "crumbs": [("Notifications", None)]},
+    )
+
+
+def notifications_badge(request: HttpRequest) -> HttpResponse:
+    """The unread count in the header, re-fetched by htmx; the full page renders the same partial."""
+    return render(
+        request,
+        "portal/notifications_badge.html",
+        {"unread_notifications": notifications_unread_count(user=request.user)},
+    )
+
+
+def _parse_ids(values: list[str]) -> list[int] | None:
+    ids = []
+    for value in values:
+        if not value.isascii() or not value.isdigit() or not 0 < int(value) <= _MAX_ID:
+            return None
+        ids.append(int(value))
+    return ids
 
 
 @require_POST
 def notifications_mark_read(request: HttpRequest) -> HttpResponse:
-    qs = request.user.notifications.filter(read_at__isnull=True)
-    if ids := request.POST.getlist("id"):
-        qs = qs.filter(pk__in=[i for i in ids if i.isdigit()])
-    count = qs.update(read_at=timezone.now())
+    """Mark one (id=...), several, or all of your own notifications read."""
+    raw_ids = request.POST.getlist("id")
+    ids: list[int] | None = None
+    if raw_ids:
+        ids = _parse_ids(raw_ids)
+        if ids is None:
+            return HttpResponseBadRequest("Each id must be a notification number.", content_type="text/plain")
+        # Someone else's notification does not exist as far as you are concerned.
+        if request.user.notifications.filter(pk__in=ids).count() != len(set(ids)):
+            raise Http404("No such notification.")
+    count = notifications_mark_read_for(user=request.user, ids=ids)
     messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} as read.")
-    return redirect("portal:notifications")
+    page = request.POST.get("page", "")
+    target = reverse("portal:notifications")
+    if page.isascii() and page.isdigit():
+        target += f"?page={page}"
+    return redirect(target)
+
+
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Choose how notifications arrive by e-mail: each as it happens, or one daily digest."""
+    if request.method == "POST":
+        form = EmailModeForm(request.POST)
+        if form.is_valid():
+            user_email_mode_set(user=request.user, email_mode=form.cleaned_data["email_mode"])
+            messages.success(request, f"E-mail: {request.user.get_email_mode_display().lower()}.")
+            return redirect("portal:notification-settings")
+        status = 400
+    else:
+        form = EmailModeForm(initial={"email_mode": request.user.email_mode})
+        status = 200
+    crumbs = [("Notifications", reverse("portal:notifications")), ("E-mail settings", None)]
+    return render(request, "portal/notification_settings.html", {"form": form, "crumbs": crumbs}, status=status)
 
 
 def audit_list(request: HttpRequest) -> HttpResponse:

@@ -25,3 +25,19 @@ def business_days_between(start: date, end: date) -> int:
     if end < start:
         return -business_days_between(end, start)
     return sum(1 for n in range(1, (end - start).days + 1) if is_business_day(start + timedelta(days=n)))
+
+
+def business_day_on_or_after(day: date) -> date:
+    """The day itself if it is a business day, else the next one."""
+    while not is_business_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def yearly_revalidation_due(start: date) -> date:
+    """A year after `start` (29 February → 28 February), moved to the next business day."""
+    try:
+        anniversary = start.replace(year=start.year + 1)
+    except ValueError:
+        anniversary = start.replace(year=start.year + 1, day=28)
+    return business_day_on_or_after(anniversary)

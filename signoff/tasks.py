@@ -9,3 +9,12 @@ def render_packet(request_id: int) -> None:
     from signoff.packets import packet_render
 
     packet_render(request_id=request_id)
+
+
+@shared_task(acks_late=True)
+def send_due_reminders() -> dict:
+    """The periodic reminder sweep (beat); same code path as `manage.py send_reminders`."""
+    from signoff.reminders import reviews_sweep_due
+
+    result = reviews_sweep_due()
+    return {"sent": result.sent, "escalations": result.escalations, "emailed": result.emailed}

@@ -146,3 +146,63 @@ def readiness_all_yes(use_case: UseCase, user: User | None = None) -> None:
                 "answered_by": user or use_case.technical_owner,
             },
         )
+
+
+class ReadinessRequestFactory(factory.django.DjangoModelFactory):
+    """A request row made directly (no services): for tests that need one in a given state."""
+
+    class Meta:
+        model = "signoff.ReadinessRequest"
+
+    use_case = factory.SubFactory(UseCaseFactory)
+    version = factory.SubFactory(ModelVersionFactory, use_case=factory.SelfAttribute("..use_case"))
+    from_stage = factory.LazyAttribute(lambda r: r.use_case.stage)
+    target_stage = factory.LazyAttribute(lambda r: r.from_stage + 1)
+    state = "submitted"
+    submitted_by = factory.SelfAttribute("use_case.technical_owner")
+    submitted_at = factory.LazyFunction(timezone.now)
+    revision = 1
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    """A review row made directly; `function` is a function key (risk, compliance, legal)."""
+
+    class Meta:
+        model = "signoff.Review"
+
+    request = factory.SubFactory(ReadinessRequestFactory)
+    function = factory.LazyFunction(lambda: ReviewFunction.objects.get(key="risk"))
+    revision = factory.SelfAttribute("request.revision")
+    state = "unassigned"
+    assignee = None
+    due_date = factory.LazyFunction(timezone.localdate)
+    submitter = factory.SelfAttribute("request.submitted_by")
+    technical_owner = factory.SelfAttribute("request.use_case.technical_owner")
+    business_owner = factory.SelfAttribute("request.use_case.business_owner")
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        if isinstance(kwargs.get("function"), str):
+            kwargs["function"] = ReviewFunction.objects.get(key=kwargs["function"])
+        if kwargs.get("assignee") is not None and kwargs.get("state") == "unassigned":
+            kwargs["state"] = "assigned"
+        return kwargs
+
+
+class ReviewConditionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "signoff.ReviewCondition"
+
+    review = factory.SubFactory(
+        ReviewFactory,
+        request__state="approved",
+        state="decided",
+        decision="approve_with_conditions",
+        comment="Approved on conditions.",
+        decided_by=factory.SubFactory(UserFactory, roles=["risk"]),
+        decided_at=factory.LazyFunction(timezone.now),
+    )
+    text = "Re-run the bias evaluation on the Q1 data before widening scope."
+    owner = factory.SelfAttribute("review.request.use_case.technical_owner")
+    due_date = factory.LazyFunction(timezone.localdate)
+    status = "open"
