@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from lifecycle.models import ArtifactKind, ModelVersion, Stage, StageChange, UseCase
 from portal.models import ReviewFunction
@@ -250,12 +251,15 @@ class Review(FSMModelMixin, models.Model):
                 ),
                 name="review_segregation_of_duties",
             ),
+            # A stale review keeps its decision (if it had one) for the record.
             models.CheckConstraint(
                 condition=Q(state=ReviewState.DECIDED, decided_by__isnull=False, decided_at__isnull=False)
+                | Q(state=ReviewState.STALE)
                 | (~Q(state=ReviewState.DECIDED) & Q(decided_by__isnull=True)),
                 name="review_decided_has_decider",
             ),
         ]
+        permissions = [("decide_review", "Can decide this review")]
         indexes = [
             models.Index(fields=["function", "state", "due_date"], name="review_queue_idx"),
             models.Index(fields=["assignee", "state", "due_date"], name="review_assignee_idx"),
@@ -292,6 +296,20 @@ class Review(FSMModelMixin, models.Model):
 
     @transition(field=state, source=OPEN_REVIEW_STATES, target=ReviewState.CANCELLED)
     def cancel(self) -> None:
+        pass
+
+
+class ReviewUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Review, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        pass
+
+
+class ReviewGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Review, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
         pass
 
 

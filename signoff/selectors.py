@@ -1,0 +1,190 @@
+"""Reads for the sign-off pages and API: evidence snapshots, their differences, lists and queues."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from lifecycle.models import Artifact, ModelVersion, ReadinessAnswer, RiskAssessment, UseCase
+from portal.models import ReviewFunction, User, canonical_json
+from signoff.access import requests_visible_to, reviews_visible_to
+from signoff.models import IN_REVIEW_STATES, OPEN_REVIEW_STATES, ReadinessRequest, Review
+
+# The registry fields whose change alters what reviewers approved.
+SNAPSHOT_REGISTRY_FIELDS = (
+    "title",
+    "purpose",
+    "approved_scope",
+    "business_kpi",
+    "technical_owner_id",
+    "business_owner_id",
+    "team",
+    "sunset_criteria",
+    "processes_personal_data",
+    "customer_facing",
+    "regulated_decision",
+    "risk_tier",
+)
+
+
+def use_case_latest_version(*, use_case: UseCase) -> ModelVersion | None:
+    return ModelVersion.objects.filter(use_case=use_case).order_by("-created_at", "-id").first()
+
+
+def evidence_snapshot_current(*, use_case: UseCase) -> dict:
+    """What a reviewer approves: the registry entry, version, current artifacts, classification, readiness."""
+    version = use_case_latest_version(use_case=use_case)
+    artifacts = Artifact.objects.filter(use_case=use_case, is_current=True).order_by("kind", "id")
+    assessment = RiskAssessment.objects.filter(use_case=use_case).order_by("-created_at", "-id").first()
+    answers = ReadinessAnswer.objects.filter(use_case=use_case).order_by("question")
+    snapshot = {
+        "registry": {name: getattr(use_case, name) for name in SNAPSHOT_REGISTRY_FIELDS},
+        "version": None
+        if version is None
+        else {
+            "id": version.pk,
+            "label": version.label,
+            "provider": version.provider,
+            "model_identifier": version.model_identifier,
+            "config_hash": version.config_hash,
+            "metrics": [
+                {"name": m.name, "value": m.value, "threshold": m.threshold, "direction": m.direction}
+                for m in version.metrics.order_by("name")
+            ],
+        },
+        "artifacts": [
+            {"id": a.pk, "kind": a.kind, "sha256": a.sha256, "name": a.original_name, "size": a.size} for a in artifacts
+        ],
+        "assessment": None
+        if assessment is None
+        else {"id": assessment.pk, "tier": assessment.tier, "is_final": assessment.is_final},
+        "readiness": {a.question: a.answer for a in answers},
+    }
+    # Round-trip through canonical JSON so comparison with a stored snapshot is exact.
+    return json.loads(canonical_json(snapshot))
+
+
+def snapshot_hash(*, policy: dict, evidence: dict) -> str:
+    return hashlib.sha256(canonical_json({"policy": policy, "evidence": evidence}).encode()).hexdigest()
+
+
+def evidence_equal(a: dict, b: dict) -> bool:
+    return canonical_json(a) == canonical_json(b)
+
+
+@dataclass(frozen=True)
+class Change:
+    area: str
+    detail: str
+
+
+def snapshot_diff(*, old: dict, new: dict) -> list[Change]:
+    """What changed between two evidence snapshots, in words a reviewer reads."""
+    if not old:
+        return []
+    changes: list[Change] = []
+    old_reg, new_reg = old.get("registry", {}), new.get("registry", {})
+    for name in SNAPSHOT_REGISTRY_FIELDS:
+        if old_reg.get(name) != new_reg.get(name):
+            changes.append(Change("registry", f"{name.removesuffix('_id').replace('_', ' ').capitalize()} changed."))
+    old_v, new_v = old.get("version") or {}, new.get("version") or {}
+    if old_v.get("id") != new_v.get("id"):
+        changes.append(Change("version", f"Version {old_v.get('label', 'none')} → {new_v.get('label', 'none')}."))
+    elif old_v.get("metrics") != new_v.get("metrics"):
+        changes.append(Change("version", "Evaluation metrics changed."))
+    old_a = {a["kind"]: a for a in old.get("artifacts", [])}
+    new_a = {a["kind"]: a for a in new.get("artifacts", [])}
+    for kind in sorted(set(old_a) | set(new_a)):
+        before, after = old_a.get(kind), new_a.get(kind)
+        if before is None:
+            changes.append(Change("evidence", f"Added {kind.replace('_', ' ')}: {after['name']}."))
+        elif after is None:
+            changes.append(Change("evidence", f"Removed {kind.replace('_', ' ')}."))
+        elif before["sha256"] != after["sha256"]:
+            changes.append(
+                Change(
+                    "evidence",
+                    f"New {kind.replace('_', ' ')}: {after['name']} "
+                    f"(SHA-256 {before['sha256'][:12]}… → {after['sha256'][:12]}…).",
+                )
+            )
+    old_c, new_c = old.get("assessment") or {}, new.get("assessment") or {}
+    if old_c.get("id") != new_c.get("id"):
+        changes.append(
+            Change("classification", f"New risk classification: {old_c.get('tier', 'none')} → {new_c.get('tier')}.")
+        )
+    old_r, new_r = old.get("readiness", {}), new.get("readiness", {})
+    for question in sorted(set(old_r) | set(new_r)):
+        if old_r.get(question) != new_r.get(question):
+            changes.append(Change("readiness", f"Readiness answer '{question.replace('_', ' ')}' changed."))
+    return changes
+
+
+# Lists -------------------------------------------------------------------------
+
+
+def requests_list(
+    *, user: User, query: str = "", state: str = "", stage: int | None = None, function: str = ""
+) -> QuerySet[ReadinessRequest]:
+    qs = requests_visible_to(user).select_related("use_case", "submitted_by")
+    if query:
+        qs = qs.filter(Q(use_case__title__icontains=query) | Q(use_case__slug__icontains=query))
+    if state:
+        qs = qs.filter(state=state)
+    if stage is not None:
+        qs = qs.filter(target_stage=stage)
+    if function:
+        qs = qs.filter(reviews__function__key=function).distinct()
+    return qs.order_by("-created_at", "-id")
+
+
+class QueueScope:
+    ALL = "all"
+    UNASSIGNED = "unassigned"
+    MINE = "mine"
+    CHOICES = (ALL, UNASSIGNED, MINE)
+
+
+def review_queue(
+    *, user: User, function: ReviewFunction | None, scope: str = QueueScope.ALL, today: date | None = None
+) -> QuerySet[Review]:
+    """Open reviews of requests in review, overdue first, then by due date."""
+    today = today or timezone.localdate()
+    qs = reviews_visible_to(user).filter(state__in=OPEN_REVIEW_STATES, request__state__in=IN_REVIEW_STATES)
+    if function is not None:
+        qs = qs.filter(function=function)
+    if scope == QueueScope.UNASSIGNED:
+        qs = qs.filter(assignee__isnull=True)
+    elif scope == QueueScope.MINE:
+        qs = qs.filter(assignee=user)
+    return (
+        qs.select_related("request__use_case", "function", "assignee")
+        .annotate(overdue=Case(When(due_date__lt=today, then=Value(0)), default=Value(1), output_field=IntegerField()))
+        .order_by("overdue", "due_date", "id")
+    )
+
+
+def reviews_of_request(*, request: ReadinessRequest) -> QuerySet[Review]:
+    return (
+        Review.objects.filter(request=request)
+        .select_related("function", "assignee", "decided_by")
+        .prefetch_related("conditions__owner")
+        .order_by("-revision", "function__key")
+    )
+
+
+def function_members(*, function: ReviewFunction) -> QuerySet[User]:
+    return User.objects.filter(memberships__function=function, is_active=True).order_by("username")
+
+
+def function_people_to_notify(*, function_keys: list[str]) -> QuerySet[User]:
+    return User.objects.filter(memberships__function__key__in=function_keys, is_active=True).distinct()
+
+
+def function_leads(*, function: ReviewFunction) -> QuerySet[User]:
+    return User.objects.filter(memberships__function=function, memberships__is_lead=True, is_active=True)

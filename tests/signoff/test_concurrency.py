@@ -1,0 +1,108 @@
+"""Real threads against PostgreSQL: simultaneous decisions end in one consistent outcome."""
+
+import threading
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import close_old_connections, connection
+
+from lifecycle.models import Stage, StageChange, Tier, UseCase
+from portal.models import User
+from signoff import services
+from signoff.models import Decision, ReadinessRequest, RequestState, Review, ReviewState
+from tests.signoff.helpers import business_owner, high_risk_use_case, reviews_by_function, supply_evidence
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def run_together(*calls):
+    """Start every call at the same moment, each on its own connection; return results or exceptions."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def worker(n, call):
+        try:
+            barrier.wait()
+            results[n] = call()
+        except Exception as exc:  # the outcome under test, reported to the main thread
+            results[n] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(n, call)) for n, call in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    close_old_connections()
+    return results
+
+
+@pytest.fixture
+def request_in_review(erin, rita, carl, lena):
+    bob = business_owner("bob")
+    use_case = high_risk_use_case(erin, bob, stage=2)
+    supply_evidence(use_case, 3, tier=Tier.HIGH)
+    request = services.readiness_request_create(use_case=use_case, actor=erin, target_stage=3)
+    return services.readiness_request_submit(request=request, actor=erin)
+
+
+def fresh(username: str) -> User:
+    return User.objects.get(username=username)
+
+
+def test_last_two_approvals_at_once_promote_exactly_once(request_in_review, rita, carl, lena):
+    reviews = reviews_by_function(request_in_review)
+    services.review_decide(review=reviews["risk"], actor=rita, decision=Decision.APPROVE)
+
+    results = run_together(
+        lambda: services.review_decide(review=reviews["compliance"], actor=fresh("carl"), decision=Decision.APPROVE),
+        lambda: services.review_decide(review=reviews["legal"], actor=fresh("lena"), decision=Decision.APPROVE),
+    )
+
+    assert all(isinstance(r, Review) for r in results), results
+    request = ReadinessRequest.objects.get(pk=request_in_review.pk)
+    assert request.state == RequestState.APPROVED
+    assert StageChange.objects.filter(use_case_id=request.use_case_id).count() == 1
+    assert request.stage_change_id is not None
+    assert UseCase.objects.get(pk=request.use_case_id).stage == Stage.GUARDED
+
+
+def test_decision_racing_a_withdrawal_has_one_outcome(request_in_review, rita, erin):
+    review = reviews_by_function(request_in_review)["risk"]
+
+    results = run_together(
+        lambda: services.review_decide(review=review, actor=fresh("rita"), decision=Decision.APPROVE),
+        lambda: services.readiness_request_withdraw(request=request_in_review, actor=fresh("erin")),
+    )
+
+    request = ReadinessRequest.objects.get(pk=request_in_review.pk)
+    review = Review.objects.get(pk=review.pk)
+    assert request.state == RequestState.WITHDRAWN
+    assert isinstance(results[1], ReadinessRequest)
+    if isinstance(results[0], Review):
+        # The decision came first; the withdrawal then closed the request.
+        assert review.state == ReviewState.DECIDED
+    else:
+        assert isinstance(results[0], ValidationError)
+        assert review.state == ReviewState.CANCELLED
+        assert review.decided_by_id is None
+
+
+def test_same_review_decided_twice_at_once(request_in_review, rita):
+    review = reviews_by_function(request_in_review)["risk"]
+
+    results = run_together(
+        lambda: services.review_decide(review=review, actor=fresh("rita"), decision=Decision.APPROVE),
+        lambda: services.review_decide(
+            review=review, actor=fresh("rita"), decision=Decision.REJECT, comment="On second thoughts"
+        ),
+    )
+
+    decided = [r for r in results if isinstance(r, Review)]
+    refused = [r for r in results if isinstance(r, ValidationError | PermissionDenied)]
+    assert len(decided) == 1, results
+    assert len(refused) == 1
+    assert "already been decided" in " ".join(refused[0].messages)
+    review = Review.objects.get(pk=review.pk)
+    assert review.decision == decided[0].decision
