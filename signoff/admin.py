@@ -1,0 +1,82 @@
+"""Administrators edit gate policy here; every change is audited with before and after.
+
+Requests are not edited here: they change only through the services, and the
+admin shows them read-only for support.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from portal.audit import Verb, audit_record
+from signoff.gates import PolicySpec
+from signoff.models import GatePolicy, ReadinessRequest, Review, SignoffRule
+
+
+def _policy_state(policy: GatePolicy) -> dict:
+    fresh = GatePolicy.objects.prefetch_related("signoff_rules__function").get(pk=policy.pk)
+    return PolicySpec.from_policy(fresh).as_snapshot()
+
+
+class SignoffRuleInline(admin.TabularInline):
+    model = SignoffRule
+    extra = 1
+
+
+@admin.register(GatePolicy)
+class GatePolicyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "requires_final_assessment", "requires_readiness_check", "sla_business_days"]
+    inlines = [SignoffRuleInline]
+    readonly_fields = ["updated_at"]
+
+    def save_model(self, request: HttpRequest, obj: GatePolicy, form, change: bool) -> None:
+        # Remember the policy as it was; the audit event is written once the rules are saved too.
+        request._policy_before = _policy_state(obj) if change and obj.pk else None
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        before = getattr(request, "_policy_before", None)
+        after = _policy_state(form.instance)
+        if before != after:
+            audit_record(
+                actor=request.user,
+                verb=Verb.POLICY_CHANGED,
+                obj=form.instance,
+                changes={"before": before, "after": after},
+            )
+            request._policy_before = after
+
+    def delete_model(self, request: HttpRequest, obj: GatePolicy) -> None:
+        before = _policy_state(obj)
+        audit_record(actor=request.user, verb=Verb.POLICY_CHANGED, obj=obj, changes={"before": before, "after": None})
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for policy in queryset:
+            self.delete_model(request, policy)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(ReadinessRequest)
+class ReadinessRequestAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "state", "revision", "submitted_by", "created_at", "decided_at"]
+    list_filter = ["state", "target_stage"]
+    search_fields = ["use_case__title", "use_case__slug"]
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "state", "assignee", "due_date", "decision", "decided_by"]
+    list_filter = ["state", "function", "decision"]
