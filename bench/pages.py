@@ -1,0 +1,326 @@
+"""Server time of the main pages with a small and a large portfolio.
+
+Creates a scratch database (Django's test-database machinery, named
+stagegate_bench_pages; the database in DATABASE_URL itself is not touched),
+fills it with 100 use cases, times every page, grows it to 10,000 use cases
+and 100,000 reviews with bulk_create, and times every page again. Each figure
+is the median of N requests through django.test.Client with force_login,
+after one warm-up request; the query count of one request is shown next to it.
+
+    DATABASE_URL=postgres://... python bench/pages.py [--runs 7] [--markdown]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+# Reminders and packets are not what is measured; keep tasks in-process.
+os.environ.pop("REDIS_URL", None)
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+SMALL, LARGE = 100, 10_000
+REVIEWS_PER_USE_CASE = 10  # 10,000 use cases -> 100,000 reviews
+AUDIT_EVENTS_PER_USE_CASE = 5
+BATCH = 2000
+
+PAGES = [
+    ("home (engineer erin)", "erin", "/"),
+    ("home (reviewer and lead rita)", "rita", "/"),
+    ("home (reviewer ravi)", "ravi", "/"),
+    ("home (auditor audrey)", "audrey", "/"),
+    ("home (administrator admin)", "admin", "/"),
+    ("use case list", "erin", "/use-cases/"),
+    ("request list", "erin", "/signoff/requests/"),
+    ("review queue (rita)", "rita", "/signoff/reviews/"),
+    ("packets", "audrey", "/signoff/packets/"),
+    ("audit trail", "audrey", "/audit/"),
+    ("insight", "audrey", "/insight/"),
+]
+
+
+def people() -> dict:
+    from portal.models import FunctionMembership, ReviewFunction, User
+
+    def user(name: str, roles: list[str], **extra) -> User:
+        u, _ = User.objects.get_or_create(username=name, defaults={"email": f"{name}@bank.example", **extra})
+        u.groups.set(Group.objects.filter(name__in=roles))
+        return u
+
+    out = {name: user(name, ["engineer"]) for name in ["erin"] + [f"eng{n:02d}" for n in range(49)]}
+    for name, key, lead in [
+        ("rita", "risk", True),
+        ("ravi", "risk", False),
+        ("carl", "compliance", True),
+        ("cora", "compliance", False),
+        ("lena", "legal", True),
+        ("leo", "legal", False),
+    ]:
+        out[name] = user(name, [key])
+        FunctionMembership.objects.get_or_create(
+            function=ReviewFunction.objects.get(key=key), user=out[name], defaults={"is_lead": lead}
+        )
+    out["audrey"] = user("audrey", ["auditor"])
+    out["admin"] = user("admin", ["admin"], is_staff=True, is_superuser=True)
+    return out
+
+
+def fill(start: int, stop: int, users: dict) -> None:
+    """Use cases start..stop-1, each with history, two requests, ten reviews, a packet and audit events."""
+    from lifecycle.models import ModelVersion, Stage, StageChange, Tier, UseCase
+    from portal.models import ReviewFunction
+    from signoff.models import Packet, ReadinessRequest, RequestState, Review, ReviewState
+
+    functions = {f.key: f for f in ReviewFunction.objects.all()}
+    deciders = {"risk": users["rita"], "compliance": users["carl"], "legal": users["lena"]}
+    engineers = [u for name, u in users.items() if name == "erin" or name.startswith("eng")]
+    now = timezone.now()
+    tiers = [Tier.MINIMAL, Tier.LIMITED, Tier.HIGH, Tier.OUT_OF_SCOPE]
+    for lo in range(start, stop, BATCH):
+        hi = min(lo + BATCH, stop)
+        created = now - timedelta(days=200)
+        use_cases = UseCase.objects.bulk_create(
+            UseCase(
+                slug=f"bench-{i:06d}",
+                title=f"Bench use case {i:06d}",
+                purpose="Summarise documents for staff.",
+                approved_scope="Internal staff only.",
+                business_kpi="Handling time down 10%",
+                technical_owner=engineers[i % len(engineers)],
+                business_owner=engineers[(i + 1) % len(engineers)],
+                team=f"Team {i % 20}",
+                sunset_criteria="Retire if the KPI does not move in two quarters.",
+                processes_personal_data=i % 3 == 0,
+                customer_facing=i % 4 == 0,
+                risk_tier=tiers[i % len(tiers)],
+                stage=2 + i % 2,
+                stage_entered_at=now - timedelta(days=30 + i % 60),
+                created_by=engineers[i % len(engineers)],
+                created_at=created,
+            )
+            for i in range(lo, hi)
+        )
+        versions = ModelVersion.objects.bulk_create(
+            ModelVersion(
+                use_case=uc,
+                label="1.0.0",
+                provider="Azure OpenAI",
+                model_identifier="gpt-4o",
+                config_hash=hashlib.sha256(uc.slug.encode()).hexdigest(),
+                created_by=uc.technical_owner,
+                created_at=created,
+            )
+            for uc in use_cases
+        )
+        changes = []
+        for n, uc in enumerate(use_cases):
+            for s in range(uc.stage):
+                changes.append(
+                    StageChange(
+                        use_case=uc,
+                        kind=StageChange.Kind.PROMOTION,
+                        from_stage=s,
+                        to_stage=s + 1,
+                        reason="bench",
+                        actor=deciders["risk"],
+                        created_at=created + timedelta(days=20 * (s + 1) + n % 7),
+                    )
+                )
+        StageChange.objects.bulk_create(changes)
+        requests = []
+        for uc, version in zip(use_cases, versions, strict=True):
+            approved_at = uc.stage_entered_at
+            requests.append(
+                ReadinessRequest(
+                    use_case=uc,
+                    version=version,
+                    from_stage=uc.stage - 1,
+                    target_stage=uc.stage,
+                    state=RequestState.APPROVED,
+                    submitted_by=uc.technical_owner,
+                    created_at=approved_at - timedelta(days=9),
+                    submitted_at=approved_at - timedelta(days=9),
+                    decided_at=approved_at,
+                    revision=1,
+                )
+            )
+            open_request = uc.stage < Stage.GUARDED or int(uc.slug[-6:]) % 5 == 0
+            requests.append(
+                ReadinessRequest(
+                    use_case=uc,
+                    version=version,
+                    from_stage=uc.stage,
+                    target_stage=uc.stage + 1,
+                    state=RequestState.SUBMITTED if open_request else RequestState.REJECTED,
+                    submitted_by=uc.technical_owner,
+                    created_at=now - timedelta(days=int(uc.slug[-6:]) % 40),
+                    submitted_at=now - timedelta(days=int(uc.slug[-6:]) % 40),
+                    decided_at=None if open_request else now - timedelta(days=1),
+                    revision=1,
+                )
+            )
+        requests = ReadinessRequest.objects.bulk_create(requests)
+        reviews = []
+        for n, req in enumerate(requests):
+            uc = req.use_case
+            keys = ["risk", "compliance", "legal"]
+            # Ten reviews per use case: revision 0 went stale on both requests (6),
+            # then revision 1 was decided (approved request, 3) or is under way (open request, 1).
+            for key in keys:
+                reviews.append(_review(req, uc, functions[key], 0, ReviewState.STALE, now))
+            if req.state == RequestState.APPROVED:
+                for key in keys:
+                    reviews.append(_review(req, uc, functions[key], 1, ReviewState.DECIDED, now, decider=deciders[key]))
+            else:
+                assignee = [users["rita"], users["ravi"], None][n % 3]
+                state = ReviewState.ASSIGNED if assignee else ReviewState.UNASSIGNED
+                if req.state != RequestState.SUBMITTED:
+                    state, assignee = ReviewState.CANCELLED, None
+                reviews.append(_review(req, uc, functions["risk"], 1, state, now, assignee=assignee))
+        Review.objects.bulk_create(reviews, batch_size=BATCH)
+        Packet.objects.bulk_create(
+            Packet(
+                request=req,
+                packet_id=f"SG-BENCH-{req.pk:07d}",
+                file=f"packets/bench-{req.pk}.pdf",
+                sha256=hashlib.sha256(f"packet {req.pk}".encode()).hexdigest(),
+                size=120_000,
+                page_count=9,
+                audit_head_hash="0" * 64,
+                audit_head_seq=0,
+                created_at=req.decided_at,
+            )
+            for req in requests
+            if req.state == RequestState.APPROVED
+        )
+        _audit_events(use_cases, users["erin"], now)
+
+
+def _review(req, uc, function, revision, state, now, *, decider=None, assignee=None):
+    from signoff.models import Decision, Review, ReviewState
+
+    decided = state == ReviewState.DECIDED
+    created = req.submitted_at or now
+    return Review(
+        request=req,
+        function=function,
+        revision=revision,
+        state=state,
+        assignee=decider or assignee,
+        due_date=(created + timedelta(days=7)).date(),
+        decision=Decision.APPROVE if decided else "",
+        decided_by=decider if decided else None,
+        decided_at=created + timedelta(hours=20 + req.pk % 100) if decided else None,
+        created_at=created,
+        submitter=req.submitted_by,
+        technical_owner=uc.technical_owner,
+        business_owner=uc.business_owner,
+    )
+
+
+def _audit_events(use_cases, actor, now) -> None:
+    """Append-only rows so the audit page has a realistic table; the chain is not what is measured."""
+    from portal.models import AuditChainHead, AuditEvent
+
+    head, _ = AuditChainHead.objects.get_or_create(pk=1)
+    seq = head.seq
+    events = []
+    for uc in use_cases:
+        for _ in range(AUDIT_EVENTS_PER_USE_CASE):
+            seq += 1
+            events.append(
+                AuditEvent(
+                    seq=seq,
+                    created_at=now - timedelta(minutes=seq),
+                    actor=actor,
+                    actor_label=actor.username,
+                    verb="use_case.updated",
+                    object_type="lifecycle.usecase",
+                    object_id=str(uc.pk),
+                    object_repr=uc.title,
+                    use_case_id=uc.pk,
+                    prev_hash="0" * 64,
+                    hash=hashlib.sha256(f"bench {seq}".encode()).hexdigest(),
+                )
+            )
+    AuditEvent.objects.bulk_create(events, batch_size=BATCH)
+    AuditChainHead.objects.filter(pk=1).update(seq=seq)
+
+
+def measure(users: dict, runs: int) -> dict[str, tuple[str, int | None]]:
+    out = {}
+    for label, username, url in PAGES:
+        client = Client(raise_request_exception=False)
+        client.force_login(users[username])
+        response = client.get(url)
+        if response.status_code != 200:
+            out[label] = (f"HTTP {response.status_code}", None)
+            continue
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        out[label] = (f"{statistics.median(times):.0f} ms", len(queries))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=7, help="requests per page (the median is reported)")
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table for BENCHMARKS.md")
+    args = parser.parse_args()
+
+    setup_test_environment(debug=False)
+    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = "stagegate_bench_pages"
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        users = people()
+        fill(0, SMALL, users)
+        small = measure(users, args.runs)
+        started = time.perf_counter()
+        fill(SMALL, LARGE, users)
+        filled = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("ANALYZE")
+        large = measure(users, args.runs)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    print(f"# pages on {connection.vendor}: median of {args.runs} requests; fill to {LARGE} took {filled:.0f} s")
+    if args.markdown:
+        big = f"{LARGE:,} use cases, {LARGE * REVIEWS_PER_USE_CASE:,} reviews"
+        print(f"| page | {SMALL} use cases | queries | {big} | queries |")
+        print("|---|---:|---:|---:|---:|")
+        for label, *_ in PAGES:
+            (t1, q1), (t2, q2) = small[label], large[label]
+            print(f"| {label} | {t1} | {q1 if q1 is not None else '—'} | {t2} | {q2 if q2 is not None else '—'} |")
+    else:
+        for label, *_ in PAGES:
+            (t1, q1), (t2, q2) = small[label], large[label]
+            print(f"{label:34} {t1:>10} ({q1} q)   {t2:>10} ({q2} q)")
+
+
+if __name__ == "__main__":
+    main()
