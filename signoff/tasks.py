@@ -3,12 +3,16 @@
 from celery import shared_task
 
 
-@shared_task(acks_late=True)
-def render_packet(request_id: int) -> None:
-    """Render the sign-off packet of an approved readiness request."""
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def render_packet(request_id: int) -> str | None:
+    """Render the sign-off packet of an approved readiness request (once; a rerun returns the stored one)."""
+    from signoff.models import ReadinessRequest
     from signoff.packets import packet_render
 
-    packet_render(request_id=request_id)
+    request = ReadinessRequest.objects.filter(pk=request_id).first()
+    if request is None:
+        return None
+    return packet_render(request=request).packet_id
 
 
 @shared_task(acks_late=True)

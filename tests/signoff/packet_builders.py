@@ -1,0 +1,78 @@
+"""An approved readiness request, reached through the sign-off services, for the packet tests."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from lifecycle.models import ArtifactKind, Tier, UseCase
+from portal.models import User
+from signoff.models import Decision, ReadinessRequest
+from signoff.services import ConditionInput, readiness_request_create, readiness_request_submit, review_decide
+from tests import factories
+from tests.signoff.helpers import business_owner, put_at_stage, supply_evidence
+
+QUESTIONNAIRE_ANSWERS = {
+    "Q01": {"answer": True, "rationale": "It generates summaries from ticket text."},
+    "Q02": {"answer": True, "rationale": "Used by agents in the EU."},
+    "Q13": {"answer": True, "rationale": "Agents see the text; customers do not interact with it directly."},
+}
+
+
+def approved_request(
+    *,
+    owner: User,
+    leads: dict[str, User],
+    slug: str = "support-summaries",
+    title: str = "Support ticket summaries",
+    purpose: str = "Summarise inbound tickets for support agents.",
+    extra_artifacts: int = 0,
+    conditions_owner: User | None = None,
+) -> ReadinessRequest:
+    """A use case promoted from stage 2 to 3, signed by risk, compliance and legal.
+
+    It processes personal data and is customer-facing, so all three functions must sign.
+    """
+    use_case = factories.UseCaseFactory(
+        slug=slug,
+        title=title,
+        purpose=purpose,
+        technical_owner=owner,
+        business_owner=business_owner("bob"),
+        processes_personal_data=True,
+        customer_facing=True,
+        risk_tier=Tier.LIMITED,
+    )
+    use_case = put_at_stage(use_case, 2)
+    factories.RiskAssessmentFactory(
+        use_case=use_case, tier=Tier.LIMITED, answers=QUESTIONNAIRE_ANSWERS, summary="Transparency duties only."
+    )
+    supply_evidence(use_case, 3, tier=Tier.LIMITED)
+    for n in range(extra_artifacts):
+        factories.ArtifactFactory(
+            use_case=use_case, kind=ArtifactKind.OTHER, original_name=f"appendix-{n:03d}.pdf", title=f"Appendix {n}"
+        )
+    request = readiness_request_create(
+        use_case=UseCase.objects.get(pk=use_case.pk), actor=owner, target_stage=3, justification="Pilot met its KPI."
+    )
+    request = readiness_request_submit(request=request, actor=owner)
+    for review in request.reviews.filter(revision=request.revision).select_related("function"):
+        lead = leads[review.function.key]
+        if conditions_owner is not None and review.function.key == "risk":
+            review_decide(
+                review=review,
+                actor=lead,
+                decision=Decision.APPROVE_WITH_CONDITIONS,
+                comment="Approved; monitor drift weekly.",
+                conditions=[
+                    ConditionInput(
+                        text="Weekly drift report for the first quarter",
+                        owner=conditions_owner,
+                        due_date=timezone.localdate() + timedelta(days=30),
+                    )
+                ],
+            )
+        else:
+            review_decide(review=review, actor=lead, decision=Decision.APPROVE, comment="")
+    return ReadinessRequest.objects.get(pk=request.pk)

@@ -1,0 +1,229 @@
+"""Rendering the sign-off packet: on approval, once, faithful, reproducible, and fetching nothing from outside."""
+
+import hashlib
+import subprocess
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from portal.audit import Verb
+from portal.models import AuditEvent
+from signoff.models import Packet, RequestState
+from signoff.packets import (
+    PACKET_BASE_URL,
+    StaticOnlyFetcher,
+    packet_context,
+    packet_id_for,
+    packet_render,
+    pdf_render,
+    static_path_for,
+)
+from signoff.tasks import render_packet
+from tests import factories
+from tests.signoff.packet_builders import approved_request
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(data: bytes) -> str:
+    """The PDF's text in reading order, whitespace collapsed (table cells wrap)."""
+    result = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
+    return " ".join(result.stdout.decode().split())
+
+
+def pdf_pages(data: bytes) -> int:
+    result = subprocess.run(["pdfinfo", "-"], input=data, capture_output=True, check=True)
+    line = next(line for line in result.stdout.decode().splitlines() if line.startswith("Pages:"))
+    return int(line.split()[1])
+
+
+@pytest.fixture
+def leads(rita, carl, lena):
+    return {"risk": rita, "compliance": carl, "legal": lena}
+
+
+@pytest.fixture
+def approved(erin, leads, django_capture_on_commit_callbacks):
+    """Approved through the sign-off services; the packet task runs on commit, as in production."""
+    with django_capture_on_commit_callbacks(execute=True):
+        request = approved_request(owner=erin, leads=leads, conditions_owner=erin)
+    return request
+
+
+def test_approval_renders_a_packet_with_every_reviewer_artifact_hash_and_the_head(approved, leads):
+    assert approved.state == RequestState.APPROVED
+    packet = Packet.objects.get(request=approved)
+    data = packet.file.read()
+    assert hashlib.sha256(data).hexdigest() == packet.sha256
+    assert len(data) == packet.size
+    assert pdf_pages(data) == packet.page_count
+    assert packet.packet_id == f"SG-{approved.decided_at.year}-{approved.pk:06d}"
+
+    text = pdf_text(data)
+    approval_event = AuditEvent.objects.get(request_id=approved.pk, verb=Verb.REQUEST_APPROVED)
+    assert (packet.audit_head_seq, packet.audit_head_hash) == (approval_event.seq, approval_event.hash)
+    assert approval_event.hash in text
+    for user in leads.values():
+        assert f"({user.username})" in text
+    artifacts = approved.evidence_snapshot["artifacts"]
+    assert len(artifacts) == 5
+    for artifact in artifacts:
+        assert artifact["sha256"] in text
+    assert "Weekly drift report for the first quarter" in text
+    assert "Support ticket summaries" in text and packet.packet_id in text
+    assert f"page 1 of {packet.page_count}" in text
+    # Questionnaire answers with their rationale, and the crosswalk for the evidence given.
+    assert "Used by agents in the EU." in text
+    assert "Implementation controls, change control" in text and "Art. 14(4)(d)" in text
+    assert "A.6.2.5" in text and "MANAGE 2.3" in text
+
+    rendered = AuditEvent.objects.get(verb=Verb.PACKET_RENDERED)
+    assert rendered.request_id == approved.pk
+    assert rendered.changes["sha256"] == packet.sha256
+
+
+def test_the_same_request_renders_to_the_same_bytes(approved, audrey):
+    packet = Packet.objects.get(request=approved)
+    stored = packet.file.read()
+    # Events after the approval (the rendering itself, a download) must not change the packet.
+    from signoff.packets import packet_download_record
+
+    packet_download_record(packet=packet, actor=audrey)
+    first = pdf_render(html=_html(approved))
+    second = pdf_render(html=_html(approved))
+    assert first.data == second.data == stored
+    assert first.page_count == packet.page_count
+
+
+def _html(request):
+    from django.template.loader import render_to_string
+
+    from signoff.packets import PACKET_TEMPLATE
+
+    return render_to_string(PACKET_TEMPLATE, packet_context(request=request).as_template_context())
+
+
+def test_rendering_again_returns_the_stored_packet_and_renders_nothing(approved):
+    packet = Packet.objects.get(request=approved)
+    assert render_packet.delay(approved.pk).get() == packet.packet_id
+    assert packet_render(request=approved).pk == packet.pk
+    assert Packet.objects.count() == 1
+    assert AuditEvent.objects.filter(verb=Verb.PACKET_RENDERED).count() == 1
+
+
+def test_a_request_that_is_not_approved_gets_no_packet(erin):
+    use_case = factories.UseCaseFactory(technical_owner=erin)
+    version = factories.ModelVersionFactory(use_case=use_case)
+    from signoff.models import ReadinessRequest
+
+    request = ReadinessRequest.objects.create(
+        use_case=use_case, version=version, from_stage=0, target_stage=1, submitted_by=erin
+    )
+    with pytest.raises(ValidationError, match="Only approved requests"):
+        packet_render(request=request)
+    assert not Packet.objects.exists()
+    assert not AuditEvent.objects.filter(verb=Verb.PACKET_RENDERED).exists()
+
+
+def test_user_text_is_escaped_and_cannot_fetch(erin, leads, django_capture_on_commit_callbacks):
+    hostile = 'Summaries <img src="file:///etc/passwd"> <link rel="stylesheet" href="http://example.com/x.css"> & more'
+    with django_capture_on_commit_callbacks(execute=True):
+        request = approved_request(owner=erin, leads=leads, purpose=hostile)
+    context = packet_context(request=request)
+    rendered = pdf_render(html=_html(request))
+    assert rendered.refused == ()
+    text = pdf_text(rendered.data)
+    assert '<img src="file:///etc/passwd">' in text
+    assert "root:" not in text
+    assert context.packet_id == packet_id_for(request)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/logo.png",
+        "https://packet.stagegate.invalid.example.com/static/css/packet.css",
+        "file:///etc/passwd",
+        f"{PACKET_BASE_URL}static/../../../../etc/passwd",
+        f"{PACKET_BASE_URL}static/%2e%2e/%2e%2e/etc/passwd",
+        f"{PACKET_BASE_URL}etc/passwd",
+        f"{PACKET_BASE_URL}static/css/packet.css?x=1",
+        "data:text/css,body{}",
+    ],
+)
+def test_the_fetcher_refuses_anything_but_static_files(url):
+    fetcher = StaticOnlyFetcher()
+    with pytest.raises(ValueError, match="only use the portal's own static files"):
+        fetcher.fetch(url)
+    assert fetcher.refused == [url]
+    assert static_path_for(url) is None
+
+
+def test_the_fetcher_serves_the_packet_stylesheet():
+    fetcher = StaticOnlyFetcher()
+    response = fetcher.fetch(f"{PACKET_BASE_URL}static/css/packet.css")
+    assert b"@page" in response.read()
+    assert response.content_type == "text/css"
+
+
+def test_a_template_pointing_outside_renders_without_fetching(socket_guard):
+    html = (
+        '<html><head><link rel="stylesheet" href="http://example.com/evil.css">'
+        '<link rel="stylesheet" href="/static/css/packet.css"></head>'
+        '<body><p>x</p><img src="file:///etc/passwd"><img src="https://example.com/pixel.png"></body></html>'
+    )
+    rendered = pdf_render(html=html)
+    assert set(rendered.refused) == {
+        "http://example.com/evil.css",
+        "file:///etc/passwd",
+        "https://example.com/pixel.png",
+    }
+    assert socket_guard == []
+    assert rendered.data.startswith(b"%PDF-")
+
+
+@pytest.fixture
+def socket_guard(monkeypatch):
+    """Records (and blocks) any network connection: the renderer must never open one."""
+    import socket
+
+    attempts = []
+
+    def refuse(self, address, *args, **kwargs):
+        attempts.append(address)
+        raise OSError("network disabled in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    return attempts
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_store_one_packet(erin, leads):
+    request = approved_request(owner=erin, leads=leads)
+    # The approval's on-commit render already ran (real commits, eager tasks); start over from no packet.
+    for packet in Packet.objects.filter(request=request):
+        packet.file.delete(save=False)
+        packet.delete()
+    rendered_before = AuditEvent.objects.filter(verb=Verb.PACKET_RENDERED).count()
+    results, errors = [], []
+
+    def worker():
+        try:
+            results.append(packet_render(request=request).pk)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(set(results)) == 1
+    assert Packet.objects.count() == 1
+    assert AuditEvent.objects.filter(verb=Verb.PACKET_RENDERED).count() == rendered_before + 1
