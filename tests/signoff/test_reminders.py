@@ -1,0 +1,294 @@
+"""The reminder sweep: the right reminder at the right business-day moment, to the right people, once."""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from lifecycle.models import Stage, Tier
+from portal.audit import Verb, audit_verify
+from portal.models import AuditEvent, Notification, User
+from signoff.models import Reminder, Review, ReviewCondition
+from signoff.reminders import reminder_milestones, reviews_sweep_due
+from tests import factories
+from tests.signoff.helpers import put_at_stage
+
+LONDON = ZoneInfo("Europe/London")
+RKind = Reminder.Kind
+
+
+@pytest.fixture(autouse=True)
+def reminder_settings(settings):
+    settings.REMINDER_DAYS_BEFORE_DUE = 1
+    settings.ESCALATE_AFTER_DAYS_OVERDUE = 3
+    settings.HOLIDAYS = [date(2026, 12, 25), date(2026, 12, 28), date(2027, 1, 1)]
+    settings.SITE_URL = "https://stagegate.bank.example"
+
+
+def sent_keys() -> set[tuple[str, str, int, int]]:
+    return set(Reminder.objects.filter(sent_at__isnull=False).values_list("item_type", "item_id", "kind", "sequence"))
+
+
+def mails_to(user: User) -> list:
+    return [m for m in mail.outbox if user.email in m.to]
+
+
+def test_milestones_before_on_and_after_the_due_date():
+    due = date(2026, 12, 29)  # Tuesday after the Christmas holidays
+    assert reminder_milestones(due=due, today=date(2026, 12, 23)) == []
+    assert reminder_milestones(due=due, today=date(2026, 12, 24)) == [(RKind.BEFORE_DUE, 0)]
+    assert reminder_milestones(due=due, today=date(2026, 12, 27)) == [(RKind.BEFORE_DUE, 0)]
+    assert reminder_milestones(due=due, today=due) == [(RKind.ON_DUE, 0)]
+    assert reminder_milestones(due=due, today=date(2026, 12, 30)) == [(RKind.OVERDUE, 1)]
+    assert reminder_milestones(due=due, today=date(2027, 1, 3)) == [(RKind.OVERDUE, 2)]
+    assert reminder_milestones(due=due, today=date(2027, 1, 4)) == [(RKind.OVERDUE, 3), (RKind.ESCALATION, 0)]
+
+
+def test_no_reminder_before_the_due_date_when_days_before_is_zero(settings):
+    settings.REMINDER_DAYS_BEFORE_DUE = 0
+    assert reminder_milestones(due=date(2026, 12, 1), today=date(2026, 11, 30)) == []
+
+
+def test_assigned_review_reminded_at_business_day_moments_across_a_weekend_and_holidays(ravi, rita):
+    review = factories.ReviewFactory(function="risk", assignee=ravi, due_date=date(2026, 12, 29))
+    expected = {
+        date(2026, 12, 23): set(),
+        date(2026, 12, 24): {(RKind.BEFORE_DUE, 0)},  # one business day before: 25 and 28 are holidays
+        date(2026, 12, 25): set(),
+        date(2026, 12, 26): set(),
+        date(2026, 12, 27): set(),
+        date(2026, 12, 28): set(),
+        date(2026, 12, 29): {(RKind.ON_DUE, 0)},
+        date(2026, 12, 30): {(RKind.OVERDUE, 1)},
+        date(2026, 12, 31): {(RKind.OVERDUE, 2)},
+        date(2027, 1, 1): set(),  # holiday
+        date(2027, 1, 2): set(),
+        date(2027, 1, 3): set(),
+        date(2027, 1, 4): {(RKind.OVERDUE, 3), (RKind.ESCALATION, 0)},
+        date(2027, 1, 5): {(RKind.OVERDUE, 4)},  # escalated once, reminded daily
+    }
+    seen: set = set()
+    for day, wanted in expected.items():
+        # Several sweeps a day, as the beat runs them: only the first one sends.
+        for hour in (7, 12, 18):
+            with time_machine.travel(datetime.combine(day, time(hour, 15), tzinfo=LONDON), tick=False):
+                reviews_sweep_due()
+        now = sent_keys()
+        assert {(kind, seq) for (_t, _i, kind, seq) in now - seen} == wanted, day
+        seen = now
+
+    assert {i for (_t, i, _k, _s) in seen} == {review.pk}
+    assert len(mails_to(ravi)) == 6  # before, on, overdue 1-4
+    assert [m.subject for m in mails_to(rita)] == [
+        f"[Stagegate] Escalation: Risk review of “{review.request.use_case.title}” is 3 business days overdue"
+    ]
+    assert Notification.objects.filter(user=ravi, kind="reminder").count() == 6
+    assert Notification.objects.filter(user=rita, kind="escalation").count() == 1
+
+
+def test_reminder_email_has_text_and_html_with_an_absolute_link(ravi):
+    review = factories.ReviewFactory(function="risk", assignee=ravi, due_date=date(2026, 12, 1))
+    reviews_sweep_due(today=date(2026, 12, 1))
+    [message] = mail.outbox
+    link = f"https://stagegate.bank.example/signoff/reviews/{review.pk}/"
+    assert message.to == ["ravi@bank.example"]
+    assert "is due today" in message.subject
+    assert link in message.body
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    assert f'href="{link}"' in html
+    assert "https://stagegate.bank.example/notifications/settings/" in message.body
+
+
+def test_unassigned_review_reminds_the_function_not_the_conflicted(rita, ravi):
+    rosa = factories.reviewer("rosa", "risk")
+    # rosa submitted the request: she may not decide it, so she is not asked to pick it up.
+    request = factories.ReadinessRequestFactory(submitted_by=rosa)
+    factories.ReviewFactory(request=request, function="risk", due_date=date(2026, 12, 1))
+    factories.reviewer("cora", "compliance")
+
+    reviews_sweep_due(today=date(2026, 12, 1))
+
+    assert sorted(Notification.objects.values_list("user__username", flat=True)) == ["ravi", "rita"]
+    assert "unassigned" in Notification.objects.get(user=ravi).body
+
+
+def test_escalation_threshold_comes_from_settings(settings, ravi, rita):
+    settings.ESCALATE_AFTER_DAYS_OVERDUE = 1
+    factories.ReviewFactory(function="risk", assignee=ravi, due_date=date(2026, 11, 30))
+    result = reviews_sweep_due(today=date(2026, 12, 1))
+    assert result.escalations == 1
+    assert Notification.objects.filter(user=rita, kind="escalation").count() == 1
+
+
+def test_a_second_sweep_the_same_day_sends_nothing(ravi, rita):
+    for due in (date(2026, 12, 2), date(2026, 12, 1), date(2026, 11, 26)):
+        factories.ReviewFactory(function="risk", assignee=ravi, due_date=due)
+    first = reviews_sweep_due(today=date(2026, 12, 1))
+    outbox = len(mail.outbox)
+    second = reviews_sweep_due(today=date(2026, 12, 1))
+    assert (first.sent, first.escalations) == (4, 1)
+    assert (second.sent, second.notifications, second.emailed) == (0, 0, 0)
+    assert len(mail.outbox) == outbox == 4
+    assert Reminder.objects.count() == 4
+
+
+def test_closed_reviews_and_requests_not_in_review_are_not_reminded(ravi, rita):
+    day = date(2026, 12, 1)
+    factories.ReviewFactory(function="risk", assignee=ravi, due_date=day, request__state="changes_requested")
+    factories.ReviewFactory(function="risk", state="cancelled", due_date=day)
+    result = reviews_sweep_due(today=day)
+    assert (result.due, result.sent) == (0, 0)
+    assert not Notification.objects.exists()
+
+
+def test_a_leftover_row_is_dropped_when_the_review_was_decided_or_a_newer_reminder_replaced_it(ravi, rita):
+    day = date(2026, 12, 3)
+    open_review = factories.ReviewFactory(function="risk", assignee=ravi, due_date=date(2026, 12, 1))
+    decided = factories.ReviewFactory(function="risk", assignee=ravi, due_date=date(2026, 12, 1))
+    # Rows a crashed sweep inserted yesterday and never sent.
+    for review in (open_review, decided):
+        Reminder.objects.create(
+            item_type="review", item_id=review.pk, kind=RKind.OVERDUE, sequence=1, due_date=date(2026, 12, 1)
+        )
+    type(decided).objects.filter(pk=decided.pk).update(state="cancelled")
+
+    result = reviews_sweep_due(today=day)
+
+    assert sent_keys() == {("review", open_review.pk, RKind.OVERDUE, 2)}
+    assert result.dropped == 2
+    assert not Reminder.objects.filter(sequence=1).exists()
+    assert [n.title for n in Notification.objects.all()] == [
+        f"Overdue: Risk review of “{open_review.request.use_case.title}” is 2 business days overdue"
+    ]
+
+
+def test_open_condition_reminds_its_owner_and_escalates_to_the_function_leads(erin, carl, cora):
+    condition = factories.ReviewConditionFactory(owner=erin, due_date=date(2026, 11, 25), review__function="compliance")
+    factories.ReviewConditionFactory(owner=erin, due_date=date(2026, 11, 25), status=ReviewCondition.Status.MET)
+
+    result = reviews_sweep_due(today=date(2026, 11, 30))  # Wed 25 → Mon 30: 3 business days overdue
+
+    assert sent_keys() == {
+        ("condition", condition.pk, RKind.OVERDUE, 3),
+        ("condition", condition.pk, RKind.ESCALATION, 0),
+    }
+    assert result.escalations == 1
+    assert Notification.objects.get(user=erin).kind == "reminder"
+    assert Notification.objects.get(user=carl).kind == "escalation"
+    assert not Notification.objects.filter(user=cora).exists()
+
+
+def _high_risk_at(stage: int, owner: User, due: date, **extra):
+    use_case = factories.UseCaseFactory(technical_owner=owner, risk_tier=Tier.HIGH, **extra)
+    use_case = put_at_stage(use_case, stage)
+    type(use_case).objects.filter(pk=use_case.pk).update(revalidation_due=due)
+    return use_case
+
+
+def test_revalidation_of_high_risk_use_cases_in_stages_3_and_4_only(erin, rita):
+    due = date(2026, 12, 1)
+    guarded = _high_risk_at(Stage.GUARDED, erin, due)
+    scale = _high_risk_at(Stage.SCALE, erin, due)
+    _high_risk_at(Stage.CONTROLLED, erin, due)
+    minimal = _high_risk_at(Stage.GUARDED, erin, due)
+    type(minimal).objects.filter(pk=minimal.pk).update(risk_tier=Tier.MINIMAL)
+
+    reviews_sweep_due(today=due)
+
+    assert sent_keys() == {("revalidation", guarded.pk, RKind.ON_DUE, 0), ("revalidation", scale.pk, RKind.ON_DUE, 0)}
+    assert Notification.objects.filter(user=erin).count() == 2
+
+
+def test_revalidation_escalates_to_the_risk_leads(erin, rita, ravi, carl):
+    bob = factories.UserFactory(username="bob")
+    use_case = _high_risk_at(Stage.GUARDED, erin, date(2026, 11, 25), business_owner=bob)
+    reviews_sweep_due(today=date(2026, 11, 30))
+    assert set(Notification.objects.filter(kind="reminder").values_list("user__username", flat=True)) == {"erin", "bob"}
+    assert list(Notification.objects.filter(kind="escalation").values_list("user__username", flat=True)) == ["rita"]
+    assert ("revalidation", use_case.pk, RKind.ESCALATION, 0) in sent_keys()
+
+
+def test_next_years_revalidation_is_reminded_again(erin, rita):
+    use_case = _high_risk_at(Stage.GUARDED, erin, date(2026, 12, 1))
+    reviews_sweep_due(today=date(2026, 11, 30))
+    reviews_sweep_due(today=date(2026, 12, 1))
+    # Revalidated: the next one is due in a year, under the same key as this year's.
+    type(use_case).objects.filter(pk=use_case.pk).update(revalidation_due=date(2027, 12, 1))
+
+    reviews_sweep_due(today=date(2027, 11, 30))
+    reviews_sweep_due(today=date(2027, 12, 1))
+
+    assert Notification.objects.filter(user=erin).count() == 4
+    assert set(Reminder.objects.values_list("due_date", "kind")) == {
+        (date(2027, 12, 1), RKind.BEFORE_DUE),
+        (date(2027, 12, 1), RKind.ON_DUE),
+    }
+
+
+def test_digest_readers_get_the_reminder_in_the_portal_and_no_immediate_mail(ravi):
+    User.objects.filter(pk=ravi.pk).update(email_mode=User.EmailMode.DIGEST)
+    factories.ReviewFactory(function="risk", assignee=ravi, due_date=date(2026, 12, 1))
+    reviews_sweep_due(today=date(2026, 12, 1))
+    assert Notification.objects.filter(user=ravi, emailed_at__isnull=True).count() == 1
+    assert mail.outbox == []
+
+
+def test_one_audit_event_per_batch_and_the_chain_still_verifies(ravi, rita):
+    for _ in range(7):
+        factories.ReviewFactory(function="risk", assignee=ravi, due_date=date(2026, 12, 1))
+    factories.ReviewFactory(function="risk", assignee=ravi, due_date=date(2026, 11, 20))  # escalates
+    before = AuditEvent.objects.count()
+
+    result = reviews_sweep_due(today=date(2026, 12, 1), batch_size=3)
+
+    assert result.batches == 3  # 9 reminders in batches of 3
+    events = list(AuditEvent.objects.order_by("seq")[before:])
+    assert [e.verb for e in events].count(Verb.REMINDER_SENT) == 3
+    assert [e.verb for e in events].count(Verb.ESCALATION_SENT) == 1
+    assert sum(e.changes["count"] for e in events) == 9
+    assert audit_verify() is None
+
+
+def _sweep_queries(n: int, today: date, batch_size: int) -> int:
+    # Close the previous round's items so each round sends only its own.
+    Review.objects.filter(state__in=["unassigned", "assigned"]).update(state="cancelled")
+    ReviewCondition.objects.update(status=ReviewCondition.Status.WAIVED)
+    reviewer = factories.reviewer(f"rev{n}", "risk")
+    for _ in range(n):
+        factories.ReviewFactory(function="risk", assignee=reviewer, due_date=today)
+        factories.ReviewConditionFactory(due_date=today)
+    with CaptureQueriesContext(connection) as queries:
+        result = reviews_sweep_due(today=today, batch_size=batch_size)
+    assert result.sent == 2 * n
+    return len(queries)
+
+
+def test_query_count_grows_with_batches_not_rows(rita):
+    few = _sweep_queries(3, date(2026, 12, 1), batch_size=500)
+    many = _sweep_queries(40, date(2026, 12, 2), batch_size=500)
+    in_batches = _sweep_queries(40, date(2026, 12, 3), batch_size=20)
+    assert many == few
+    # 80 reminders in 4 batches instead of 1: a fixed number of queries per extra batch.
+    assert few < in_batches < few + 3 * 20
+
+
+def test_batch_size_must_be_positive():
+    with pytest.raises(ValueError, match="batch_size"):
+        reviews_sweep_due(today=date(2026, 12, 1), batch_size=0)
+
+
+def test_reminders_before_due_use_business_days_from_a_friday(ravi):
+    review = factories.ReviewFactory(function="risk", assignee=ravi, due_date=date(2026, 11, 30))  # Monday
+    reviews_sweep_due(today=date(2026, 11, 26))  # Thursday: two business days ahead, nothing yet
+    assert sent_keys() == set()
+    reviews_sweep_due(today=date(2026, 11, 27))  # Friday: one business day before Monday
+    assert sent_keys() == {("review", review.pk, RKind.BEFORE_DUE, 0)}
+    assert "due Mon 30 Nov 2026" in mail.outbox[0].subject
+    reviews_sweep_due(today=date(2026, 11, 28))
+    reviews_sweep_due(today=date(2026, 11, 28) + timedelta(days=1))
+    assert len(mail.outbox) == 1
