@@ -57,6 +57,8 @@ AUDITED_FIELDS = (
     "revalidation_due",
 )
 EDITABLE_FIELDS = AUDITED_FIELDS
+# Slugs that would collide with the registry's own URLs (/use-cases/new/).
+RESERVED_SLUGS = frozenset({"new"})
 
 
 def use_case_lock(*, use_case: UseCase) -> UseCase:
@@ -191,7 +193,7 @@ def _field_value(use_case: UseCase, name: str) -> Any:
 def _slug_unique(base: str) -> str:
     base = (slugify(base) or "use-case")[:70].strip("-") or "use-case"
     slug, n = base, 2
-    while UseCase.objects.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or UseCase.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -236,7 +238,7 @@ def use_case_create(
             slug = slug.strip().lower()
             if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug) or len(slug) > 80:
                 raise ValidationError({"slug": "Use lower-case letters, digits and single hyphens (at most 80)."})
-            if UseCase.objects.filter(slug=slug).exists():
+            if slug in RESERVED_SLUGS or UseCase.objects.filter(slug=slug).exists():
                 raise ValidationError({"slug": f"The slug '{slug}' is taken; choose another."})
         else:
             slug = _slug_unique(title)

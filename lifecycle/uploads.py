@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
 
 MAX_NAME_LENGTH = 150
 
@@ -142,12 +143,12 @@ def upload_validate(file: UploadedFile, *, name: str | None = None) -> Validated
         )
     limit = settings.MAX_UPLOAD_BYTES
     if file.size is not None and file.size > limit:
-        raise ValidationError(f"The file is larger than the limit of {limit // (1024 * 1024)} MB.", code="size")
+        raise ValidationError(f"The file is larger than the limit of {filesizeformat(limit)}.", code="size")
     file.seek(0)
     # Read one byte past the limit so a lying size header cannot smuggle in more.
     data = file.read(limit + 1)
     if len(data) > limit:
-        raise ValidationError(f"The file is larger than the limit of {limit // (1024 * 1024)} MB.", code="size")
+        raise ValidationError(f"The file is larger than the limit of {filesizeformat(limit)}.", code="size")
     if not data:
         raise ValidationError("The file is empty.", code="empty")
     if not file_type.matches(data):

@@ -1,0 +1,264 @@
+"""Forms for the registry pages. They validate input; the services do the writing."""
+
+from __future__ import annotations
+
+import math
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+
+from lifecycle.models import Artifact, ArtifactKind, EvaluationMetric, ModelVersion, ReadinessQuestion, Stage, UseCase
+from lifecycle.questionnaire import AREAS_QUESTION, Questionnaire
+from lifecycle.selectors import owner_candidates
+from lifecycle.services import EDITABLE_FIELDS, MetricSpec, ReadinessInput
+from lifecycle.uploads import ALLOWED_EXTENSIONS
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+DIRECTIONS = {">=": EvaluationMetric.Direction.AT_LEAST, "<=": EvaluationMetric.Direction.AT_MOST}
+
+
+def form_errors_apply(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form, next to the field it names where there is one."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for name, errors in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+class UseCaseForm(forms.ModelForm):
+    class Meta:
+        model = UseCase
+        fields = [
+            "title",
+            "slug",
+            "purpose",
+            "approved_scope",
+            "business_kpi",
+            "technical_owner",
+            "business_owner",
+            "team",
+            "sunset_criteria",
+            "processes_personal_data",
+            "customer_facing",
+            "regulated_decision",
+            "revalidation_due",
+        ]
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "approved_scope": forms.Textarea(attrs={"rows": 3}),
+            "sunset_criteria": forms.Textarea(attrs={"rows": 2}),
+            "revalidation_due": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, creating: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        candidates = owner_candidates()
+        self.fields["technical_owner"].queryset = candidates
+        self.fields["business_owner"].queryset = candidates
+        if creating:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = "Used in links and by pipelines; derived from the title if left empty."
+            self.fields["technical_owner"].required = False
+            self.fields["technical_owner"].help_text = "You, unless you choose someone else."
+            del self.fields["revalidation_due"]
+        else:
+            # The slug is what pipelines and links use: it never changes after creation.
+            del self.fields["slug"]
+
+    def validate_unique(self) -> None:
+        # The service checks slug uniqueness and reports it on the field.
+        return None
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS if name in self.cleaned_data}
+
+
+class DemoteForm(forms.Form):
+    to_stage = forms.TypedChoiceField(coerce=int, label="Demote to")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Why: the incident, or what failed.")
+
+    def __init__(self, *args, use_case: UseCase, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_stage"].choices = [
+            (s.value, s.label) for s in Stage.active() if s.value < use_case.stage and use_case.stage != Stage.RETIRED
+        ]
+
+
+class RetireForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), help_text="Why it is switched off; it stays in the registry."
+    )
+
+
+class VersionForm(forms.Form):
+    label = forms.CharField(max_length=50, help_text="e.g. 1.4.0 or 2026-11-rc2")
+    provider = forms.CharField(max_length=100)
+    model_identifier = forms.CharField(max_length=200, label="Model identifier")
+    config_hash = forms.CharField(
+        label="Configuration SHA-256",
+        max_length=64,
+        validators=[
+            RegexValidator(r"^[0-9a-fA-F]{64}$", "Give the SHA-256 as 64 hexadecimal characters.", code="sha256")
+        ],
+        help_text="SHA-256 of the prompt or configuration that ships with this version (64 hex characters).",
+    )
+    agent_tools = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="One tool an agent may call per line."
+    )
+    guardrails = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    metrics = forms.CharField(
+        required=False,
+        label="Evaluation metrics",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One per line: name, value, threshold, >= or <=  (e.g. 'faithfulness, 0.93, 0.90, >=').",
+    )
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_agent_tools(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["agent_tools"].splitlines() if line.strip()]
+
+    def clean_metrics(self) -> list[MetricSpec]:
+        specs, errors, seen = [], [], set()
+        for number, line in enumerate(self.cleaned_data["metrics"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split(",")]
+            if len(parts) != 4:
+                errors.append(f"Line {number}: expected 'name, value, threshold, >= or <=' (four parts).")
+                continue
+            name, value, threshold, direction = parts
+            try:
+                value_f, threshold_f = float(value), float(threshold)
+            except ValueError:
+                errors.append(f"Line {number}: value and threshold must be numbers.")
+                continue
+            if not (math.isfinite(value_f) and math.isfinite(threshold_f)):
+                errors.append(f"Line {number}: value and threshold must be finite numbers.")
+                continue
+            if direction not in DIRECTIONS:
+                errors.append(f"Line {number}: the direction must be '>=' or '<=', not '{direction}'.")
+                continue
+            if not name or len(name) > 100:
+                errors.append(f"Line {number}: the metric needs a name of at most 100 characters.")
+                continue
+            if name in seen:
+                errors.append(f"Line {number}: '{name}' appears twice.")
+                continue
+            seen.add(name)
+            specs.append(MetricSpec(name, value_f, threshold_f, DIRECTIONS[direction]))
+        if errors:
+            raise ValidationError(errors)
+        return specs
+
+
+class ArtifactForm(forms.Form):
+    kind = forms.ChoiceField(choices=ArtifactKind.choices)
+    title = forms.CharField(max_length=200, required=False)
+    version = forms.ModelChoiceField(
+        queryset=ModelVersion.objects.none(), required=False, help_text="The version this evidence is about, if any."
+    )
+    file = forms.FileField(
+        help_text=f"Accepted: {', '.join(ALLOWED_EXTENSIONS)}. A new upload of a kind supersedes the current one."
+    )
+
+    def __init__(self, *args, use_case: UseCase, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].queryset = ModelVersion.objects.filter(use_case=use_case).order_by("-created_at")
+        self.fields["file"].widget.attrs["accept"] = ",".join(f".{e}" for e in ALLOWED_EXTENSIONS)
+
+
+class QuestionnaireForm(forms.Form):
+    """One yes/no (or area choice) and a rationale per question, then pre-screen or final."""
+
+    is_final = forms.TypedChoiceField(
+        label="This assessment is",
+        choices=[("0", "A pre-screen (preliminary)"), ("1", "Final")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        initial="0",
+    )
+    summary = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Summary and reviewer notes"
+    )
+
+    def __init__(self, *args, questionnaire: Questionnaire, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.questionnaire = questionnaire
+        for question in questionnaire.questions:
+            label = f"{question.id} · {question.article}: {question.text}"
+            if question.id == AREAS_QUESTION:
+                self.fields[question.id] = forms.MultipleChoiceField(
+                    label=label,
+                    required=False,
+                    choices=[(a.key, f"{a.number}. {a.label}") for a in questionnaire.areas],
+                    widget=forms.CheckboxSelectMultiple,
+                    help_text=question.effect,
+                )
+            else:
+                self.fields[question.id] = forms.ChoiceField(
+                    label=label, required=False, choices=YES_NO, widget=forms.RadioSelect, help_text=question.effect
+                )
+            self.fields[f"{question.id}_rationale"] = forms.CharField(
+                label=f"Rationale for {question.id}",
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def question_rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        return [(q.group, self[q.id], self[f"{q.id}_rationale"]) for q in self.questionnaire.questions]
+
+    def answers(self) -> dict[str, dict]:
+        out: dict[str, dict] = {}
+        for question in self.questionnaire.questions:
+            rationale = self.cleaned_data.get(f"{question.id}_rationale", "")
+            value = self.cleaned_data.get(question.id)
+            if question.id == AREAS_QUESTION:
+                out[question.id] = {"areas": list(value or []), "rationale": rationale}
+            else:
+                out[question.id] = {"answer": {"yes": True, "no": False}.get(value or ""), "rationale": rationale}
+        return out
+
+    def add_answer_errors(self, exc: ValidationError) -> None:
+        for message in exc.message_dict.get("answers", []):
+            qid, _, text = message.partition(": ")
+            self.add_error(qid if qid in self.fields else None, text or message)
+
+
+class ReadinessForm(forms.Form):
+    """The seven production-readiness questions, each yes/no with a note or a linked artifact."""
+
+    def __init__(self, *args, use_case: UseCase, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        artifacts = Artifact.objects.filter(use_case=use_case, is_current=True).order_by("kind", "-uploaded_at")
+        for question in ReadinessQuestion:
+            self.fields[question.value] = forms.ChoiceField(
+                label=question.label,
+                choices=[("", "Not answered"), *YES_NO],
+                required=False,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"{question.value}_note"] = forms.CharField(
+                label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+            )
+            self.fields[f"{question.value}_artifact"] = forms.ModelChoiceField(
+                label="Supporting evidence", queryset=artifacts, required=False
+            )
+
+    def question_rows(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]:
+        return [(self[q.value], self[f"{q.value}_note"], self[f"{q.value}_artifact"]) for q in ReadinessQuestion]
+
+    def answers(self) -> dict[str, ReadinessInput]:
+        out = {}
+        for question in ReadinessQuestion:
+            value = self.cleaned_data.get(question.value)
+            if not value:
+                continue
+            out[question.value] = ReadinessInput(
+                answer=value == "yes",
+                note=self.cleaned_data.get(f"{question.value}_note", ""),
+                artifact=self.cleaned_data.get(f"{question.value}_artifact"),
+            )
+        return out

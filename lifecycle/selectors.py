@@ -1,0 +1,130 @@
+"""Reads of the registry, for pages and the API. Access is decided in lifecycle/access.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db.models import Q, QuerySet
+
+from lifecycle.access import use_case_may_change, use_cases_visible_to
+from lifecycle.models import (
+    Artifact,
+    ModelVersion,
+    ReadinessAnswer,
+    ReadinessQuestion,
+    RiskAssessment,
+    Stage,
+    StageChange,
+    Tier,
+    UseCase,
+)
+from portal.models import User
+from portal.roles import Role
+
+SORTS = {
+    "title": ("title", "slug"),
+    "-title": ("-title", "-slug"),
+    "stage": ("stage", "title"),
+    "-stage": ("-stage", "title"),
+    "tier": ("risk_tier", "title"),
+    "-tier": ("-risk_tier", "title"),
+    "updated": ("updated_at", "id"),
+    "-updated": ("-updated_at", "-id"),
+}
+DEFAULT_SORT = "title"
+
+
+class Action(StrEnum):
+    """What a user may do on a use case's page; views compute these, templates only show them."""
+
+    EDIT = "edit"
+    DEMOTE = "demote"
+    RETIRE = "retire"
+    ADD_VERSION = "add_version"
+    UPLOAD = "upload"
+    CLASSIFY = "classify"
+    READINESS = "readiness"
+
+
+def use_case_search(
+    user: User, *, q: str = "", stage: str = "", tier: str = "", sort: str = DEFAULT_SORT
+) -> QuerySet[UseCase]:
+    """The registry as `user` may see it, searched, filtered and sorted; unknown filters are ignored."""
+    qs = use_cases_visible_to(user).select_related("technical_owner", "business_owner")
+    if q := q.strip()[:100]:
+        qs = qs.filter(Q(title__icontains=q) | Q(slug__icontains=q) | Q(purpose__icontains=q) | Q(team__icontains=q))
+    if stage.lstrip("-").isdigit() and int(stage) in Stage.values:
+        qs = qs.filter(stage=int(stage))
+    if tier in Tier.values:
+        qs = qs.filter(risk_tier=tier)
+    return qs.order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
+
+
+def use_case_actions(user: User, use_case: UseCase) -> set[Action]:
+    if not use_case_may_change(user, use_case):
+        return set()
+    if use_case.stage == Stage.RETIRED:
+        return {Action.EDIT}
+    actions = {Action.EDIT, Action.RETIRE, Action.ADD_VERSION, Action.UPLOAD, Action.CLASSIFY, Action.READINESS}
+    if use_case.stage > Stage.PROPOSED:
+        actions.add(Action.DEMOTE)
+    return actions
+
+
+def assessment_current(use_case: UseCase) -> RiskAssessment | None:
+    return (
+        RiskAssessment.objects.filter(use_case=use_case)
+        .select_related("assessed_by")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def versions_of(use_case: UseCase) -> QuerySet[ModelVersion]:
+    return (
+        ModelVersion.objects.filter(use_case=use_case)
+        .select_related("created_by")
+        .prefetch_related("metrics")
+        .order_by("-created_at", "-id")
+    )
+
+
+def artifacts_of(use_case: UseCase, *, current: bool | None = None) -> QuerySet[Artifact]:
+    qs = Artifact.objects.filter(use_case=use_case).select_related("uploaded_by", "version")
+    if current is not None:
+        qs = qs.filter(is_current=current)
+    return qs.order_by("kind", "-uploaded_at", "-id")
+
+
+@dataclass(frozen=True)
+class ReadinessRow:
+    question: ReadinessQuestion
+    answer: ReadinessAnswer | None
+
+
+def readiness_of(use_case: UseCase) -> list[ReadinessRow]:
+    answers = {
+        a.question: a
+        for a in ReadinessAnswer.objects.filter(use_case=use_case).select_related("artifact", "answered_by")
+    }
+    return [ReadinessRow(question, answers.get(question.value)) for question in ReadinessQuestion]
+
+
+def stage_history_of(use_case: UseCase) -> QuerySet[StageChange]:
+    return StageChange.objects.filter(use_case=use_case).select_related("actor").order_by("-created_at", "-id")
+
+
+def owner_candidates() -> QuerySet[User]:
+    """People who may own a use case: active, holding a role, not auditors."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(groups__isnull=False) | Q(is_superuser=True))
+        .exclude(groups__name=Role.AUDITOR)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def assessments_of(use_case: UseCase) -> QuerySet[RiskAssessment]:
+    return RiskAssessment.objects.filter(use_case=use_case).select_related("assessed_by").order_by("-created_at", "-id")

@@ -1,0 +1,118 @@
+import pytest
+from django.urls import reverse
+
+from lifecycle.models import Artifact, ArtifactKind
+from portal.models import AuditEvent
+from tests import factories
+from tests.lifecycle.files import DOCX, PDF, upload
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(use_case):
+    return reverse("lifecycle:artifact-upload", args=[use_case.slug])
+
+
+def _stored_files(settings):
+    root = settings.MEDIA_ROOT
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def test_owner_uploads_evidence(client, use_case, erin, settings):
+    version = factories.ModelVersionFactory(use_case=use_case)
+    client.force_login(erin)
+    assert client.get(_url(use_case)).status_code == 200
+    response = client.post(
+        _url(use_case),
+        {
+            "kind": ArtifactKind.EVALUATION_REPORT,
+            "title": "Offline eval",
+            "version": version.pk,
+            "file": upload("eval.pdf", PDF),
+        },
+    )
+    assert response.status_code == 302
+    artifact = Artifact.objects.get()
+    assert (artifact.version, artifact.original_name, artifact.size) == (version, "eval.pdf", len(PDF))
+    assert len(_stored_files(settings)) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("big.pdf", PDF + b"x" * 2000, "larger than the limit of 1000\xa0bytes"),
+        ("tool.exe", b"MZ", "not accepted"),
+        ("fake.pdf", b"GIF89a", "not a PDF"),
+        ("fake.docx", PDF, "not a Word document"),
+        ("fake.xlsx", DOCX, "not an Excel workbook"),
+        ("latin.txt", b"caf\xe9", "not UTF-8"),
+        ("broken.json", b"{", "not valid JSON"),
+        ("empty.pdf", b"", "empty"),
+        ("a..pdf", PDF, "'..'"),
+        ("x" * 150 + ".pdf", PDF, "longer than"),
+    ],
+)
+def test_bad_files_are_refused_and_leave_nothing(client, use_case, erin, settings, name, content, message):
+    settings.MAX_UPLOAD_BYTES = 1000
+    client.force_login(erin)
+    response = client.post(_url(use_case), {"kind": ArtifactKind.OTHER, "file": upload(name, content)})
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors["file"])
+    assert not Artifact.objects.exists()
+    assert _stored_files(settings) == []
+    assert not AuditEvent.objects.filter(verb="artifact.uploaded").exists()
+
+
+def test_path_in_the_name_never_reaches_the_disk(client, use_case, erin, settings):
+    client.force_login(erin)
+    client.post(_url(use_case), {"kind": ArtifactKind.OTHER, "file": upload("../../../escape.pdf", PDF)})
+    # Whatever name survives the multipart parser, the stored path is the content hash.
+    assert [p.name for p in _stored_files(settings)] in ([], [Artifact.objects.get().sha256])
+    assert not (settings.MEDIA_ROOT.parent / "escape.pdf").exists()
+
+
+def test_another_use_cases_version_is_refused(client, use_case, erin):
+    foreign = factories.ModelVersionFactory()
+    client.force_login(erin)
+    response = client.post(_url(use_case), {"kind": "other", "version": foreign.pk, "file": upload("a.pdf", PDF)})
+    assert response.status_code == 400 and not Artifact.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["eric", "audrey", "rita"])
+def test_others_get_403_and_nothing_is_stored(client, request, use_case, who, settings):
+    client.force_login(request.getfixturevalue(who))
+    response = client.post(_url(use_case), {"kind": "other", "file": upload("a.pdf", PDF)})
+    assert response.status_code == 403
+    assert not Artifact.objects.exists() and _stored_files(settings) == []
+
+
+def test_download_is_an_audited_attachment(client, use_case, audrey):
+    artifact = factories.ArtifactFactory(use_case=use_case, original_name='eval "final";.pdf')
+    client.force_login(audrey)
+    response = client.get(artifact.get_absolute_url())
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;") and '\\"final\\"' in disposition
+    event = AuditEvent.objects.get(verb="artifact.downloaded")
+    assert (event.actor, event.changes["sha256"]) == (audrey, artifact.sha256)
+
+
+def test_download_refused_to_no_role_and_across_use_cases(client, use_case, erin, nobody):
+    artifact = factories.ArtifactFactory(use_case=use_case)
+    other = factories.UseCaseFactory()
+    client.force_login(nobody)
+    assert client.get(artifact.get_absolute_url()).status_code == 404
+    client.force_login(erin)
+    wrong = reverse("lifecycle:artifact-download", args=[other.slug, artifact.pk])
+    assert client.get(wrong).status_code == 404
+    assert not AuditEvent.objects.filter(verb="artifact.downloaded").exists()
+
+
+def test_missing_file_is_404_not_500(client, use_case, erin, settings):
+    artifact = factories.ArtifactFactory(use_case=use_case)
+    (settings.MEDIA_ROOT / artifact.file.name).unlink()
+    client.force_login(erin)
+    assert client.get(artifact.get_absolute_url()).status_code == 404

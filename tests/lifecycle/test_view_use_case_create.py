@@ -1,0 +1,68 @@
+import pytest
+from django.urls import reverse
+
+from lifecycle.access import use_case_may_change
+from lifecycle.models import UseCase
+from portal.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+URL = reverse("lifecycle:use-case-create")
+
+
+def test_form_renders(client, erin):
+    client.force_login(erin)
+    response = client.get(URL)
+    assert response.status_code == 200 and b'name="title"' in response.content
+
+
+def test_create_makes_the_creator_technical_owner(client, erin):
+    client.force_login(erin)
+    response = client.post(URL, {"title": "Claims triage", "purpose": "Route claims to handlers."})
+    use_case = UseCase.objects.get()
+    assert response.status_code == 302 and response["Location"] == use_case.get_absolute_url()
+    assert use_case.slug == "claims-triage" and use_case.technical_owner == erin
+    assert use_case_may_change(erin, use_case)
+
+
+def test_create_with_chosen_slug_and_owner(client, erin, eric):
+    client.force_login(erin)
+    client.post(URL, {"title": "X", "purpose": "Y", "slug": "claims-v2", "technical_owner": eric.pk})
+    use_case = UseCase.objects.get()
+    assert (use_case.slug, use_case.technical_owner) == ("claims-v2", eric)
+
+
+def test_taken_slug_is_a_400_with_a_message(client, erin, use_case):
+    client.force_login(erin)
+    response = client.post(URL, {"title": "X", "purpose": "Y", "slug": use_case.slug})
+    assert response.status_code == 400
+    assert "is taken" in response.context["form"].errors["slug"][0]
+    assert UseCase.objects.count() == 1
+
+
+def test_missing_fields_are_a_400(client, erin):
+    client.force_login(erin)
+    response = client.post(URL, {"title": ""})
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) >= {"title", "purpose"}
+    assert not UseCase.objects.exists()
+
+
+def test_auditors_cannot_register(client, audrey):
+    client.force_login(audrey)
+    assert client.get(URL).status_code == 403
+    response = client.post(URL, {"title": "X", "purpose": "Y"})
+    assert response.status_code == 403
+    assert not UseCase.objects.exists()
+    assert AuditEvent.objects.filter(verb="access.refused").count() == 1
+
+
+def test_no_role_cannot_register(client, nobody):
+    client.force_login(nobody)
+    assert client.post(URL, {"title": "X", "purpose": "Y"}).status_code == 403
+    assert not UseCase.objects.exists()
+
+
+def test_the_slug_new_is_reserved(client, erin):
+    client.force_login(erin)
+    client.post(URL, {"title": "New", "purpose": "Y"})
+    assert UseCase.objects.get().slug == "new-2"

@@ -1,0 +1,74 @@
+import pytest
+from django.urls import reverse
+
+from lifecycle.models import ModelVersion
+
+pytestmark = pytest.mark.django_db
+HASH = "ab" * 32
+
+
+def _url(use_case):
+    return reverse("lifecycle:version-create", args=[use_case.slug])
+
+
+def _data(**changes):
+    data = {
+        "label": "1.0.0",
+        "provider": "Azure OpenAI",
+        "model_identifier": "gpt-4o-2024-08-06",
+        "config_hash": HASH,
+        "agent_tools": "search_kb\n\ncreate_ticket\n",
+        "guardrails": "PII redaction",
+        "metrics": "faithfulness, 0.93, 0.90, >=\n\np95_latency_s, 2.1, 3, <=",
+    }
+    data.update(changes)
+    return data
+
+
+def test_owner_adds_a_version_with_metrics(client, use_case, erin):
+    client.force_login(erin)
+    assert client.get(_url(use_case)).status_code == 200
+    response = client.post(_url(use_case), _data())
+    assert response.status_code == 302
+    version = ModelVersion.objects.get()
+    assert version.agent_tools == ["search_kb", "create_ticket"]
+    assert [(m.name, m.value, m.threshold, m.direction) for m in version.metrics.all()] == [
+        ("faithfulness", 0.93, 0.9, "gte"),
+        ("p95_latency_s", 2.1, 3.0, "lte"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"config_hash": "xyz"}, "config_hash", "64 hexadecimal"),
+        ({"config_hash": "z" * 64}, "config_hash", "64 hexadecimal"),
+        ({"metrics": "auc, 0.8"}, "metrics", "Line 1: expected"),
+        ({"metrics": "auc, high, 0.8, >="}, "metrics", "must be numbers"),
+        ({"metrics": "auc, nan, 0.8, >="}, "metrics", "finite"),
+        ({"metrics": "auc, 0.9, 0.8, =="}, "metrics", "'>=' or '<='"),
+        ({"metrics": "auc, 0.9, 0.8, >=\nauc, 0.9, 0.8, >="}, "metrics", "Line 2: 'auc' appears twice"),
+        ({"label": ""}, "label", "required"),
+    ],
+)
+def test_bad_input_is_400_with_the_reason(client, use_case, erin, changes, field, message):
+    client.force_login(erin)
+    response = client.post(_url(use_case), _data(**changes))
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors[field])
+    assert not ModelVersion.objects.exists()
+
+
+def test_duplicate_label_is_400(client, use_case, erin):
+    client.force_login(erin)
+    client.post(_url(use_case), _data())
+    response = client.post(_url(use_case), _data(provider="Other"))
+    assert response.status_code == 400 and "never changed" in response.context["form"].errors["label"][0]
+    assert ModelVersion.objects.get().provider == "Azure OpenAI"
+
+
+@pytest.mark.parametrize("who", ["eric", "audrey"])
+def test_others_get_403(client, request, use_case, who):
+    client.force_login(request.getfixturevalue(who))
+    assert client.post(_url(use_case), _data()).status_code == 403
+    assert not ModelVersion.objects.exists()
