@@ -1,20 +1,507 @@
+"""Sign-off pages: asking for promotion, the request, reviews, queues and assignment.
+
+Each view asks signoff.access first (404 when the thing may not be seen, 403
+with the reason when it may be seen but not changed) and writes only through
+signoff.services. Templates get the list of allowed actions; they decide nothing.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from lifecycle.access import get_use_case_for_user
+from lifecycle.models import Stage
+from portal.models import ReviewFunction, User
+from signoff import access, services
+from signoff.forms import (
+    AssignForm,
+    CommentForm,
+    DecisionForm,
+    HandOverForm,
+    RequestCreateForm,
+    WithdrawForm,
+    form_errors_apply,
+)
+from signoff.gates import gate_evaluate, policy_for_request
+from signoff.models import Decision, ReadinessRequest, RequestState, Review
+from signoff.selectors import (
+    QueueScope,
+    evidence_snapshot_current,
+    function_members,
+    requests_list,
+    reviews_of_request,
+    snapshot_diff,
+)
+from signoff.selectors import (
+    review_queue as review_queue_select,
+)
+
+PAGE_SIZE = 25
+BAD_REQUEST = 400
+
+
+def _crumbs(*items: tuple[str, str]) -> list[tuple[str, str]]:
+    return [("Requests", reverse("signoff:request-list")), *items]
+
+
+def _querystring_without(request: HttpRequest, *names: str) -> str:
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def _stage_param(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and int(value) in Stage.values else None
+
+
+# Asking for promotion ---------------------------------------------------------------
+
+
+def _checklist_context(use_case, stage: int | None) -> dict:
+    if stage is None:
+        return {"gate": None, "checklist_stage": None}
+    return {"gate": gate_evaluate(use_case=use_case, target_stage=stage), "checklist_stage": stage}
+
+
+@require_http_methods(["GET", "POST"])
+def request_create(request: HttpRequest, slug: str) -> HttpResponse:
+    use_case = get_use_case_for_user(request.user, slug)
+    if refusal := access.request_create_refusal(request.user, use_case):
+        raise PermissionDenied(refusal.reason)
+    next_stage = access.next_stage_of(use_case)
+    initial_stage = _stage_param(request.GET.get("stage")) or next_stage
+    form = RequestCreateForm(request.POST or None, initial={"target_stage": initial_stage})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                created = services.readiness_request_create(
+                    use_case=use_case,
+                    actor=request.user,
+                    target_stage=form.cleaned_data["target_stage"],
+                    justification=form.cleaned_data["justification"],
+                )
+            except ValidationError as exc:
+                form_errors_apply(form, exc)
+            else:
+                if "submit" in request.POST:
+                    return _submit_and_redirect(request, created)
+                messages.success(request, f"Draft request #{created.pk} saved. Submit it when the checklist is met.")
+                return redirect(created)
+        status = BAD_REQUEST
+        initial_stage = _stage_param(request.POST.get("target_stage")) or next_stage
+    return render(
+        request,
+        "signoff/request_form.html",
+        {
+            "use_case": use_case,
+            "form": form,
+            "next_stage": next_stage,
+            **_checklist_context(use_case, initial_stage),
+            "crumbs": [
+                ("Use cases", reverse("lifecycle:use-case-list")),
+                (use_case.title, use_case.get_absolute_url()),
+                ("Ask for promotion", ""),
+            ],
+        },
+        status=status,
+    )
+
+
+@require_GET
+def request_checklist(request: HttpRequest, slug: str) -> HttpResponse:
+    """The gate checklist for one target stage; htmx swaps it in, and it is a page of its own without JS."""
+    use_case = get_use_case_for_user(request.user, slug)
+    stage = _stage_param(request.GET.get("target_stage") or request.GET.get("stage"))
+    context = {"use_case": use_case, **_checklist_context(use_case, stage)}
+    if request.htmx:
+        return render(request, "signoff/_checklist.html", context)
+    return redirect(f"{reverse('signoff:request-create', args=[slug])}?stage={stage or ''}")
+
+
+def _submit_and_redirect(request: HttpRequest, readiness_request: ReadinessRequest) -> HttpResponse:
+    try:
+        submitted = services.readiness_request_submit(request=readiness_request, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, "Not submitted yet. Still missing: " + " ".join(exc.messages))
+    else:
+        if submitted.state == RequestState.APPROVED:
+            messages.success(
+                request, f"Approved at once: the gate to stage {submitted.target_stage} needs no sign-off."
+            )
+        else:
+            messages.success(request, f"Submitted request #{submitted.pk}; the reviewers have been told.")
+    return redirect(readiness_request)
+
+
+# The request ------------------------------------------------------------------------------
 
 
 def request_list(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError
+    q = request.GET.get("q", "").strip()
+    state = request.GET.get("state", "")
+    state = state if state in RequestState.values else ""
+    stage = _stage_param(request.GET.get("stage"))
+    function = request.GET.get("function", "")
+    qs = requests_list(user=request.user, query=q, state=state, stage=stage, function=function)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "signoff/request_list.html",
+        {
+            "page_obj": page,
+            "requests": page.object_list,
+            "q": q,
+            "state": state,
+            "stage": stage,
+            "function": function,
+            "states": RequestState.choices,
+            "stages": [(s.value, s.label) for s in Stage.active() if s != Stage.PROPOSED],
+            "functions": ReviewFunction.objects.all(),
+            "querystring_without_page": _querystring_without(request, "page"),
+            "crumbs": [("Requests", "")],
+        },
+    )
+
+
+def _review_rows(user: User, readiness_request: ReadinessRequest) -> list[dict]:
+    rows = []
+    for review in reviews_of_request(request=readiness_request):
+        review.request = readiness_request
+        rows.append({"review": review, "actions": access.review_actions(user, review) if review.is_open else []})
+    return rows
 
 
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    raise NotImplementedError
+    readiness_request = access.get_request_for_user(request.user, pk)
+    use_case = readiness_request.use_case
+    spec = policy_for_request(readiness_request)
+    gate = gate_evaluate(
+        use_case=use_case,
+        target_stage=readiness_request.target_stage,
+        version=readiness_request.version if readiness_request.revision else None,
+        request=readiness_request,
+    )
+    review_rows = _review_rows(request.user, readiness_request)
+    # What changed since this reviewer last looked, for each open review assigned to them.
+    my_reviews = [
+        row["review"] for row in review_rows if row["review"].is_open and row["review"].assignee_id == request.user.pk
+    ]
+    changes = []
+    for review in my_reviews:
+        changes += snapshot_diff(old=review.last_viewed_snapshot, new=readiness_request.evidence_snapshot)
+        services.review_mark_viewed(review=review, actor=request.user)
+    evidence_moved = []
+    if readiness_request.in_review:
+        evidence_moved = snapshot_diff(
+            old=readiness_request.evidence_snapshot, new=evidence_snapshot_current(use_case=use_case)
+        )
+    return render(
+        request,
+        "signoff/request_detail.html",
+        {
+            "req": readiness_request,
+            "use_case": use_case,
+            "gate": gate,
+            "policy": spec,
+            "review_rows": review_rows,
+            "comments": readiness_request.comments.select_related("author"),
+            "comment_form": CommentForm(),
+            "withdraw_form": WithdrawForm(),
+            "changes_since_last_look": changes,
+            "evidence_moved": evidence_moved,
+            "actions": access.request_actions(
+                request.user, readiness_request, policy_needs_acceptance=bool(spec and spec.requires_owner_acceptance)
+            ),
+            "crumbs": _crumbs((f"#{readiness_request.pk} {use_case.title}", "")),
+        },
+    )
+
+
+def _request_write(request: HttpRequest, pk: int, refusal_of, write, success: str) -> HttpResponse:
+    readiness_request = access.get_request_for_user(request.user, pk)
+    refusal = refusal_of(request.user, readiness_request)
+    if refusal is not None and refusal.forbidden:
+        raise PermissionDenied(refusal.reason)
+    try:
+        write(readiness_request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+    return redirect(readiness_request)
+
+
+@require_POST
+def request_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    readiness_request = access.get_request_for_user(request.user, pk)
+    if (refusal := access.request_submit_refusal(request.user, readiness_request)) and refusal.forbidden:
+        raise PermissionDenied(refusal.reason)
+    return _submit_and_redirect(request, readiness_request)
+
+
+@require_POST
+def request_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _request_write(
+        request,
+        pk,
+        access.request_resubmit_refusal,
+        lambda r: services.readiness_request_resubmit(request=r, actor=request.user),
+        "Resubmitted: the reviews start again on the new evidence.",
+    )
+
+
+@require_POST
+def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    form = WithdrawForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _request_write(
+        request,
+        pk,
+        access.request_withdraw_refusal,
+        lambda r: services.readiness_request_withdraw(request=r, actor=request.user, reason=reason),
+        "Request withdrawn; its open reviews are cancelled.",
+    )
+
+
+@require_POST
+def request_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    def refusal_of(user, r):
+        spec = policy_for_request(r)
+        return access.request_accept_refusal(
+            user, r, policy_needs_acceptance=bool(spec and spec.requires_owner_acceptance)
+        )
+
+    return _request_write(
+        request,
+        pk,
+        refusal_of,
+        lambda r: services.readiness_request_accept_as_owner(request=r, actor=request.user),
+        "Accepted as business owner.",
+    )
+
+
+@require_POST
+def request_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    readiness_request = access.get_request_for_user(request.user, pk)
+    if refusal := access.request_comment_refusal(request.user, readiness_request):
+        raise PermissionDenied(refusal.reason)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.readiness_request_comment(
+                request=readiness_request, actor=request.user, body=form.cleaned_data["body"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Comment posted.")
+    else:
+        messages.error(request, "Write something to post a comment.")
+    return redirect(f"{readiness_request.get_absolute_url()}#discussion")
+
+
+# Reviews ----------------------------------------------------------------------------------
+
+
+def _decision_owners(review: Review):
+    return User.objects.filter(is_active=True, groups__isnull=False).distinct().order_by("username")
+
+
+def _review_context(request: HttpRequest, review: Review, *, decision_form: DecisionForm | None = None) -> dict:
+    actions = access.review_actions(request.user, review)
+    members = function_members(function=review.function).exclude(pk=review.assignee_id)
+    return {
+        "review": review,
+        "req": review.request,
+        "actions": actions,
+        "decision_form": decision_form or DecisionForm(owners=_decision_owners(review)),
+        "assign_form": AssignForm(members=members),
+        "hand_over_form": HandOverForm(members=members),
+        "conditions": review.conditions.select_related("owner"),
+        "changes_since_last_look": snapshot_diff(old=review.last_viewed_snapshot, new=review.request.evidence_snapshot)
+        if review.assignee_id == request.user.pk
+        else [],
+        "refusal": access.review_decide_refusal(request.user, review) if review.is_open else None,
+        "crumbs": [
+            ("Reviews", reverse("signoff:review-queue")),
+            (f"{review.function} review of #{review.request_id}", ""),
+        ],
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The review page; POST is the decision (htmx posts swap the form, others get the full page)."""
+    review = access.get_review_for_user(request.user, pk)
+    if request.method == "GET":
+        context = _review_context(request, review)
+        services.review_mark_viewed(review=review, actor=request.user)
+        return render(request, "signoff/review_detail.html", context)
+    if (refusal := access.review_decide_refusal(request.user, review)) and refusal.forbidden:
+        raise PermissionDenied(refusal.reason)
+    form = DecisionForm(request.POST, owners=_decision_owners(review))
+    if form.is_valid():
+        try:
+            services.review_decide(
+                review=review,
+                actor=request.user,
+                decision=form.cleaned_data["decision"],
+                comment=form.cleaned_data["comment"],
+                conditions=form.conditions(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+            review = access.get_review_for_user(request.user, pk)
+            if not (review.is_open and review.request.in_review):
+                # Closed under the reviewer (evidence changed, or another decision came first).
+                messages.error(request, " ".join(exc.messages))
+                return _to(request, review.request.get_absolute_url())
+        else:
+            label = Decision(form.cleaned_data["decision"]).label.lower()
+            messages.success(request, f"Recorded: {label}.")
+            return _to(request, review.request.get_absolute_url())
+    review = access.get_review_for_user(request.user, pk)
+    context = _review_context(request, review, decision_form=form)
+    template = "signoff/_decision_form.html" if request.htmx else "signoff/review_detail.html"
+    return render(request, template, context, status=BAD_REQUEST)
+
+
+def _to(request: HttpRequest, url: str) -> HttpResponse:
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _review_write(request: HttpRequest, pk: int, refusal_of, write, success) -> HttpResponse:
+    review = access.get_review_for_user(request.user, pk)
+    refusal = refusal_of(request.user, review)
+    if refusal is not None and refusal.forbidden:
+        raise PermissionDenied(refusal.reason)
+    try:
+        done = write(review)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success(done))
+    return redirect(request.POST.get("next") if _safe_next(request) else review.get_absolute_url())
+
+
+def _safe_next(request: HttpRequest) -> bool:
+    target = request.POST.get("next", "")
+    return target.startswith("/signoff/") and "//" not in target
+
+
+@require_POST
+def review_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review_write(
+        request,
+        pk,
+        access.review_claim_refusal,
+        lambda r: services.review_claim(review=r, actor=request.user),
+        lambda r: "The review is yours now.",
+    )
+
+
+def _person(request: HttpRequest, field: str, review: Review) -> User:
+    members = function_members(function=review.function)
+    value = request.POST.get(field, "")
+    person = members.filter(pk=value).first() if value.isdigit() else None
+    if person is None:
+        raise ValidationError({field: f"Choose a member of {review.function}."})
+    return person
+
+
+@require_POST
+def review_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    def write(review: Review) -> Review:
+        return services.review_assign(review=review, actor=request.user, assignee=_person(request, "assignee", review))
+
+    return _review_write(
+        request, pk, access.review_assign_refusal, write, lambda r: f"Assigned to {r.assignee}; they have been told."
+    )
+
+
+@require_POST
+def review_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+    def write(review: Review) -> Review:
+        return services.review_hand_over(
+            review=review,
+            actor=request.user,
+            to=_person(request, "to", review),
+            note=request.POST.get("note", "")[:500],
+        )
+
+    return _review_write(request, pk, access.review_hand_over_refusal, write, lambda r: f"Handed over to {r.assignee}.")
+
+
+# Queues --------------------------------------------------------------------------------------
 
 
 def review_queue(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError
+    """A function's open reviews, overdue first; members see their functions, everyone with a role may look."""
+    functions = list(ReviewFunction.objects.all())
+    mine = [f for f in functions if access.is_member(request.user, f)]
+    key = request.GET.get("function", "")
+    function = next((f for f in functions if f.key == key), None)
+    if key and function is None:
+        function = None
+        key = ""
+    if not key and mine:
+        function = mine[0]
+    scope = request.GET.get("scope", QueueScope.ALL)
+    if scope not in QueueScope.CHOICES:
+        scope = QueueScope.ALL
+    qs = review_queue_select(user=request.user, function=function, scope=scope)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "signoff/review_queue.html",
+        {
+            "page_obj": page,
+            "reviews": page.object_list,
+            "functions": functions,
+            "function": function,
+            "scope": scope,
+            "scopes": QueueScope.CHOICES,
+            "is_lead": function is not None and access.is_lead(request.user, function),
+            "querystring_without_page": _querystring_without(request, "page"),
+            "crumbs": [("Reviews", "")],
+        },
+    )
 
 
-def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    raise NotImplementedError
+def function_assignments(request: HttpRequest, key: str) -> HttpResponse:
+    """A lead's view: every open review of the function, each with its assignee and a way to (re)assign."""
+    function = access.get_function_for_user(request.user, key)
+    if not access.is_lead(request.user, function):
+        raise PermissionDenied(f"Only a lead of {function} assigns its reviews.")
+    qs = review_queue_select(user=request.user, function=function, scope=QueueScope.ALL)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    members = list(function_members(function=function))
+    rows = []
+    for review in page.object_list:
+        # Conflicted people are left out; a second signature is refused by the service with its reason.
+        eligible = [m for m in members if m.pk not in review.conflicted_user_ids and m.pk != review.assignee_id]
+        rows.append({"review": review, "eligible": eligible})
+    return render(
+        request,
+        "signoff/function_assignments.html",
+        {
+            "function": function,
+            "rows": rows,
+            "page_obj": page,
+            "members": members,
+            "querystring_without_page": _querystring_without(request, "page"),
+            "crumbs": [("Reviews", reverse("signoff:review-queue")), (f"Assign {function}", "")],
+        },
+    )
 
 
 def packet_list(request: HttpRequest) -> HttpResponse:

@@ -27,7 +27,6 @@ from signoff.models import (
 from tests import factories
 from tests.signoff.helpers import (
     answer_no,
-    business_owner,
     high_risk_use_case,
     put_at_stage,
     reviews_by_function,
@@ -44,26 +43,6 @@ def audited(verb: Verb) -> int:
 def submitted_request(use_case: UseCase, actor, target_stage: int) -> ReadinessRequest:
     request = services.readiness_request_create(use_case=use_case, actor=actor, target_stage=target_stage)
     return services.readiness_request_submit(request=request, actor=actor)
-
-
-@pytest.fixture
-def bob(db):
-    """Business owner of the high-risk use case."""
-    return business_owner("bob")
-
-
-@pytest.fixture
-def credit(erin, bob):
-    """erin's high-risk use case at stage 2 with every stage-3 requirement supplied."""
-    use_case = high_risk_use_case(erin, bob, stage=2)
-    supply_evidence(use_case, 3, tier=Tier.HIGH)
-    return UseCase.objects.get(pk=use_case.pk)
-
-
-@pytest.fixture
-def in_review(credit, erin, rita, carl, lena, ravi, cora, leo):
-    """A stage-3 request in review, waiting on risk, compliance and legal."""
-    return submitted_request(credit, erin, 3)
 
 
 # Creating ---------------------------------------------------------------------

@@ -1,0 +1,116 @@
+"""Forms for the sign-off pages. They parse input; the services decide whether it may happen."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from lifecycle.models import Stage
+from portal.models import User
+from signoff.models import Decision
+from signoff.services import ConditionInput
+
+CONDITION_ROWS = 3
+
+
+def form_errors_apply(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form, next to the field it names where there is one."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for name, errors in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+class RequestCreateForm(forms.Form):
+    target_stage = forms.TypedChoiceField(
+        label="Promote to",
+        coerce=int,
+        choices=[(s.value, s.label) for s in Stage.active() if s != Stage.PROPOSED],
+        help_text="Promotion goes one stage at a time.",
+    )
+    justification = forms.CharField(
+        label="Justification",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=5000,
+        help_text="Why now, and what reviewers should look at first.",
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label="Reason (optional)", required=False, max_length=1000)
+
+
+class _PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj} ({obj.username})"
+
+
+class AssignForm(forms.Form):
+    assignee = _PersonChoiceField(label="Assign to", queryset=User.objects.none())
+
+    def __init__(self, *args, members: QuerySet[User], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = members
+
+
+class HandOverForm(forms.Form):
+    to = _PersonChoiceField(label="Hand over to", queryset=User.objects.none())
+    note = forms.CharField(label="Note for them (optional)", required=False, max_length=500)
+
+    def __init__(self, *args, members: QuerySet[User], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = members
+
+
+class DecisionForm(forms.Form):
+    """The decision and up to three conditions (rows left blank are ignored)."""
+
+    decision = forms.ChoiceField(label="Decision", choices=Decision.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label="Comment",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=10_000,
+        help_text="Required for everything but a plain approval.",
+    )
+
+    def __init__(self, *args, owners: QuerySet[User], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for n in range(1, CONDITION_ROWS + 1):
+            self.fields[f"condition_{n}_text"] = forms.CharField(
+                label=f"Condition {n}", required=False, max_length=2000
+            )
+            self.fields[f"condition_{n}_owner"] = _PersonChoiceField(
+                label=f"Condition {n} owner", queryset=owners, required=False
+            )
+            self.fields[f"condition_{n}_due_date"] = forms.DateField(
+                label=f"Condition {n} due date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+            )
+
+    @property
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self["decision"], self["comment"]]
+
+    @property
+    def condition_rows(self) -> list[list[forms.BoundField]]:
+        return [
+            [self[f"condition_{n}_text"], self[f"condition_{n}_owner"], self[f"condition_{n}_due_date"]]
+            for n in range(1, CONDITION_ROWS + 1)
+        ]
+
+    def conditions(self) -> list[ConditionInput]:
+        out = []
+        for n in range(1, CONDITION_ROWS + 1):
+            text = self.cleaned_data.get(f"condition_{n}_text", "")
+            owner = self.cleaned_data.get(f"condition_{n}_owner")
+            due = self.cleaned_data.get(f"condition_{n}_due_date")
+            if text or owner or due:
+                out.append(ConditionInput(text=text, owner=owner, due_date=due))
+        return out
