@@ -1,0 +1,76 @@
+"""The request page: evidence, checklist, reviews, discussion, and only this user's actions."""
+
+import pytest
+from django.urls import reverse
+
+from lifecycle.models import ArtifactKind
+from signoff import services
+from signoff.models import Decision, RequestComment
+from tests import factories
+from tests.signoff.helpers import reviews_by_function
+
+pytestmark = pytest.mark.django_db
+
+
+def test_submitter_sees_snapshot_checklist_and_own_actions(client, erin, in_review):
+    client.force_login(erin)
+    response = client.get(in_review.get_absolute_url())
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert in_review.snapshot_hash in body
+    assert in_review.evidence_snapshot["artifacts"][0]["sha256"] in body
+    assert "Risk sign-off outstanding" in body
+    assert "withdraw" in response.context["actions"]
+    assert "submit" not in response.context["actions"]
+
+
+def test_reviewer_sees_what_changed_since_last_look(client, in_review, erin, rita):
+    review = reviews_by_function(in_review)["risk"]
+    services.review_claim(review=review, actor=rita)
+    client.force_login(rita)
+    client.get(review.get_absolute_url())
+    services.review_decide(review=review, actor=rita, decision=Decision.REQUEST_CHANGES, comment="Add a model card")
+    factories.ArtifactFactory(use_case=in_review.use_case, kind=ArtifactKind.MODEL_CARD)
+    services.readiness_request_resubmit(request=in_review, actor=erin)
+    response = client.get(in_review.get_absolute_url())
+    details = [c.detail for c in response.context["changes_since_last_look"]]
+    assert any("model card" in d for d in details), details
+    # Looking once is enough: the next visit shows nothing new.
+    again = client.get(in_review.get_absolute_url())
+    assert again.context["changes_since_last_look"] == []
+
+
+def test_auditor_reads_but_has_no_actions(client, audrey, in_review):
+    client.force_login(audrey)
+    response = client.get(in_review.get_absolute_url())
+    assert response.status_code == 200
+    assert response.context["actions"] == []
+    assert all(row["actions"] == [] for row in response.context["review_rows"])
+
+
+def test_no_role_gets_404(client, nobody, in_review):
+    client.force_login(nobody)
+    assert client.get(in_review.get_absolute_url()).status_code == 404
+
+
+def test_unknown_request_is_404(client, erin):
+    client.force_login(erin)
+    assert client.get(reverse("signoff:request-detail", args=[999999])).status_code == 404
+
+
+def test_query_count_is_bounded(client, erin, in_review, django_assert_max_num_queries):
+    client.force_login(erin)
+    with django_assert_max_num_queries(60):
+        assert client.get(in_review.get_absolute_url()).status_code == 200
+
+
+def test_comment_is_posted_and_auditor_refused(client, erin, audrey, in_review):
+    url = reverse("signoff:request-comment", args=[in_review.pk])
+    client.force_login(audrey)
+    assert client.post(url, {"body": "hello"}).status_code == 403
+    client.force_login(erin)
+    response = client.post(url, {"body": "Rollback drill attached."})
+    assert response.status_code == 302
+    assert RequestComment.objects.get().body == "Rollback drill attached."
+    client.post(url, {"body": "   "})
+    assert RequestComment.objects.count() == 1
