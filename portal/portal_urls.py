@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import dashboard_views, views
+from portal import audit_views, dashboard_views, views
 
 app_name = "portal"
 
@@ -13,5 +13,7 @@ urlpatterns = [
     path("notifications/read/", views.notifications_mark_read, name="notifications-read"),
     path("notifications/badge/", views.notifications_badge, name="notifications-badge"),
     path("notifications/settings/", views.notification_settings, name="notification-settings"),
-    path("audit/", views.audit_list, name="audit"),
+    path("audit/", audit_views.audit_list, name="audit"),
+    path("audit/export.csv", audit_views.audit_export, name="audit-export"),
+    path("audit/verify/", audit_views.audit_verify_now, name="audit-verify"),
 ]

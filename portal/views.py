@@ -6,7 +6,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from portal.models import AuditEvent
 from portal.notification_forms import EmailModeForm
 from portal.notifications import notifications_mark_read as notifications_mark_read_for
 from portal.notifications import notifications_unread_count, user_email_mode_set
@@ -79,11 +78,6 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         status = 200
     crumbs = [("Notifications", reverse("portal:notifications")), ("E-mail settings", None)]
     return render(request, "portal/notification_settings.html", {"form": form, "crumbs": crumbs}, status=status)
-
-
-def audit_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(AuditEvent.objects.all(), 50).get_page(request.GET.get("page"))
-    return render(request, "portal/audit_list.html", {"page_obj": page})
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -1,0 +1,213 @@
+"""Reading the audit trail: who may, filtering, CSV rows, and the chain's verification status.
+
+Auditors and administrators read the whole trail. Other role holders do not:
+it holds sign-ins, failed sign-ins, addresses and refusals across the bank,
+and the events that concern a decision already reach them in its packet. An
+account without a role cannot tell the trail exists (404).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from lifecycle.models import UseCase
+from portal.audit import Verb, audit_head, audit_record, audit_verify
+from portal.models import AuditEvent, User, canonical_json
+from portal.roles import Role
+
+# Walking the chain costs one read of every event. Up to this many events the
+# page verifies whenever the chain has grown since the last check; beyond it,
+# the page shows the last result and offers "verify now", so a page load never
+# turns into a full-table scan of a long trail.
+VERIFY_INLINE_MAX_EVENTS = 2000
+CHAIN_STATUS_CACHE_KEY = "audit:chain-status"
+CHAIN_STATUS_CACHE_SECONDS = 24 * 60 * 60
+
+CSV_COLUMNS = (
+    "seq",
+    "created_at_utc",
+    "actor",
+    "verb",
+    "object_type",
+    "object_id",
+    "object",
+    "use_case_id",
+    "request_id",
+    "ip_address",
+    "changes",
+    "prev_hash",
+    "hash",
+)
+# Spreadsheets run cells that start with these as formulas; an exported trail must never execute.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def audit_may_read(user: User) -> bool:
+    return user.is_authenticated and user.is_active and (user.has_role(Role.AUDITOR) or user.is_portal_admin)
+
+
+def audit_trail_check(user: User) -> None:
+    """404 for accounts without a role, 403 with the reason for role holders who are not auditors."""
+    if not user.is_authenticated or not user.has_any_role:
+        raise Http404("No such page.")
+    if not audit_may_read(user):
+        raise PermissionDenied(
+            "The audit trail is open to auditors and administrators; "
+            "the events of an approved request are printed in its sign-off packet."
+        )
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    use_case: UseCase | None = None
+    actor: str = ""
+    verb: str = ""
+    since: date | None = None
+    until: date | None = None
+    request_id: int | None = None
+
+    def as_audit_changes(self) -> dict:
+        return {
+            "use_case": self.use_case.slug if self.use_case else "",
+            "actor": self.actor,
+            "verb": self.verb,
+            "since": self.since.isoformat() if self.since else "",
+            "until": self.until.isoformat() if self.until else "",
+            "request_id": self.request_id,
+        }
+
+
+def audit_events_filtered(*, filters: AuditFilters, up_to_seq: int | None = None) -> QuerySet[AuditEvent]:
+    qs = AuditEvent.objects.all()
+    if filters.use_case is not None:
+        qs = qs.filter(use_case_id=filters.use_case.pk)
+    if filters.actor:
+        qs = qs.filter(Q(actor_label__iexact=filters.actor) | Q(actor__username__iexact=filters.actor))
+    if filters.verb:
+        qs = qs.filter(verb=filters.verb)
+    if filters.since:
+        qs = qs.filter(created_at__gte=_day_start(filters.since))
+    if filters.until:
+        qs = qs.filter(created_at__lt=_day_start(filters.until, next_day=True))
+    if filters.request_id is not None:
+        qs = qs.filter(request_id=filters.request_id)
+    if up_to_seq is not None:
+        qs = qs.filter(seq__lte=up_to_seq)
+    return qs.order_by("-seq")
+
+
+def _day_start(day: date, *, next_day: bool = False) -> datetime:
+    from datetime import timedelta
+
+    start = datetime.combine(day + timedelta(days=1) if next_day else day, datetime.min.time())
+    return timezone.make_aware(start)
+
+
+def use_case_slugs(events: list[AuditEvent]) -> dict[int, str]:
+    """Slugs for the use cases a page of events mentions, in one query."""
+    ids = {e.use_case_id for e in events if e.use_case_id}
+    return dict(UseCase.objects.filter(pk__in=ids).values_list("pk", "slug")) if ids else {}
+
+
+# CSV ------------------------------------------------------------------------------------
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def audit_csv_rows(*, events: QuerySet[AuditEvent]) -> Iterator[str]:
+    """The CSV, a line at a time, reading the events in chunks so a long trail streams in constant memory."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        value = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate(0)
+        return value
+
+    writer.writerow(CSV_COLUMNS)
+    yield flush()
+    for e in events.order_by("seq").iterator(chunk_size=2000):
+        writer.writerow(
+            [
+                e.seq,
+                e.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+                _cell(e.actor_label),
+                _cell(e.verb),
+                _cell(e.object_type),
+                _cell(e.object_id),
+                _cell(e.object_repr),
+                e.use_case_id if e.use_case_id is not None else "",
+                e.request_id if e.request_id is not None else "",
+                _cell(e.ip_address),
+                _cell(canonical_json(e.changes)),
+                e.prev_hash,
+                e.hash,
+            ]
+        )
+        yield flush()
+
+
+def audit_export_record(*, actor: User, filters: AuditFilters, up_to_seq: int) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            verb=Verb.AUDIT_EXPORTED,
+            changes={"filters": filters.as_audit_changes(), "up_to_seq": up_to_seq, "format": "csv"},
+        )
+
+
+# The chain's verification status --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainStatus:
+    checked_at: datetime
+    head_seq: int
+    head_hash: str
+    ok: bool
+    break_seq: int | None = None
+    reason: str = ""
+
+
+def _verify_and_cache() -> ChainStatus:
+    head = audit_head()
+    chain_break = audit_verify()
+    status = ChainStatus(
+        checked_at=timezone.now(),
+        head_seq=head.seq,
+        head_hash=head.hash,
+        ok=chain_break is None,
+        break_seq=chain_break.seq if chain_break else None,
+        reason=chain_break.reason if chain_break else "",
+    )
+    cache.set(CHAIN_STATUS_CACHE_KEY, asdict(status), CHAIN_STATUS_CACHE_SECONDS)
+    return status
+
+
+def audit_chain_status(*, verify_now: bool = False) -> tuple[ChainStatus | None, int]:
+    """The last verification of the chain and the current head's seq (to show how far behind it is)."""
+    head_seq = audit_head().seq
+    cached = cache.get(CHAIN_STATUS_CACHE_KEY)
+    status = ChainStatus(**cached) if cached else None
+    stale = status is None or status.head_seq != head_seq
+    if verify_now or (stale and head_seq <= VERIFY_INLINE_MAX_EVENTS):
+        status = _verify_and_cache()
+        head_seq = status.head_seq
+    return status, head_seq
