@@ -1,0 +1,124 @@
+"""/api/v1/readiness-requests/: list, create, retrieve, submit, withdraw, resubmit, accept."""
+
+import pytest
+
+from portal.audit import Verb
+from portal.models import AuditEvent
+from signoff import services
+from signoff.models import Decision, ReadinessRequest, RequestState
+from tests.signoff.helpers import reviews_by_function
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/api/v1/readiness-requests/"
+
+
+def post(client, url, data=None):
+    return client.post(url, data or {}, content_type="application/json")
+
+
+def test_create_and_submit_at_once(client, erin, credit, rita, carl, lena):
+    client.force_login(erin)
+    response = post(client, BASE, {"use_case": credit.slug, "target_stage": 3, "submit": True})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["state"] == RequestState.SUBMITTED
+    assert len(body["snapshot_hash"]) == 64
+    assert {r["function"] for r in body["reviews"]} == {"risk", "compliance", "legal"}
+    assert "withdraw" in body["actions"]
+
+
+def test_create_skipping_a_stage_is_400(client, erin, credit):
+    client.force_login(erin)
+    response = post(client, BASE, {"use_case": credit.slug, "target_stage": 4})
+    assert response.status_code == 400
+    assert "one stage at a time" in str(response.json()["target_stage"])
+    assert not ReadinessRequest.objects.exists()
+
+
+@pytest.mark.parametrize("payload", [{}, {"use_case": "x"}, {"use_case": "x", "target_stage": "high"}])
+def test_malformed_create_is_400(client, erin, payload):
+    client.force_login(erin)
+    assert post(client, BASE, payload).status_code == 400
+
+
+def test_create_for_someone_elses_use_case_is_403(client, eric, credit):
+    client.force_login(eric)
+    response = post(client, BASE, {"use_case": credit.slug, "target_stage": 3})
+    assert response.status_code == 403
+    assert "owners" in response.json()["detail"]
+    assert not ReadinessRequest.objects.exists()
+    assert AuditEvent.objects.filter(verb=Verb.ACCESS_REFUSED).exists()
+
+
+def test_create_for_unknown_use_case_is_404(client, erin):
+    client.force_login(erin)
+    assert post(client, BASE, {"use_case": "nope", "target_stage": 1}).status_code == 404
+
+
+def test_list_and_retrieve(client, audrey, in_review, django_assert_max_num_queries):
+    client.force_login(audrey)
+    with django_assert_max_num_queries(10):
+        listed = client.get(BASE).json()
+    assert [r["id"] for r in listed["results"]] == [in_review.pk]
+    detail = client.get(f"{BASE}{in_review.pk}/").json()
+    assert detail["evidence_snapshot"]["artifacts"]
+    assert detail["actions"] == []
+    assert detail["gate"]["allowed"] is False
+
+
+def test_no_role_sees_nothing_and_gets_404(client, nobody, in_review):
+    client.force_login(nobody)
+    assert client.get(BASE).json()["results"] == []
+    assert client.get(f"{BASE}{in_review.pk}/").status_code == 404
+    assert post(client, f"{BASE}{in_review.pk}/withdraw/").status_code == 404
+
+
+def test_unknown_id_is_404(client, erin):
+    client.force_login(erin)
+    assert client.get(f"{BASE}999999/").status_code == 404
+    assert client.get(f"{BASE}abc/").status_code == 404
+
+
+def test_withdraw(client, erin, eric, in_review):
+    client.force_login(eric)
+    assert post(client, f"{BASE}{in_review.pk}/withdraw/").status_code == 403
+    client.force_login(erin)
+    response = post(client, f"{BASE}{in_review.pk}/withdraw/", {"reason": "Superseded by v2"})
+    assert response.status_code == 200
+    assert response.json()["state"] == RequestState.WITHDRAWN
+    again = post(client, f"{BASE}{in_review.pk}/withdraw/")
+    assert again.status_code == 400
+    assert "closed" in str(again.json())
+
+
+def test_submit_twice_is_400(client, erin, in_review):
+    client.force_login(erin)
+    response = post(client, f"{BASE}{in_review.pk}/submit/")
+    assert response.status_code == 400
+    assert "draft" in str(response.json())
+
+
+def test_resubmit(client, erin, rita, in_review):
+    client.force_login(erin)
+    assert post(client, f"{BASE}{in_review.pk}/resubmit/").status_code == 400
+    services.review_decide(
+        review=reviews_by_function(in_review)["risk"], actor=rita, decision=Decision.REQUEST_CHANGES, comment="More"
+    )
+    response = post(client, f"{BASE}{in_review.pk}/resubmit/")
+    assert response.status_code == 200
+    assert response.json()["revision"] == 2
+
+
+def test_accept_refused_for_non_owner(client, erin, in_review):
+    client.force_login(erin)
+    response = post(client, f"{BASE}{in_review.pk}/accept/")
+    assert response.status_code == 403
+    assert "business owner" in response.json()["detail"]
+
+
+def test_accept_not_needed_is_400(client, bob, in_review):
+    client.force_login(bob)
+    response = post(client, f"{BASE}{in_review.pk}/accept/")
+    assert response.status_code == 400
+    assert "does not ask" in str(response.json())
