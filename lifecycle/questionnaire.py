@@ -312,7 +312,7 @@ def answers_clean(raw: Mapping[str, Any]) -> tuple[dict[str, dict], dict[str, st
     for question in questionnaire.questions:
         value = raw.get(question.id)
         if not isinstance(value, Mapping):
-            value = {"answer": value}
+            value = {"areas": value} if question.kind == "areas" else {"answer": value}
         rationale = str(value.get("rationale") or "").strip()
         if question.kind == "areas":
             areas = value.get("areas")

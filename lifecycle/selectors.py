@@ -91,7 +91,7 @@ def versions_of(use_case: UseCase) -> QuerySet[ModelVersion]:
 
 
 def artifacts_of(use_case: UseCase, *, current: bool | None = None) -> QuerySet[Artifact]:
-    qs = Artifact.objects.filter(use_case=use_case).select_related("uploaded_by", "version")
+    qs = Artifact.objects.filter(use_case=use_case).select_related("use_case", "uploaded_by", "version")
     if current is not None:
         qs = qs.filter(is_current=current)
     return qs.order_by("kind", "-uploaded_at", "-id")

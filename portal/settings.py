@@ -272,6 +272,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set that several models share.
+    "ENUM_NAME_OVERRIDES": {
+        "TierEnum": "lifecycle.models.Tier",
+        "InternalTierEnum": "lifecycle.models.InternalTier",
+        "StageEnum": "lifecycle.models.Stage",
+    },
 }
 
 LOGGING = {

@@ -1,0 +1,49 @@
+import pytest
+
+from lifecycle.models import RiskAssessment, Tier
+from tests.lifecycle.api_helpers import bearer_client
+from tests.lifecycle.test_services import answers
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(use_case):
+    return f"/api/v1/use-cases/{use_case.slug}/risk-assessments/"
+
+
+def test_create_and_list(erin, use_case):
+    client = bearer_client(erin)
+    payload = {"answers": answers(Q10=["essential_services"], Q11=True), "is_final": True, "summary": "Credit model"}
+    payload["answers"]["Q10"] = {"areas": ["essential_services"], "rationale": "Credit scoring"}
+    response = client.post(_url(use_case), payload, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["tier"] == Tier.HIGH and body["annex_iii_areas"] == ["essential_services"] and body["is_final"]
+    use_case.refresh_from_db()
+    assert use_case.risk_tier == Tier.HIGH
+    assert [a["id"] for a in client.get(_url(use_case)).json()] == [body["id"]]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"answers": {"Q01": {"answer": True}}, "is_final": True},
+        {"answers": {"Q01": "maybe"}, "is_final": True},
+        {"answers": [], "is_final": True},
+        {"answers": {}, "is_final": "sometimes"},
+        {"is_final": True},
+    ],
+)
+def test_bad_answers_are_400(erin, use_case, payload):
+    response = bearer_client(erin).post(_url(use_case), payload, format="json")
+    assert response.status_code == 400 and response.json()
+    assert not RiskAssessment.objects.exists()
+
+
+@pytest.mark.parametrize(("who", "status"), [("eric", 403), ("audrey", 403), ("nobody", 404)])
+def test_others_cannot_create(request, use_case, who, status):
+    response = bearer_client(request.getfixturevalue(who)).post(
+        _url(use_case), {"answers": answers(), "is_final": True}, format="json"
+    )
+    assert response.status_code == status
+    assert not RiskAssessment.objects.exists()

@@ -1,0 +1,83 @@
+import pytest
+
+from lifecycle.models import ModelVersion
+from tests import factories
+from tests.lifecycle.api_helpers import bearer_client
+
+pytestmark = pytest.mark.django_db
+HASH = "0123456789abcdef" * 4
+
+
+def _url(use_case):
+    return f"/api/v1/use-cases/{use_case.slug}/versions/"
+
+
+def _payload(**changes):
+    payload = {
+        "label": "2.0.0",
+        "provider": "Anthropic",
+        "model_identifier": "claude-sonnet-4-5",
+        "config_hash": HASH,
+        "agent_tools": ["search_kb"],
+        "guardrails": "PII redaction",
+        "metrics": [
+            {"name": "faithfulness", "value": 0.95, "threshold": 0.9},
+            {"name": "p95_s", "value": 2, "threshold": 3, "direction": "lte"},
+        ],
+    }
+    payload.update(changes)
+    return payload
+
+
+def test_create_and_list(erin, use_case):
+    client = bearer_client(erin)
+    response = client.post(_url(use_case), _payload(), format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["label"] == "2.0.0" and body["created_by"] == "erin"
+    assert [(m["name"], m["direction"], m["passes"]) for m in body["metrics"]] == [
+        ("faithfulness", "gte", True),
+        ("p95_s", "lte", True),
+    ]
+    listed = client.get(_url(use_case)).json()
+    assert [v["label"] for v in listed] == ["2.0.0"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"config_hash": "abc"}, "config_hash"),
+        ({"metrics": [{"name": "x", "value": "high", "threshold": 1}]}, "metrics"),
+        ({"metrics": [{"name": "x", "value": 1, "threshold": 1, "direction": "eq"}]}, "metrics"),
+        (
+            {"metrics": [{"name": "x", "value": 1, "threshold": 1}, {"name": "x", "value": 2, "threshold": 1}]},
+            "metrics",
+        ),
+        ({"agent_tools": "search_kb"}, "agent_tools"),
+        ({"label": ""}, "label"),
+    ],
+)
+def test_bad_input_is_400(erin, use_case, changes, field):
+    response = bearer_client(erin).post(_url(use_case), _payload(**changes), format="json")
+    assert response.status_code == 400 and field in response.json()
+    assert not ModelVersion.objects.exists()
+
+
+def test_reused_label_is_400(erin, use_case):
+    factories.ModelVersionFactory(use_case=use_case, label="2.0.0")
+    response = bearer_client(erin).post(_url(use_case), _payload(), format="json")
+    assert response.status_code == 400 and "label" in response.json()
+
+
+@pytest.mark.parametrize(("who", "status"), [("eric", 403), ("audrey", 403), ("nobody", 404)])
+def test_others_cannot_create(request, use_case, who, status):
+    assert (
+        bearer_client(request.getfixturevalue(who)).post(_url(use_case), _payload(), format="json").status_code
+        == status
+    )
+    assert not ModelVersion.objects.exists()
+
+
+def test_auditor_can_list(audrey, use_case):
+    factories.ModelVersionFactory(use_case=use_case)
+    assert len(bearer_client(audrey).get(_url(use_case)).json()) == 1
