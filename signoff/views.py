@@ -502,11 +502,3 @@ def function_assignments(request: HttpRequest, key: str) -> HttpResponse:
             "crumbs": [("Reviews", reverse("signoff:review-queue")), (f"Assign {function}", "")],
         },
     )
-
-
-def packet_list(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError
-
-
-def packet_detail(request: HttpRequest, packet_id: str) -> HttpResponse:
-    raise NotImplementedError
