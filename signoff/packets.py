@@ -633,7 +633,7 @@ def packets_list(
         qs = qs.filter(request__decided_at__date__gte=since)
     if until is not None:
         qs = qs.filter(request__decided_at__date__lte=until)
-    return qs.order_by("-created_at", "-id")
+    return qs.order_by("-request__decided_at", "-id")
 
 
 def get_packet_for_user(user: User, packet_id: str) -> Packet:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from lifecycle.models import ArtifactKind, Tier, UseCase
 from portal.models import User
-from signoff.models import Decision, ReadinessRequest
+from signoff.models import Decision, Packet, ReadinessRequest, RequestState
+from signoff.packets import packet_id_for
 from signoff.services import ConditionInput, readiness_request_create, readiness_request_submit, review_decide
 from tests import factories
 from tests.signoff.helpers import business_owner, put_at_stage, supply_evidence
@@ -76,3 +79,32 @@ def approved_request(
         else:
             review_decide(review=review, actor=lead, decision=Decision.APPROVE, comment="")
     return ReadinessRequest.objects.get(pk=request.pk)
+
+
+def packet_stub(*, use_case: UseCase, target_stage: int = 3, decided_at=None) -> Packet:
+    """A stored packet row without rendering, for lists, filters and downloads (the PDF is not the point)."""
+    version = factories.ModelVersionFactory(use_case=use_case)
+    request = ReadinessRequest.objects.create(
+        use_case=use_case,
+        version=version,
+        from_stage=target_stage - 1,
+        target_stage=target_stage,
+        state=RequestState.APPROVED,
+        submitted_by=use_case.technical_owner,
+        revision=1,
+        decided_at=decided_at or timezone.now(),
+    )
+    packet_id = packet_id_for(request)
+    content = f"%PDF-1.7\n% stub packet {packet_id}\n".encode()
+    packet = Packet(
+        request=request,
+        packet_id=packet_id,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        page_count=1,
+        audit_head_hash="0" * 64,
+        audit_head_seq=0,
+    )
+    packet.file.save(f"{packet_id}.pdf", ContentFile(content), save=False)
+    packet.save()
+    return packet
