@@ -1,0 +1,153 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from portal.models import ApiToken, AuditEvent, FunctionMembership, Notification, ReviewFunction
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def _membership_events():
+    return list(AuditEvent.objects.filter(verb="membership.changed").order_by("seq"))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "portal_user",
+        "portal_reviewfunction",
+        "portal_functionmembership",
+        "portal_apitoken",
+        "portal_auditevent",
+        "portal_auditchainhead",
+        "portal_notification",
+        "lifecycle_usecase",
+        "lifecycle_modelversion",
+        "lifecycle_evaluationmetric",
+        "lifecycle_artifact",
+        "lifecycle_riskassessment",
+        "lifecycle_readinessanswer",
+        "lifecycle_stagechange",
+        "lifecycle_usecaseuserobjectpermission",
+        "lifecycle_usecasegroupobjectpermission",
+    ],
+)
+def test_every_model_has_a_working_changelist(admin_client, use_case, name):
+    factories.ArtifactFactory(use_case=use_case)
+    factories.EvaluationMetricFactory(version=factories.ModelVersionFactory(use_case=use_case))
+    assert admin_client.get(reverse(f"admin:{name}_changelist")).status_code == 200
+
+
+def test_use_case_change_page_is_read_only(admin_client, use_case):
+    url = reverse("admin:lifecycle_usecase_change", args=[use_case.pk])
+    assert admin_client.get(url).status_code == 200
+    admin_client.post(url, {"title": "Changed behind the audit trail"})
+    use_case.refresh_from_db()
+    assert use_case.title == "Support ticket summaries"
+    assert admin_client.get(reverse("admin:lifecycle_usecase_add")).status_code == 403
+
+
+def test_audit_events_cannot_be_added_changed_or_deleted(admin_client, erin):
+    factories.UseCaseFactory(technical_owner=erin)
+    event = AuditEvent.objects.first()
+    assert admin_client.get(reverse("admin:portal_auditevent_add")).status_code == 403
+    assert admin_client.get(reverse("admin:portal_auditevent_delete", args=[event.pk])).status_code == 403
+    admin_client.post(reverse("admin:portal_auditevent_change", args=[event.pk]), {"verb": "x"})
+    event.refresh_from_db()
+    assert event.verb != "x"
+
+
+def test_membership_added_changed_and_removed_are_audited(admin_client, admin_user, eric):
+    risk = ReviewFunction.objects.get(key="risk")
+    admin_client.post(reverse("admin:portal_functionmembership_add"), {"function": risk.pk, "user": eric.pk})
+    membership = FunctionMembership.objects.get(user=eric)
+    admin_client.post(
+        reverse("admin:portal_functionmembership_change", args=[membership.pk]),
+        {"function": risk.pk, "user": eric.pk, "is_lead": "on"},
+    )
+    admin_client.post(reverse("admin:portal_functionmembership_delete", args=[membership.pk]), {"post": "yes"})
+    assert not FunctionMembership.objects.filter(user=eric).exists()
+    events = _membership_events()
+    assert [e.changes["action"] for e in events] == ["added", "changed", "removed"]
+    assert events[1].changes["before"]["is_lead"] is False and events[1].changes["after"]["is_lead"] is True
+    assert events[2].changes["before"] == {"function": "risk", "user": "eric", "is_lead": True}
+    assert all(e.actor == admin_user for e in events)
+
+
+def test_membership_bulk_delete_is_audited(admin_client, ravi, cora):
+    ids = list(FunctionMembership.objects.values_list("pk", flat=True))
+    admin_client.post(
+        reverse("admin:portal_functionmembership_changelist"),
+        {"action": "delete_selected", "_selected_action": ids, "post": "yes"},
+    )
+    assert not FunctionMembership.objects.exists()
+    assert sorted(e.changes["before"]["user"] for e in _membership_events()) == ["cora", "ravi"]
+
+
+def test_inline_membership_changes_on_the_function_page_are_audited(admin_client, ravi, eric):
+    risk = ReviewFunction.objects.get(key="risk")
+    existing = FunctionMembership.objects.get(user=ravi)
+    response = admin_client.post(
+        reverse("admin:portal_reviewfunction_change", args=[risk.pk]),
+        {
+            "key": risk.key,
+            "name": risk.name,
+            "description": risk.description,
+            "memberships-TOTAL_FORMS": "2",
+            "memberships-INITIAL_FORMS": "1",
+            "memberships-0-id": existing.pk,
+            "memberships-0-function": risk.pk,
+            "memberships-0-user": ravi.pk,
+            "memberships-0-DELETE": "on",
+            "memberships-1-function": risk.pk,
+            "memberships-1-user": eric.pk,
+            "memberships-1-is_lead": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert list(FunctionMembership.objects.filter(function=risk).values_list("user__username", flat=True)) == ["eric"]
+    assert sorted(e.changes["action"] for e in _membership_events()) == ["added", "removed"]
+
+
+def test_role_changes_on_the_user_page_are_audited(admin_client, eric):
+    data = {
+        "username": "eric",
+        "first_name": "Eric",
+        "last_name": "",
+        "email": "eric@bank.example",
+        "is_active": "on",
+        "groups": [Group.objects.get(name="engineer").pk, Group.objects.get(name="risk").pk],
+        "email_mode": "immediate",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "09:00:00",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(reverse("admin:portal_user_change", args=[eric.pk]), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    [event] = _membership_events()
+    assert event.changes == {"action": "roles", "before": ["engineer"], "after": ["engineer", "risk"]}
+
+
+def test_tokens_are_read_only_and_can_be_revoked(admin_client, erin):
+    token = ApiToken.objects.create(user=erin, key_hash="f" * 64, key_prefix="sg_abcdefg")
+    assert admin_client.get(reverse("admin:portal_apitoken_add")).status_code == 403
+    admin_client.post(reverse("admin:portal_apitoken_changelist"), {"action": "revoke", "_selected_action": [token.pk]})
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert AuditEvent.objects.get(verb="permission.revoked").changes["token"] == "sg_abcdefg"
+
+
+@pytest.mark.parametrize("who", ["erin", "rita", "audrey"])
+def test_admin_site_is_for_staff_only(client, request, who):
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(reverse("admin:portal_notification_changelist"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert not Notification.objects.exists()
