@@ -1,0 +1,196 @@
+"""Celery for real: configuration, the beat schedule, a worker on Redis, and a broker outage."""
+
+import logging
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import kombu.pools
+import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.schedules import crontab
+from django.conf import settings as django_settings
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+
+from portal import tasks as portal_tasks
+from portal.celery import DIGEST_TASK, SWEEP_TASK, beat_schedule
+from portal.celery import app as celery_app
+from portal.models import Notification
+from portal.notifications import Kind, notify
+from signoff.models import Reminder
+from signoff.tasks import send_due_reminders
+from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+CLOSED_PORT_BROKER = "redis://127.0.0.1:6399/0"
+
+
+def on_real_services(test):
+    """A real worker thread on the real Redis, reading committed rows from PostgreSQL."""
+    for mark in (
+        pytest.mark.redis,
+        pytest.mark.postgres,
+        pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    ):
+        test = mark(test)
+    return test
+
+
+def _settings_in_a_fresh_process(env: dict) -> list[str]:
+    code = (
+        "import django; django.setup(); from portal.celery import app; "
+        "print(app.conf.task_always_eager); print(app.conf.broker_url); print(app.conf.result_backend)"
+    )
+    clean = (
+        {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | env | {"DJANGO_SETTINGS_MODULE": "portal.settings"}
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, check=True, timeout=60
+    )
+    return out.stdout.split()
+
+
+def test_without_redis_tasks_run_eagerly_in_process():
+    assert _settings_in_a_fresh_process({}) == ["True", "memory://", "None"]
+
+
+def test_with_redis_the_broker_and_result_store_are_redis():
+    url = "redis://127.0.0.1:6379/9"
+    assert _settings_in_a_fresh_process({"REDIS_URL": url}) == ["False", url, url]
+
+
+def test_beat_schedule_sweeps_every_n_minutes_and_sends_the_digest_daily(settings):
+    settings.REMINDER_SWEEP_MINUTES = 5
+    settings.NOTIFICATION_DIGEST_HOUR = 6
+    schedule = beat_schedule()
+    assert schedule["reminder-sweep"]["task"] == SWEEP_TASK == send_due_reminders.name
+    assert schedule["reminder-sweep"]["schedule"] == timedelta(minutes=5)
+    assert schedule["reminder-sweep"]["options"]["expires"] == 300
+    assert schedule["notification-digest"]["task"] == DIGEST_TASK == portal_tasks.send_notification_digests.name
+    assert schedule["notification-digest"]["schedule"] == crontab(minute=0, hour=6)
+    # The running app got the schedule when it configured itself.
+    assert set(celery_app.conf.beat_schedule) == {"reminder-sweep", "notification-digest"}
+    assert {SWEEP_TASK, DIGEST_TASK, "portal.tasks.send_notification_emails"} <= set(celery_app.tasks)
+
+
+def test_late_acknowledgement_outlasts_a_sweep_interval():
+    conf = celery_app.conf
+    assert conf.task_acks_late and conf.task_reject_on_worker_lost
+    assert conf.worker_prefetch_multiplier == 1
+    # A late-acked task is redelivered after the visibility timeout: it must be
+    # longer than the sweep interval, or a long sweep would be handed to a
+    # second worker while the first still runs it.
+    visibility = conf.broker_transport_options["visibility_timeout"]
+    assert visibility > django_settings.REMINDER_SWEEP_MINUTES * 60
+    assert conf.broker_transport_options["socket_connect_timeout"] <= 2
+    assert conf.task_ignore_result
+
+
+def _reset_broker_connections() -> None:
+    """Drop the app's pooled broker connections so the next send connects to the configured URL."""
+    # Kombu keeps global pools per broker URL, and a stopped worker closes its
+    # own: clear them all, then let the app pick fresh ones on its next send.
+    kombu.pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker():
+    """The real Redis from REDIS_URL, emptied of other runs' messages; restored afterwards."""
+    real = django_settings.CELERY_BROKER_URL
+    celery_app.conf.broker_url = real
+    _reset_broker_connections()
+    celery_app.control.purge()
+    portal_tasks._broker_down = False
+    yield real
+    celery_app.conf.broker_url = real
+    _reset_broker_connections()
+    portal_tasks._broker_down = False
+
+
+@pytest.fixture
+def worker(broker):
+    hijack = celery_app.conf.worker_hijack_root_logger
+    celery_app.conf.worker_hijack_root_logger = False
+    try:
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as running:
+            yield running
+    finally:
+        celery_app.conf.worker_hijack_root_logger = hijack
+
+
+def wait_for(predicate, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("the worker did not do it in time")
+        time.sleep(0.1)
+
+
+@on_real_services
+@pytest.mark.usefixtures("worker")
+def test_a_task_enqueued_on_commit_is_run_by_the_worker(ravi):
+    assert not celery_app.conf.task_always_eager
+    with transaction.atomic():
+        notify(users=[ravi], kind=Kind.ASSIGNED, title="Review assigned to you", url="/signoff/reviews/1/")
+        time.sleep(0.5)
+        # Not before the commit: the worker could not even see the row yet.
+        assert mail.outbox == []
+    wait_for(lambda: len(mail.outbox) == 1)
+    assert mail.outbox[0].to == ["ravi@bank.example"]
+    assert Notification.objects.get(user=ravi).emailed_at is not None
+
+
+@on_real_services
+@pytest.mark.usefixtures("worker")
+def test_the_beat_sweep_task_runs_on_the_worker(ravi, rita):
+    today = timezone.localdate()
+    review = factories.ReviewFactory(function="risk", assignee=ravi, due_date=today - timedelta(days=7))
+    send_due_reminders.delay()
+    wait_for(lambda: Reminder.objects.filter(item_id=review.pk, sent_at__isnull=False).count() == 2)
+    wait_for(lambda: len(mail.outbox) == 2)
+    assert sorted(m.to[0] for m in mail.outbox) == ["ravi@bank.example", "rita@bank.example"]
+
+
+@on_real_services
+def test_user_actions_survive_a_broker_outage_and_the_next_sweep_catches_up(broker, caplog, ravi, rita):
+    celery_app.conf.broker_url = CLOSED_PORT_BROKER
+    _reset_broker_connections()
+
+    with caplog.at_level(logging.WARNING, logger="portal.tasks"):
+        for n in range(3):
+            started = time.monotonic()
+            with transaction.atomic():
+                notify(users=[ravi], kind=Kind.ASSIGNED, title=f"Action {n} while the broker is down")
+            assert time.monotonic() - started < 5, "a user action must not hang on the broker"
+    assert Notification.objects.filter(user=ravi, emailed_at__isnull=True).count() == 3
+    warnings = [r for r in caplog.records if r.name == "portal.tasks" and r.levelno == logging.WARNING]
+    assert len(warnings) == 1, [r.getMessage() for r in warnings]
+    assert "broker is unreachable" in warnings[0].getMessage()
+    assert mail.outbox == []
+
+    # Meanwhile a review fell due. Then Redis is back and the beat's next sweep runs.
+    factories.ReviewFactory(function="risk", assignee=ravi, due_date=timezone.localdate() - timedelta(days=1))
+    celery_app.conf.broker_url = broker
+    _reset_broker_connections()
+    celery_app.conf.worker_hijack_root_logger = False
+    with (
+        caplog.at_level(logging.INFO, logger="portal.tasks"),
+        start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30),
+    ):
+        assert portal_tasks.enqueue(send_due_reminders) is True
+        wait_for(lambda: len(mail.outbox) == 4)
+    assert "The broker is reachable again" in caplog.text
+    assert portal_tasks._broker_down is False
+    subjects = sorted(m.subject for m in mail.outbox)
+    assert [s for s in subjects if "while the broker is down" in s] == [
+        f"[Stagegate] Action {n} while the broker is down" for n in range(3)
+    ]
+    assert any("Overdue" in s or "due today" in s for s in subjects)
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
