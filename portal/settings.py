@@ -277,6 +277,8 @@ SPECTACULAR_SETTINGS = {
         "TierEnum": "lifecycle.models.Tier",
         "InternalTierEnum": "lifecycle.models.InternalTier",
         "StageEnum": "lifecycle.models.Stage",
+        "RequestStateEnum": "signoff.models.RequestState",
+        "ReviewStateEnum": "signoff.models.ReviewState",
     },
 }
 
