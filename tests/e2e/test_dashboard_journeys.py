@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests import factories
 from tests.e2e.conftest import screenshot, sign_in
-from tests.portal.dashboard_data import request_make, review_make
+from tests.portal.dashboard_data import request_make, review_make, stage_history
 
 pytestmark = [pytest.mark.postgres, pytest.mark.browser]
 
@@ -23,7 +23,6 @@ def test_an_engineer_sees_what_their_use_case_still_needs(page, erin):
     expect(section.get_by_role("link", name="Claims triage assistant")).to_be_visible()
     section.get_by_text("unmet").first.click()
     expect(section.get_by_text("No version recorded")).to_be_visible()
-    screenshot(page, "home-engineer")
 
 
 def test_a_reviewer_finds_overdue_work_first_and_the_queue_refreshes_in_place(page, erin, rita):
@@ -62,9 +61,28 @@ def test_a_lead_sorts_the_workload_without_leaving_the_page(page, erin, rita, ra
     expect(page.locator("#workload tbody tr").first).to_contain_text("Ravi")
 
 
-def test_anyone_with_a_role_reads_the_portfolio_and_downloads_the_inventory(page, erin, audrey):
+def portfolio(erin, rita, carl) -> None:
+    """A small portfolio with a history: use cases at every stage, decided reviews, requests waiting."""
+    start = timezone.now() - timedelta(days=120)
+    titles = ["Claims triage", "Mortgage letters", "Fraud alerts", "KYC summaries", "Call notes", "Policy Q&A"]
+    for n, title in enumerate(titles * 2):
+        use_case = factories.UseCaseFactory(
+            title=f"{title} {n + 1}", technical_owner=erin, created_at=start, stage_entered_at=start
+        )
+        moves = [(s, s + 1, start + timedelta(days=9 * (s + 1) + n)) for s in range(n % 5)]
+        stage_history(use_case, erin, *moves)
+        if n % 5 < 4:
+            request = request_make(use_case, submitted_at=timezone.now() - timedelta(days=n + 1))
+            review_make(request, "risk", created_at=start, decided_by=rita, decided_at=start + timedelta(days=2 + n))
+            review_make(
+                request, "compliance", created_at=start, decided_by=carl, decided_at=start + timedelta(days=1 + n % 3)
+            )
+
+
+def test_anyone_with_a_role_reads_the_portfolio_and_downloads_the_inventory(page, erin, rita, carl, audrey):
     factories.UseCaseFactory(slug="claims-triage", title="Claims triage assistant", technical_owner=erin)
     request_make(factories.UseCaseFactory(title="Mortgage letters", technical_owner=erin))
+    portfolio(erin, rita, carl)
 
     sign_in(page, "audrey")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Insight").click()
