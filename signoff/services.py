@@ -870,7 +870,7 @@ def _decide_locked(
         _return_to_submitter(
             request, actor, reason=f"{review.function} requested changes: {comment}", stale_reviews=False
         )
-    elif not _approve_if_complete(request, actor):
+    elif not _approve_if_complete(request, actor) and request.in_review:
         notify(
             users=_owners_and_submitter(request),
             kind=Kind.DECIDED,
