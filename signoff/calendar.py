@@ -10,11 +10,12 @@ def is_business_day(day: date) -> bool:
 
 
 def add_business_days(start: date, days: int) -> date:
-    """The date `days` business days after `start` (start itself never counts)."""
+    """The date `days` business days after `start` (start itself never counts); negative days go back."""
     current = start
-    remaining = days
+    remaining = abs(days)
+    step = timedelta(days=1 if days >= 0 else -1)
     while remaining > 0:
-        current += timedelta(days=1)
+        current += step
         if is_business_day(current):
             remaining -= 1
     return current

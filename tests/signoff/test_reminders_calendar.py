@@ -102,3 +102,12 @@ def test_yearly_revalidation_lands_on_a_business_day(holidays):
     assert yearly_revalidation_due(date(2025, 11, 29)) == date(2026, 11, 30)  # Sunday → Monday
     assert yearly_revalidation_due(date(2025, 12, 25)) == date(2026, 12, 29)  # holiday and weekend → Tuesday
     assert yearly_revalidation_due(date(2028, 2, 29)) == date(2029, 2, 28)  # leap day → 28 February
+
+
+def test_negative_business_days_go_back(holidays):
+    assert add_business_days(date(2026, 11, 30), -1) == date(2026, 11, 27)  # Monday - 1 → Friday
+    assert add_business_days(date(2026, 12, 29), -1) == date(2026, 12, 24)  # over Christmas
+    assert add_business_days(date(2027, 1, 4), -3) == date(2026, 12, 29)  # over New Year and Christmas
+    for n in range(1, 25):
+        day = add_business_days(date(2027, 1, 15), -n)
+        assert business_days_between(day, date(2027, 1, 15)) == n

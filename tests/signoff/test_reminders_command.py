@@ -1,0 +1,87 @@
+"""`manage.py send_reminders`: one sweep, the same code the beat task runs."""
+
+from datetime import date, datetime, time, timedelta
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import CommandError, call_command
+
+from portal.models import Notification
+from signoff.models import OPEN_REVIEW_STATES, Reminder, Review
+from signoff.tasks import send_due_reminders
+from tests import factories
+
+# A Thursday: the demo's reviews "due four days ago" are then three business days overdue.
+THURSDAY = datetime.combine(date(2026, 11, 26), time(9, 30), tzinfo=ZoneInfo("Europe/London"))
+
+
+@pytest.fixture(autouse=True)
+def reminder_settings(settings):
+    settings.REMINDER_DAYS_BEFORE_DUE = 1
+    settings.ESCALATE_AFTER_DAYS_OVERDUE = 3
+    settings.HOLIDAYS = []
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command("send_reminders", *args, stdout=out)
+    return out.getvalue()
+
+
+@time_machine.travel(THURSDAY, tick=False)
+def test_command_sends_what_is_due_and_reports_it(ravi, rita):
+    factories.ReviewFactory(function="risk", assignee=ravi, due_date=date(2026, 11, 26))
+    factories.ReviewFactory(function="risk", assignee=ravi, due_date=date(2026, 11, 20))
+    factories.ReviewFactory(function="risk", assignee=ravi, due_date=date(2026, 12, 10))  # not yet
+
+    output = run()
+
+    assert "Sweep for 2026-11-26: 3 due, 3 sent (1 escalations)" in output
+    assert len(mail.outbox) == 3
+    assert "3 due, 0 sent" in run()
+    assert len(mail.outbox) == 3
+
+
+def test_command_refuses_a_bad_batch_size(db):
+    with pytest.raises(CommandError, match="--batch-size must be at least 1"):
+        run("--batch-size", "0")
+    assert not Reminder.objects.exists()
+
+
+@time_machine.travel(THURSDAY, tick=False)
+def test_the_beat_task_is_the_same_sweep(ravi):
+    factories.ReviewFactory(function="risk", assignee=ravi, due_date=date(2026, 11, 27))
+    assert send_due_reminders.delay().get() == {"sent": 1, "escalations": 0, "emailed": 1}
+    assert Reminder.objects.get().kind == Reminder.Kind.BEFORE_DUE
+
+
+@time_machine.travel(THURSDAY, tick=False)
+def test_on_the_demo_data_it_sends_reminders_and_escalations(db):
+    call_command("seed_demo", stdout=StringIO())
+    if not Review.objects.filter(state__in=OPEN_REVIEW_STATES).exists():
+        pytest.skip("the demo left no open review to remind about")
+
+    output = run()
+
+    reminders = Notification.objects.filter(kind="reminder")
+    escalations = Notification.objects.filter(kind="escalation")
+    assert reminders.exists(), output
+    assert escalations.exists(), output
+    # Escalations go to leads only.
+    assert set(escalations.values_list("user__username", flat=True)) <= {"rita", "carl", "lena"}
+    assert Reminder.objects.filter(kind=Reminder.Kind.ESCALATION, sent_at__isnull=False).exists()
+    assert mail.outbox
+    assert " 0 sent" not in output
+
+    # Run again the same day: nothing new.
+    reminder_count, escalation_count = reminders.count(), escalations.count()
+    run()
+    assert (reminders.count(), escalations.count()) == (reminder_count, escalation_count)
+    # The next business day: the overdue ones are reminded again, no new escalation.
+    with time_machine.travel(THURSDAY + timedelta(days=1), tick=False):
+        run()
+    assert reminders.count() > reminder_count
+    assert escalations.count() == escalation_count
