@@ -1,0 +1,85 @@
+import io
+
+import pypdf
+import pytest
+
+from lifecycle.demo import demo_pdf, demo_use_cases_seed
+from lifecycle.models import Artifact, ModelVersion, ReadinessAnswer, RiskAssessment, Stage, Tier, UseCase
+from lifecycle.uploads import upload_validate
+from portal.demo import demo_people_seed
+from portal.models import AuditEvent
+from signoff.gates import Category, gate_evaluate
+from tests.lifecycle.files import upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded():
+    users = demo_people_seed(password="demo-password-for-tests")
+    return users, demo_use_cases_seed(users=users)
+
+
+def _counts():
+    return [m.objects.count() for m in (UseCase, ModelVersion, Artifact, RiskAssessment, ReadinessAnswer, AuditEvent)]
+
+
+def test_seed_creates_the_demo_portfolio(seeded):
+    _, use_cases = seeded
+    assert set(use_cases) == {
+        "credit-scoring",
+        "customer-service-assistant",
+        "internal-code-assistant",
+        "claims-triage",
+        "model-monitoring-summariser",
+        "employee-emotion-monitoring",
+    }
+    tiers = {slug: (uc.risk_tier, uc.technical_owner.username) for slug, uc in use_cases.items()}
+    assert tiers == {
+        "credit-scoring": (Tier.HIGH, "erin"),
+        "customer-service-assistant": (Tier.LIMITED, "erin"),
+        "internal-code-assistant": (Tier.MINIMAL, "evan"),
+        "claims-triage": (Tier.HIGH, "evan"),
+        "model-monitoring-summariser": (Tier.MINIMAL, "rita"),
+        "employee-emotion-monitoring": (Tier.PROHIBITED, "evan"),
+    }
+    assert all(uc.stage == Stage.PROPOSED for uc in use_cases.values())
+    credit = use_cases["credit-scoring"]
+    assert credit.regulated_decision and credit.processes_personal_data
+    assert RiskAssessment.objects.get(use_case=credit).fria_required
+
+
+def test_seed_twice_changes_nothing(seeded):
+    users, first = seeded
+    before = _counts()
+    second = demo_use_cases_seed(users=users)
+    assert _counts() == before
+    assert {k: v.pk for k, v in first.items()} == {k: v.pk for k, v in second.items()}
+
+
+def test_credit_scoring_has_all_the_evidence_stage_3_asks_for(seeded):
+    _, use_cases = seeded
+    result = gate_evaluate(use_case=use_cases["credit-scoring"], target_stage=Stage.GUARDED)
+    missing = [r.key for r in result.requirements if r.category == Category.EVIDENCE and not r.met]
+    assert missing == []
+
+
+@pytest.mark.parametrize("stage", [Stage.SANDBOX, Stage.CONTROLLED])
+def test_code_assistant_has_the_evidence_of_stages_1_and_2(seeded, stage):
+    _, use_cases = seeded
+    result = gate_evaluate(use_case=use_cases["internal-code-assistant"], target_stage=stage)
+    assert [r.key for r in result.requirements if r.category == Category.EVIDENCE and not r.met] == []
+
+
+def test_the_prohibited_proposal_cannot_move(seeded):
+    _, use_cases = seeded
+    result = gate_evaluate(use_case=use_cases["employee-emotion-monitoring"], target_stage=Stage.SANDBOX)
+    assert not result.allowed
+    assert "classification.not_prohibited" in [r.key for r in result.unmet]
+
+
+def test_demo_pdfs_are_real_pdfs():
+    data = demo_pdf("Rollback (test)", ["Line one", "Line two"])
+    assert upload_validate(upload("x.pdf", data)).size == len(data)
+    page = pypdf.PdfReader(io.BytesIO(data)).pages[0]
+    assert "Rollback (test)" in page.extract_text()
