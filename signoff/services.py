@@ -12,11 +12,13 @@ approval and promotes.
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
+from typing import ParamSpec, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -56,6 +58,9 @@ from signoff.selectors import (
 
 logger = logging.getLogger(__name__)
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
 MAX_COMMENT_LENGTH = 10_000
 
 
@@ -90,6 +95,31 @@ def _refuse(refusal: access.Refusal | None) -> None:
 def _owners_and_submitter(request: ReadinessRequest) -> list[User]:
     ids = {*request.use_case.owner_ids, request.submitted_by_id}
     return list(User.objects.filter(pk__in=ids))
+
+
+def _audits_refusals(service: Callable[P, R]) -> Callable[P, R]:
+    """Record a refused write in the audit trail, even though the refused transaction rolled back."""
+
+    @functools.wraps(service)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return service(*args, **kwargs)
+        except PermissionDenied as exc:
+            target = kwargs.get("request") or kwargs.get("review") or kwargs.get("use_case")
+            request_id = getattr(target, "request_id", None) or (
+                target.pk if isinstance(target, ReadinessRequest) else None
+            )
+            with transaction.atomic():
+                audit_record(
+                    actor=kwargs.get("actor"),
+                    verb=Verb.ACCESS_REFUSED,
+                    obj=target,
+                    request_id=request_id,
+                    changes={"action": service.__name__, "reason": str(exc)[:500]},
+                )
+            raise
+
+    return wrapper
 
 
 def _one_year_after(day: date) -> date:
@@ -360,6 +390,7 @@ def _return_if_evidence_changed(request: ReadinessRequest, actor: User | None) -
 # Readiness requests ------------------------------------------------------------
 
 
+@_audits_refusals
 def readiness_request_create(
     *, use_case: UseCase, actor: User, target_stage: int, justification: str = ""
 ) -> ReadinessRequest:
@@ -413,6 +444,7 @@ def readiness_request_create(
     return request
 
 
+@_audits_refusals
 def readiness_request_submit(*, request: ReadinessRequest, actor: User) -> ReadinessRequest:
     """Snapshot policy and evidence, and queue one review per required function."""
     with transaction.atomic():
@@ -458,6 +490,7 @@ def readiness_request_submit(*, request: ReadinessRequest, actor: User) -> Readi
     return request
 
 
+@_audits_refusals
 def readiness_request_resubmit(*, request: ReadinessRequest, actor: User) -> ReadinessRequest:
     """After changes: a new snapshot and revision; earlier reviews go stale and are given again."""
     with transaction.atomic():
@@ -508,6 +541,7 @@ def readiness_request_resubmit(*, request: ReadinessRequest, actor: User) -> Rea
     return request
 
 
+@_audits_refusals
 def readiness_request_withdraw(*, request: ReadinessRequest, actor: User, reason: str = "") -> ReadinessRequest:
     with transaction.atomic():
         request = _lock_request(request.pk)
@@ -535,6 +569,7 @@ def readiness_request_withdraw(*, request: ReadinessRequest, actor: User, reason
     return request
 
 
+@_audits_refusals
 def readiness_request_accept_as_owner(*, request: ReadinessRequest, actor: User) -> ReadinessRequest:
     """The named business owner's acceptance, where the policy asks for it (a first-line sign-off)."""
     changed: list[str] | None = None
@@ -565,6 +600,7 @@ def readiness_request_accept_as_owner(*, request: ReadinessRequest, actor: User)
     return request
 
 
+@_audits_refusals
 def readiness_request_comment(*, request: ReadinessRequest, actor: User, body: str) -> RequestComment:
     body = body.strip()
     if not body:
@@ -660,6 +696,7 @@ def _lock_review(review_id: int) -> tuple[ReadinessRequest, Review]:
     return request, review
 
 
+@_audits_refusals
 def review_claim(*, review: Review, actor: User) -> Review:
     """A member of the function takes an unassigned review from the queue."""
     with transaction.atomic():
@@ -669,6 +706,7 @@ def review_claim(*, review: Review, actor: User) -> Review:
     return review
 
 
+@_audits_refusals
 def review_assign(*, review: Review, actor: User, assignee: User) -> Review:
     """A lead assigns (or reassigns) a review to a member of the function."""
     with transaction.atomic():
@@ -690,6 +728,7 @@ def review_assign(*, review: Review, actor: User, assignee: User) -> Review:
     return review
 
 
+@_audits_refusals
 def review_hand_over(*, review: Review, actor: User, to: User, note: str = "") -> Review:
     """The assignee (out of office, say) hands the review to another member of the same function."""
     with transaction.atomic():

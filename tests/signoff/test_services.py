@@ -599,3 +599,46 @@ def test_refused_retirement_leaves_the_request_open(in_review, eric):
     in_review.refresh_from_db()
     assert in_review.state == RequestState.SUBMITTED
     assert not AuditEvent.objects.filter(verb=Verb.REQUEST_SUPERSEDED).exists()
+
+
+# Refusals are audited and change nothing ---------------------------------------------------
+
+
+def test_refused_writes_are_audited_and_change_nothing(in_review, eric, audrey, carl, ravi, credit):
+    review = reviews_by_function(in_review)["risk"]
+    attempts = [
+        lambda: services.readiness_request_withdraw(request=in_review, actor=eric),
+        lambda: services.readiness_request_resubmit(request=in_review, actor=audrey),
+        lambda: services.readiness_request_comment(request=in_review, actor=audrey, body="hi"),
+        lambda: services.review_claim(review=review, actor=carl),
+        lambda: services.review_assign(review=review, actor=ravi, assignee=ravi),
+        lambda: services.review_hand_over(review=review, actor=audrey, to=ravi),
+        lambda: services.readiness_request_create(use_case=credit, actor=eric, target_stage=3),
+    ]
+    for attempt in attempts:
+        with pytest.raises(PermissionDenied):
+            attempt()
+    refusals = AuditEvent.objects.filter(verb=Verb.ACCESS_REFUSED)
+    assert refusals.count() == len(attempts)
+    assert {e.changes["action"] for e in refusals} >= {"readiness_request_withdraw", "review_claim", "review_assign"}
+    in_review.refresh_from_db()
+    review.refresh_from_db()
+    assert in_review.state == RequestState.SUBMITTED
+    assert (review.state, review.assignee_id) == (ReviewState.UNASSIGNED, None)
+    assert not in_review.comments.exists()
+
+
+def test_illegal_review_transitions(in_review, rita, ravi, erin, leo):
+    review = reviews_by_function(in_review)["risk"]
+    with pytest.raises(ValidationError, match="not assigned to anyone yet"):
+        services.review_hand_over(review=review, actor=rita, to=ravi)
+    services.review_decide(review=review, actor=rita, decision=Decision.APPROVE)
+    with pytest.raises(ValidationError, match="already been decided"):
+        services.review_claim(review=review, actor=ravi)
+    with pytest.raises(ValidationError, match="already been decided"):
+        services.review_assign(review=review, actor=rita, assignee=ravi)
+    services.readiness_request_withdraw(request=in_review, actor=erin)
+    legal = reviews_by_function(in_review)["legal"]
+    with pytest.raises(ValidationError, match="closed"):
+        services.review_claim(review=legal, actor=leo)
+    assert Review.objects.get(pk=review.pk).decided_by == rita
