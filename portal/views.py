@@ -25,13 +25,15 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_not_required
 def notifications_badge(request: HttpRequest) -> HttpResponse:
-    """The unread count in the header, re-fetched by htmx; the full page renders the same partial."""
-    return render(
-        request,
-        "portal/notifications_badge.html",
-        {"unread_notifications": notifications_unread_count(user=request.user)},
-    )
+    """The unread count in the header, re-fetched by htmx; the full page renders the same partial.
+
+    Open to signed-out requests on purpose: a poll after the session ended must
+    not follow the sign-in redirect and paste the sign-in page into the header.
+    """
+    unread = notifications_unread_count(user=request.user) if request.user.is_authenticated else 0
+    return render(request, "portal/notifications_badge.html", {"unread_notifications": unread})
 
 
 def _parse_ids(values: list[str]) -> list[int] | None:

@@ -159,3 +159,11 @@ def test_settings_need_sign_in(client, ravi):
     assert response.status_code == 302
     ravi.refresh_from_db()
     assert ravi.email_mode == User.EmailMode.IMMEDIATE
+
+
+def test_badge_poll_after_the_session_ended_shows_no_count_and_no_sign_in_page(client, inbox):
+    response = client.get(BADGE, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'id="unread-count"' not in content
+    assert "<form" not in content
