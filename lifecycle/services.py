@@ -66,6 +66,14 @@ def use_case_lock(*, use_case: UseCase) -> UseCase:
     return UseCase.objects.select_for_update().get(pk=use_case.pk)
 
 
+def _evidence_changed(*, use_case: UseCase, actor: User) -> None:
+    """Let sign-off re-check open requests against their evidence snapshot, after this transaction commits."""
+    # Imported here: sign-off builds on the registry, not the other way round.
+    from signoff.services import evidence_changed
+
+    evidence_changed(use_case=use_case, actor=actor)
+
+
 def use_case_owners_sync(*, use_case: UseCase, actor: User | None) -> None:
     """Owners hold the object permission to change the use case; nobody else does."""
     owners = set(User.objects.filter(pk__in=use_case.owner_ids))
@@ -289,6 +297,7 @@ def use_case_update(*, use_case: UseCase, actor: User, **fields: Any) -> UseCase
             return use_case
         use_case.save(update_fields=[*fields, "updated_at"])
         audit_record(actor=actor, verb=Verb.USE_CASE_UPDATED, obj=use_case, use_case_id=use_case.pk, changes=changed)
+        _evidence_changed(use_case=use_case, actor=actor)
         if {"technical_owner", "business_owner"} & set(changed):
             use_case_owners_sync(use_case=use_case, actor=actor)
     return use_case
@@ -374,6 +383,7 @@ def model_version_create(
                 "metrics": [[m.name.strip(), m.value, m.threshold, m.direction] for m in metrics],
             },
         )
+        _evidence_changed(use_case=use_case, actor=actor)
     return version
 
 
@@ -473,6 +483,7 @@ def _artifact_store(
             "supersedes": previous.pk if previous else None,
         },
     )
+    _evidence_changed(use_case=use_case, actor=actor)
     return artifact
 
 
@@ -500,6 +511,13 @@ def risk_assessment_record(
     if errors:
         raise ValidationError({"answers": [f"{qid}: {message}" for qid, message in sorted(errors.items())]})
     with transaction.atomic():
+        if classify(cleaned).tier == Tier.PROHIBITED and use_case_may_change(actor, use_case):
+            # A prohibited practice ends every open promotion request; sign-off locks requests before use cases.
+            from signoff.services import readiness_requests_close_for_use_case
+
+            readiness_requests_close_for_use_case(
+                use_case=use_case, actor=actor, reason="Classified as a prohibited practice (Art. 5)."
+            )
         use_case = use_case_lock(use_case=use_case)
         if not use_case_may_change(actor, use_case):
             raise PermissionDenied("Only the use case's owners or an administrator may classify it.")
@@ -557,6 +575,7 @@ def risk_assessment_record(
                 "answers": {qid: entry["answer"] for qid, entry in cleaned.items()},
             },
         )
+        _evidence_changed(use_case=use_case, actor=actor)
     return assessment
 
 
@@ -606,4 +625,5 @@ def readiness_answers_save(*, use_case: UseCase, actor: User, answers: Mapping[s
             audit_record(
                 actor=actor, verb=Verb.READINESS_ANSWERED, obj=use_case, use_case_id=use_case.pk, changes=changes
             )
+            _evidence_changed(use_case=use_case, actor=actor)
     return len(changes)
