@@ -60,7 +60,7 @@ def test_unknown_request_is_404(client, erin):
 
 def test_query_count_is_bounded(client, erin, in_review, django_assert_max_num_queries):
     client.force_login(erin)
-    with django_assert_max_num_queries(60):
+    with django_assert_max_num_queries(30):
         assert client.get(in_review.get_absolute_url()).status_code == 200
 
 

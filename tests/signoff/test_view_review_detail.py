@@ -127,3 +127,9 @@ def test_no_role_gets_404(client, nobody, risk):
 def test_unknown_review_is_404(client, rita):
     client.force_login(rita)
     assert client.get(reverse("signoff:review-detail", args=[987654])).status_code == 404
+
+
+def test_review_page_query_budget(client, rita, risk, django_assert_max_num_queries):
+    client.force_login(rita)
+    with django_assert_max_num_queries(20):
+        assert client.get(risk.get_absolute_url()).status_code == 200
