@@ -83,3 +83,24 @@ def test_demo_pdfs_are_real_pdfs():
     assert upload_validate(upload("x.pdf", data)).size == len(data)
     page = pypdf.PdfReader(io.BytesIO(data)).pages[0]
     assert "Rollback (test)" in page.extract_text()
+
+
+@pytest.mark.parametrize("who", ["erin", "rita", "audrey", "admin"])
+def test_every_registry_page_renders_on_the_demo_data(client, seeded, who):
+    users, use_cases = seeded
+    client.force_login(users[who])
+    assert client.get("/use-cases/").status_code == 200
+    for slug, use_case in use_cases.items():
+        assessment = RiskAssessment.objects.filter(use_case=use_case).latest()
+        pages = [
+            f"/use-cases/{slug}/",
+            f"/use-cases/{slug}/classification/{assessment.pk}/",
+            *(
+                f"/use-cases/{slug}/{page}/"
+                for page in ("edit", "classification", "readiness", "versions/new", "artifacts/new", "retire")
+            ),
+        ]
+        for url in pages:
+            response = client.get(url)
+            assert response.status_code in (200, 403), (url, response.status_code)
+            assert response.status_code == 200 or url != f"/use-cases/{slug}/"
