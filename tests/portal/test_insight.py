@@ -173,7 +173,7 @@ class TestInsightPage:
             request = request_make(use_case, submitted_at=T0 + n * DAY)
             review_make(request, "risk", created_at=T0, decided_by=rita, decided_at=T0 + DAY)
         client.force_login(audrey)
-        with django_assert_max_num_queries(10):
+        with django_assert_max_num_queries(11):
             assert client.get(INSIGHT).status_code == 200
 
 
