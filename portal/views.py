@@ -21,7 +21,13 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/notifications.html",
-        {"page_obj": page, "unread_count": unread, "may_mark_all": unread > 0, "crumbs": [("Notifications", None)]},
+        {
+            "page_obj": page,
+            "unread_count": unread,
+            "may_mark_all": unread > 0,
+            "email_mode_label": request.user.get_email_mode_display().lower(),
+            "crumbs": [("Notifications", None)],
+        },
     )
 
 
