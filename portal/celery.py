@@ -3,6 +3,14 @@
 Configuration comes from Django settings (CELERY_*): broker and result store
 from REDIS_URL, or eager execution in the web process when it is absent.
 The schedule lives here, in code, and is run by exactly one beat process.
+
+Tasks are acknowledged late (CELERY_TASK_ACKS_LATE): a task whose worker dies
+is delivered again, which is safe because every task here is idempotent (the
+sweep claims rows; e-mail is marked per notification). Redis redelivers a task
+not acknowledged within the visibility timeout (one hour), so that must exceed
+the longest task: a sweep sending 10,000 due reminders takes under a minute
+(BENCHMARKS.md). Were it exceeded, the second copy would skip the rows the
+first holds locked and send nothing twice.
 """
 
 import os
