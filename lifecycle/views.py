@@ -26,6 +26,7 @@ from lifecycle.questionnaire import Flag, questionnaire_load
 from lifecycle.selectors import (
     DEFAULT_SORT,
     SORTS,
+    Action,
     artifacts_of,
     assessment_current,
     assessments_of,
@@ -146,7 +147,9 @@ def use_case_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "assessment_flags": [Flag.LABELS.get(f, f) for f in assessment.transparency_flags] if assessment else [],
             "readiness": readiness_of(use_case),
             "stage_history": stage_history_of(use_case),
-            "next_stage_url": _next_stage_url(use_case.slug) if use_case.stage < Stage.SCALE else "",
+            "next_stage_url": _next_stage_url(use_case.slug)
+            if Action.EDIT in actions and use_case.stage < Stage.SCALE and not use_case.is_prohibited
+            else "",
             "crumbs": _crumbs((use_case.title, "")),
         },
     )

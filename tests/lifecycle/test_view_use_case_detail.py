@@ -80,3 +80,19 @@ def test_query_count_is_bounded(client, use_case, erin, django_assert_max_num_qu
     client.force_login(erin)
     with django_assert_max_num_queries(25):
         assert client.get(_url(use_case)).status_code == 200
+
+
+def test_owner_is_pointed_to_the_next_stage_others_are_not(client, use_case, erin, rita):
+    link = reverse("signoff:request-create", args=[use_case.slug]).encode()
+    client.force_login(erin)
+    assert link in client.get(_url(use_case)).content
+    client.force_login(rita)
+    assert link not in client.get(_url(use_case)).content
+
+
+def test_prohibited_use_case_says_it_cannot_move(client, use_case, erin):
+    risk_assessment_record(use_case=use_case, actor=erin, answers=answers(Q05=True), is_final=True)
+    client.force_login(erin)
+    response = client.get(_url(use_case))
+    assert b"can never leave stage 0" in response.content
+    assert reverse("signoff:request-create", args=[use_case.slug]).encode() not in response.content
