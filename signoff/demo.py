@@ -36,8 +36,8 @@ logger = logging.getLogger(__name__)
 
 # Preferred demo use cases by slug; when the registry demo names them differently,
 # a use case with the right properties stands in.
-CODE_ASSISTANT = ("code-assistant", "code-review-assistant", "developer-code-assistant")
-CREDIT_SCORING = ("credit-scoring", "credit-scoring-assistant", "credit-decisioning")
+CODE_ASSISTANT = ("internal-code-assistant", "code-assistant")
+CREDIT_SCORING = ("credit-scoring",)
 
 
 @dataclass
@@ -119,20 +119,21 @@ class _Seeder:
                 return
             self.note(f"{use_case.slug}: promoted to stage {request.target_stage} by request #{request.pk}")
 
-    def leave_open(self, use_case: UseCase, shape: Callable[[ReadinessRequest], None], label: str) -> None:
-        """A request left in review for the demo's queues, once per use case."""
+    def leave_open(self, use_case: UseCase, shape: Callable[[ReadinessRequest], None], label: str) -> bool:
+        """A request left in review for the demo's queues, once per use case. False if none could be made."""
         use_case.refresh_from_db()
         if use_case.stage == Stage.PROPOSED:
             # Stage 1 needs no second-line sign-off; go there first so a review is needed.
             self.promote_to(use_case, Stage.SANDBOX, {})
             use_case.refresh_from_db()
         if ReadinessRequest.objects.filter(use_case=use_case, target_stage=use_case.stage + 1).exists():
-            return
+            return True
         request = self.request_next(use_case)
         if request is None or not request.in_review:
-            return
+            return False
         shape(request)
         self.note(f"{use_case.slug}: request #{request.pk} left open ({label})")
+        return True
 
 
 def _messages(exc: Exception) -> list[str]:
@@ -170,10 +171,6 @@ def demo_requests_seed(*, users: dict[str, User], use_cases: dict[str, UseCase])
     if credit := take(_pick(pool, CREDIT_SCORING, lambda u: u.risk_tier == Tier.HIGH and not_rita(u))):
         seeder.promote_to(credit, Stage.GUARDED, {"risk": "rita", "compliance": "carl", "legal": "lena"})
 
-    # rita owns this one: her own function's review waits for someone else.
-    if owned := take(next((u for u in pool if not not_rita(u)), None)):
-        seeder.leave_open(owned, lambda r: None, "rita owns it, so she cannot sign it")
-
     today = timezone.localdate()
 
     def unassigned_due_soon(request: ReadinessRequest) -> None:
@@ -207,13 +204,15 @@ def demo_requests_seed(*, users: dict[str, User], use_cases: dict[str, UseCase])
         except (ValidationError, PermissionDenied) as exc:
             seeder.note(f"request #{request.pk}: could not request changes: {' '.join(_messages(exc))}")
 
-    for shape, label in (
-        (unassigned_due_soon, "unassigned, due tomorrow"),
-        (assigned_and_overdue, "assigned and overdue"),
-        (changes_requested, "changes requested"),
-    ):
-        if use_case := take(next(iter(pool), None)):
-            seeder.leave_open(use_case, shape, label)
+    # rita owns this one: her own function's review waits in the queue for someone else.
+    if owned := take(next((u for u in pool if not not_rita(u)), None)):
+        seeder.leave_open(owned, unassigned_due_soon, "unassigned and due tomorrow; rita owns it, so she cannot sign")
+
+    for shape, label in ((assigned_and_overdue, "assigned and overdue"), (changes_requested, "changes requested")):
+        for use_case in list(pool):
+            take(use_case)
+            if seeder.leave_open(use_case, shape, label):
+                break
     return seeder.notes
 
 
