@@ -11,6 +11,7 @@ from typing import NoReturn
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -263,16 +264,18 @@ class ReadinessRequestViewSet(viewsets.GenericViewSet):
         data = incoming.validated_data
         use_case = get_use_case_for_user(request.user, data["use_case"])
         _refuse_if_forbidden(access.request_create_refusal(request.user, use_case))
-        created = _call(
-            lambda: services.readiness_request_create(
-                use_case=use_case,
-                actor=request.user,
-                target_stage=data["target_stage"],
-                justification=data["justification"],
+        # Create-and-submit is all or nothing: a refused submission leaves no draft behind.
+        with transaction.atomic():
+            created = _call(
+                lambda: services.readiness_request_create(
+                    use_case=use_case,
+                    actor=request.user,
+                    target_stage=data["target_stage"],
+                    justification=data["justification"],
+                )
             )
-        )
-        if data["submit"]:
-            _call(lambda: services.readiness_request_submit(request=created, actor=request.user))
+            if data["submit"]:
+                _call(lambda: services.readiness_request_submit(request=created, actor=request.user))
         return self._detail(created, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=ReadinessRequestDetailSerializer)

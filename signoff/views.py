@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from lifecycle.access import get_use_case_for_user
-from lifecycle.models import Stage
+from lifecycle.models import ArtifactKind, ReadinessQuestion, Stage, Tier
 from portal.models import ReviewFunction, User
 from signoff import access, services
 from signoff.forms import (
@@ -30,7 +30,7 @@ from signoff.forms import (
     form_errors_apply,
 )
 from signoff.gates import gate_evaluate, policy_for_request
-from signoff.models import Decision, ReadinessRequest, RequestState, Review
+from signoff.models import Decision, Packet, ReadinessRequest, RequestState, Review
 from signoff.selectors import (
     QueueScope,
     evidence_snapshot_current,
@@ -204,11 +204,18 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         evidence_moved = snapshot_diff(
             old=readiness_request.evidence_snapshot, new=evidence_snapshot_current(use_case=use_case)
         )
+    evidence = readiness_request.evidence_snapshot
+    kinds = dict(ArtifactKind.choices)
+    questions = dict(ReadinessQuestion.choices)
     return render(
         request,
         "signoff/request_detail.html",
         {
             "req": readiness_request,
+            "artifact_rows": [{**a, "label": kinds.get(a["kind"], a["kind"])} for a in evidence.get("artifacts", [])],
+            "readiness_rows": [(questions.get(q, q), yes) for q, yes in evidence.get("readiness", {}).items()],
+            "tier_label": dict(Tier.choices).get((evidence.get("assessment") or {}).get("tier"), ""),
+            "packet": Packet.objects.filter(request=readiness_request).first(),
             "use_case": use_case,
             "gate": gate,
             "policy": spec,

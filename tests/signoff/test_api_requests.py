@@ -122,3 +122,14 @@ def test_accept_not_needed_is_400(client, bob, in_review):
     response = post(client, f"{BASE}{in_review.pk}/accept/")
     assert response.status_code == 400
     assert "does not ask" in str(response.json())
+
+
+def test_create_and_submit_is_all_or_nothing(client, erin, use_case):
+    from tests import factories
+
+    factories.ModelVersionFactory(use_case=use_case)
+    client.force_login(erin)
+    response = post(client, BASE, {"use_case": use_case.slug, "target_stage": 1, "submit": True})
+    assert response.status_code == 400
+    assert "No risk classification yet" in str(response.json())
+    assert not ReadinessRequest.objects.exists()
