@@ -129,7 +129,6 @@ class UseCaseWriteSerializer(serializers.Serializer):
     processes_personal_data = serializers.BooleanField(required=False)
     customer_facing = serializers.BooleanField(required=False)
     regulated_decision = serializers.BooleanField(required=False)
-    revalidation_due = serializers.DateField(required=False, allow_null=True)
 
 
 class MetricSerializer(serializers.Serializer):

@@ -43,13 +43,11 @@ class UseCaseForm(forms.ModelForm):
             "processes_personal_data",
             "customer_facing",
             "regulated_decision",
-            "revalidation_due",
         ]
         widgets = {
             "purpose": forms.Textarea(attrs={"rows": 3}),
             "approved_scope": forms.Textarea(attrs={"rows": 3}),
             "sunset_criteria": forms.Textarea(attrs={"rows": 2}),
-            "revalidation_due": forms.DateInput(attrs={"type": "date"}),
         }
 
     def __init__(self, *args, creating: bool, **kwargs) -> None:
@@ -62,7 +60,6 @@ class UseCaseForm(forms.ModelForm):
             self.fields["slug"].help_text = "Used in links and by pipelines; derived from the title if left empty."
             self.fields["technical_owner"].required = False
             self.fields["technical_owner"].help_text = "You, unless you choose someone else."
-            del self.fields["revalidation_due"]
         else:
             # The slug is what pipelines and links use: it never changes after creation.
             del self.fields["slug"]

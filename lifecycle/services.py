@@ -54,8 +54,8 @@ AUDITED_FIELDS = (
     "processes_personal_data",
     "customer_facing",
     "regulated_decision",
-    "revalidation_due",
 )
+# The yearly revalidation date is set by sign-off when a promotion is approved, never by the owners.
 EDITABLE_FIELDS = AUDITED_FIELDS
 # Slugs that would collide with the registry's own URLs (/use-cases/new/).
 RESERVED_SLUGS = frozenset({"new"})

@@ -64,7 +64,7 @@ def test_create(erin, eric):
         ({"title": "t", "purpose": "p", "technical_owner": "audrey"}, "technical_owner"),
         ({"title": "t", "purpose": "p", "slug": "support-summaries"}, "slug"),
         ({"title": "t", "purpose": "p", "slug": "Not A Slug"}, "slug"),
-        ({"title": "t", "purpose": "p", "revalidation_due": "soon"}, "revalidation_due"),
+        ({"title": "t", "purpose": "p", "customer_facing": "perhaps"}, "customer_facing"),
         ({"title": ["t"], "purpose": {"x": 1}}, "purpose"),
     ],
 )
@@ -92,9 +92,12 @@ def test_owner_patches(erin, use_case):
 def test_patch_cannot_change_slug_stage_or_tier(erin, use_case):
     client = bearer_client(erin)
     assert client.patch(_detail(use_case.slug), {"slug": "x"}, format="json").status_code == 400
-    client.patch(_detail(use_case.slug), {"stage": 4, "risk_tier": "minimal"}, format="json")
+    client.patch(
+        _detail(use_case.slug), {"stage": 4, "risk_tier": "high", "revalidation_due": "2099-01-01"}, format="json"
+    )
     use_case.refresh_from_db()
-    assert (use_case.slug, use_case.stage) == ("support-summaries", 0)
+    assert (use_case.slug, use_case.stage, use_case.risk_tier) == ("support-summaries", 0, "minimal")
+    assert use_case.revalidation_due is None
 
 
 def test_patch_bad_input_is_400(erin, use_case):
