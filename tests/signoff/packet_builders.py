@@ -6,9 +6,11 @@ import hashlib
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 
 from lifecycle.models import ArtifactKind, Tier, UseCase
+from portal.audit import Verb, audit_record
 from portal.models import User
 from signoff.models import Decision, Packet, ReadinessRequest, RequestState
 from signoff.packets import packet_id_for
@@ -32,6 +34,7 @@ def approved_request(
     purpose: str = "Summarise inbound tickets for support agents.",
     extra_artifacts: int = 0,
     conditions_owner: User | None = None,
+    history_events: int = 0,
 ) -> ReadinessRequest:
     """A use case promoted from stage 2 to 3, signed by risk, compliance and legal.
 
@@ -56,6 +59,15 @@ def approved_request(
         factories.ArtifactFactory(
             use_case=use_case, kind=ArtifactKind.OTHER, original_name=f"appendix-{n:03d}.pdf", title=f"Appendix {n}"
         )
+    with transaction.atomic():
+        for n in range(history_events):
+            audit_record(
+                actor=owner,
+                verb=Verb.USE_CASE_UPDATED,
+                obj=use_case,
+                use_case_id=use_case.pk,
+                changes={"approved_scope": ["…", f"revision {n}"]},
+            )
     request = readiness_request_create(
         use_case=UseCase.objects.get(pk=use_case.pk), actor=owner, target_stage=3, justification="Pilot met its KPI."
     )
