@@ -158,10 +158,13 @@ def use_case_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def use_case_edit(request: HttpRequest, slug: str) -> HttpResponse:
     use_case = get_use_case_for_user(request.user, slug, for_change=True)
+    # The ModelForm writes posted values onto its instance; the page's headings keep the saved title.
+    crumbs = _crumbs((use_case.title, use_case.get_absolute_url()), ("Edit", ""))
+    heading = use_case.title
     form = UseCaseForm(request.POST or None, instance=use_case, creating=False)
     status = 200
     if request.method == "POST":
-        # The ModelForm has applied the posted values to `use_case`; the service re-reads it under lock.
+        # The service re-reads the use case under lock; the form's copy only carries the posted values.
         if form.is_valid():
             try:
                 use_case_update(use_case=use_case, actor=request.user, **form.service_fields())
@@ -174,12 +177,7 @@ def use_case_edit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "lifecycle/use_case_form.html",
-        {
-            "form": form,
-            "creating": False,
-            "use_case": use_case,
-            "crumbs": _crumbs((use_case.title, use_case.get_absolute_url()), ("Edit", "")),
-        },
+        {"form": form, "creating": False, "use_case": use_case, "heading": heading, "crumbs": crumbs},
         status=status,
     )
 
