@@ -227,3 +227,36 @@ def test_two_workers_store_one_packet(erin, leads):
     assert len(set(results)) == 1
     assert Packet.objects.count() == 1
     assert AuditEvent.objects.filter(verb=Verb.PACKET_RENDERED).count() == rendered_before + 1
+
+
+def test_the_task_ignores_a_request_that_does_not_exist(db):
+    assert render_packet.delay(424242).get() is None
+    assert not Packet.objects.exists()
+
+
+def test_without_a_stored_gate_result_the_packet_evaluates_the_gate(approved):
+    from signoff.models import ReadinessRequest
+
+    ReadinessRequest.objects.filter(pk=approved.pk).update(approval_gate_result={})
+    context = packet_context(request=approved)
+    assert context.gate_from_snapshot is False
+    assert {r["key"] for r in context.gate["requirements"]} >= {"evidence.rollback_test", "signoff.risk"}
+
+
+def test_an_approval_without_its_event_falls_back_to_the_chain_up_to_the_decision(erin):
+    from signoff.models import ReadinessRequest
+
+    use_case = factories.UseCaseFactory(technical_owner=erin)
+    version = factories.ModelVersionFactory(use_case=use_case)
+    before = AuditEvent.objects.order_by("-seq").first()
+    request = ReadinessRequest.objects.create(
+        use_case=use_case,
+        version=version,
+        from_stage=0,
+        target_stage=1,
+        submitted_by=erin,
+        state=RequestState.APPROVED,
+        decided_at=before.created_at,
+    )
+    point = packet_context(request=request).chain
+    assert (point.seq, point.hash) == (before.seq, before.hash)

@@ -165,3 +165,13 @@ def test_anonymous_is_sent_to_sign_in(client):
     response = client.post(VERIFY_URL, {"sha256": "0" * 64})
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
+
+
+def test_page_says_when_the_stored_copy_no_longer_matches(client, audrey, packet):
+    original = packet.file.read()
+    with open(packet.file.path, "wb") as fh:
+        fh.write(altered(original))
+    client.force_login(audrey)
+    response = client.post(VERIFY_URL, {"file": upload(original)})
+    assert response.status_code == 200
+    assert "the stored copy no longer matches" in response.content.decode()
