@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from lifecycle.access import use_case_may_create
 from lifecycle.models import Stage
 from portal import dashboards, insight
 from portal.models import User
@@ -49,6 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["progress"] = dashboards.engineer_progress(user)
         context["owned_count"] = dashboards.use_cases_owned_by(user).count()
         context["progress_limit"] = dashboards.ENGINEER_USE_CASE_LIMIT
+        context["may_register"] = use_case_may_create(user)
         context["open_requests"] = list(dashboards.engineer_open_requests(user))
     if sections.reviewer:
         context.update(_queue_context(user, memberships))

@@ -17,6 +17,7 @@ from django.utils import timezone
 from lifecycle.models import HIGHEST_STAGE, Stage, UseCase
 from portal.models import FunctionMembership, ReviewFunction, User
 from portal.roles import REVIEWER_ROLES, Role
+from signoff.access import request_create_refusal
 from signoff.calendar import is_business_day
 from signoff.gates import Requirement, gate_evaluate
 from signoff.models import (
@@ -43,6 +44,8 @@ class UseCaseProgress:
     next_stage: int | None
     unmet: list[Requirement] = field(default_factory=list)
     ready_to_submit: bool = False
+    request_id: int | None = None  # the request already open for the next stage, if any
+    may_request: bool = False  # the user may ask for the next stage (and no request is open)
 
     @property
     def unmet_count(self) -> int:
@@ -122,7 +125,12 @@ def engineer_progress(user: User, *, limit: int = ENGINEER_USE_CASE_LIMIT) -> li
         result = gate_evaluate(use_case=use_case, target_stage=target)
         out.append(
             UseCaseProgress(
-                use_case=use_case, next_stage=target, unmet=result.unmet, ready_to_submit=result.ready_to_submit
+                use_case=use_case,
+                next_stage=target,
+                unmet=result.unmet,
+                ready_to_submit=result.ready_to_submit,
+                request_id=result.request_id,
+                may_request=result.request_id is None and request_create_refusal(user, use_case) is None,
             )
         )
     return out

@@ -48,6 +48,25 @@ class TestEngineerHome:
         assert response.context["progress"][0].unmet == []
         assert "Ready for 1 · Sandboxed evaluation" in response.content.decode()
 
+    def test_a_ready_use_case_offers_the_request_and_an_open_request_is_linked_instead(self, client, erin, use_case):
+        factories.ModelVersionFactory(use_case=use_case)
+        factories.RiskAssessmentFactory(use_case=use_case, is_final=False)
+        ask = reverse("signoff:request-create", args=[use_case.slug]) + "?stage=1"
+
+        before = home(client, erin)
+        request = request_make(use_case, state=RequestState.DRAFT)
+        after = home(client, erin)
+
+        assert before.context["progress"][0].may_request
+        assert ask in before.content.decode()
+        assert after.context["progress"][0].request_id == request.pk
+        assert ask not in after.content.decode()
+        assert reverse("signoff:request-detail", args=[request.pk]) in after.content.decode()
+
+    def test_it_offers_registration_to_engineers(self, client, erin):
+        response = home(client, erin)
+        assert reverse("lifecycle:use-case-create") in response.content.decode()
+
     def test_it_lists_only_the_users_own_use_cases(self, client, erin, eric, use_case):
         factories.UseCaseFactory(title="Eric's bot", technical_owner=eric)
 
@@ -170,6 +189,10 @@ class TestLeadHome:
         assert response.context["unassigned"] == [unassigned]
         assert response.context["escalations"] == [escalated]
         assert late not in response.context["escalations"]
+
+    def test_it_links_to_the_assignment_page_of_each_function_led(self, client, rita):
+        response = home(client, rita)
+        assert reverse("signoff:function-assignments", args=["risk"]) in response.content.decode()
 
     def test_a_member_who_is_not_a_lead_sees_no_lead_section(self, client, ravi):
         response = home(client, ravi)
