@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from signoff.packets import packet_verify
 
@@ -41,8 +42,8 @@ class Command(BaseCommand):
         request = packet.request
         self.stdout.write(
             f"Packet {packet.packet_id}: readiness request #{request.pk} for {request.use_case.slug}, "
-            f"stage {request.from_stage} → {request.target_stage}, approved {request.decided_at:%Y-%m-%d %H:%M %Z}, "
-            f"issued {packet.created_at:%Y-%m-%d %H:%M %Z}; audit chain head at approval #{packet.audit_head_seq} "
+            f"stage {request.from_stage} → {request.target_stage}, approved {_local(request.decided_at)}, "
+            f"issued {_local(packet.created_at)}; audit chain head at approval #{packet.audit_head_seq} "
             f"{packet.audit_head_hash}."
         )
         if not verification.stored_file_intact:
@@ -52,3 +53,7 @@ class Command(BaseCommand):
                 returncode=1,
             )
         self.stdout.write(self.style.SUCCESS(f"OK: {file} is packet {packet.packet_id}, unaltered."))
+
+
+def _local(moment) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M %Z}" if moment else "—"
