@@ -33,10 +33,9 @@ def _require_role(user: User) -> None:
 
 
 def _queue_context(user: User, memberships) -> dict:
-    queue = dashboards.review_queue_for(user, memberships)
     return {
-        "queue": dashboards.queue_items(queue[:QUEUE_SHOWN], user),
-        "queue_total": queue.count(),
+        "queue": dashboards.queue_items(dashboards.review_queue_head(user, memberships, limit=QUEUE_SHOWN), user),
+        "queue_total": dashboards.review_queue_count(user, memberships),
         "queue_shown": QUEUE_SHOWN,
     }
 
@@ -62,8 +61,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context["workload_columns"] = sort_columns(
             sort, [("Member", "member"), ("Open reviews", "open"), ("Overdue", "overdue")]
         )
-        context["unassigned"] = list(dashboards.lead_unassigned(functions)[: dashboards.LIST_LIMIT])
-        context["escalations"] = list(dashboards.lead_escalations(functions)[: dashboards.LIST_LIMIT])
+        context["unassigned"] = dashboards.lead_unassigned(functions)
+        context["escalations"] = dashboards.lead_escalations(functions)
         context["escalate_after"] = settings.ESCALATE_AFTER_DAYS_OVERDUE
     if sections.auditor:
         context["approvals"] = list(dashboards.recent_approvals())

@@ -151,19 +151,43 @@ def engineer_open_requests(user: User, *, limit: int = LIST_LIMIT) -> QuerySet[R
     )
 
 
-def review_queue_for(user: User, memberships: list[FunctionMembership]) -> QuerySet[Review]:
+REVIEW_ROW_RELATED = ("function", "assignee", "request__use_case")
+
+
+def _soonest_due(parts: list[QuerySet[Review]], limit: int) -> list[Review]:
+    """The first `limit` reviews by due date across several simple filters.
+
+    Each part is one equality filter that the (assignee|function, state,
+    due_date) indexes answer in order; a single OR of them makes PostgreSQL
+    walk the due-date index past every decided review instead.
+    """
+    keys: list[tuple[date, int]] = []
+    for part in parts:
+        keys += part.order_by("due_date", "id").values_list("due_date", "id")[:limit]
+    ids = [pk for _, pk in sorted(keys)[:limit]]
+    if not ids:
+        return []
+    return list(Review.objects.filter(pk__in=ids).select_related(*REVIEW_ROW_RELATED).order_by("due_date", "id"))
+
+
+def _queue_parts(user: User, memberships: list[FunctionMembership]) -> list[QuerySet[Review]]:
+    function_ids = [m.function_id for m in memberships]
+    parts = [Review.objects.filter(state=ReviewState.ASSIGNED, assignee=user)]
+    if function_ids:
+        parts.append(Review.objects.filter(state=ReviewState.UNASSIGNED, function_id__in=function_ids))
+    return parts
+
+
+def review_queue_head(user: User, memberships: list[FunctionMembership], *, limit: int = LIST_LIMIT) -> list[Review]:
     """Open reviews assigned to the user, plus the unassigned ones of their functions; soonest due first.
 
     Ordering by due date puts overdue items first, since they are due earliest.
     """
-    function_ids = [m.function_id for m in memberships]
-    return (
-        Review.objects.filter(
-            Q(state=ReviewState.ASSIGNED, assignee=user) | Q(state=ReviewState.UNASSIGNED, function_id__in=function_ids)
-        )
-        .select_related("function", "assignee", "request__use_case")
-        .order_by("due_date", "id")
-    )
+    return _soonest_due(_queue_parts(user, memberships), limit)
+
+
+def review_queue_count(user: User, memberships: list[FunctionMembership]) -> int:
+    return sum(part.count() for part in _queue_parts(user, memberships))
 
 
 def queue_items(reviews, user: User, today: date | None = None) -> list[QueueItem]:
@@ -205,22 +229,21 @@ def lead_workload(functions: list[ReviewFunction], today: date | None = None) ->
     )
 
 
-def lead_unassigned(functions: list[ReviewFunction]) -> QuerySet[Review]:
-    return (
-        Review.objects.filter(function__in=functions, state=ReviewState.UNASSIGNED)
-        .select_related("function", "request__use_case")
-        .order_by("due_date", "id")
-    )
+def lead_unassigned(functions: list[ReviewFunction], *, limit: int = LIST_LIMIT) -> list[Review]:
+    return _soonest_due([Review.objects.filter(function__in=functions, state=ReviewState.UNASSIGNED)], limit)
 
 
-def lead_escalations(functions: list[ReviewFunction], today: date | None = None) -> QuerySet[Review]:
+def lead_escalations(
+    functions: list[ReviewFunction], today: date | None = None, *, limit: int = LIST_LIMIT
+) -> list[Review]:
     """Open reviews overdue by ESCALATE_AFTER_DAYS_OVERDUE business days or more."""
-    return (
-        Review.objects.filter(
-            function__in=functions, state__in=OPEN_REVIEW_STATES, due_date__lte=escalation_cutoff(today)
-        )
-        .select_related("function", "assignee", "request__use_case")
-        .order_by("due_date", "id")
+    cutoff = escalation_cutoff(today)
+    return _soonest_due(
+        [
+            Review.objects.filter(function__in=functions, state=state, due_date__lte=cutoff)
+            for state in OPEN_REVIEW_STATES
+        ],
+        limit,
     )
 
 

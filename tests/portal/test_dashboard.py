@@ -126,6 +126,24 @@ class TestReviewerHome:
         assert "overdue" in response.content.decode()
         assert reverse("signoff:review-detail", args=[unassigned_overdue.pk]) in response.content.decode()
 
+    def test_the_queue_merges_assigned_and_unassigned_work_and_shows_the_soonest_ten(self, client, erin, ravi):
+        today = timezone.localdate()
+        for n in range(12):
+            review_make(
+                request_make(factories.UseCaseFactory(technical_owner=erin)),
+                "risk",
+                assignee=ravi if n % 2 else None,
+                due=today + timedelta(days=12 - n),
+            )
+
+        response = home(client, ravi)
+
+        dues = [i.review.due_date for i in response.context["queue"]]
+        assert response.context["queue_total"] == 12
+        assert dues == sorted(dues) and len(dues) == 10
+        assert dues[0] == today + timedelta(days=1)
+        assert "Showing 10 of 12" in response.content.decode()
+
     def test_a_review_of_my_own_use_case_is_marked_as_not_mine_to_decide(self, client, rita):
         own = factories.UseCaseFactory(technical_owner=rita)
         review = review_make(request_make(own), "risk")
@@ -159,7 +177,7 @@ class TestReviewerHome:
         for _ in range(count):
             review_make(request_make(factories.UseCaseFactory(technical_owner=erin)), "risk")
         client.force_login(rita)
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(16):
             assert client.get(HOME).status_code == 200
 
 
@@ -223,7 +241,7 @@ class TestLeadHome:
             review_make(request_make(factories.UseCaseFactory(technical_owner=erin)), "risk", assignee=member)
             review_make(request_make(factories.UseCaseFactory(technical_owner=erin)), "risk")
         client.force_login(rita)
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(16):
             assert client.get(HOME).status_code == 200
 
 
