@@ -12,7 +12,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(args: list[str], **env_overrides: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DATABASE_URL")}
+    # A production process starts clean: nothing the test run itself set (e.g. DJANGO_ALLOW_ASYNC_UNSAFE).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL")
+        and not (k.startswith("DJANGO_") and k != "DJANGO_SETTINGS_MODULE")
+    }
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
