@@ -68,7 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["approvals"] = list(dashboards.recent_approvals())
         context["packets"] = list(dashboards.recent_packets())
     if sections.admin:
-        context["policies"] = list(dashboards.gate_policies())
+        context["policies"] = dashboards.gate_policy_rows()
         context["role_groups"] = list(dashboards.role_holders())
         context["functions"] = list(dashboards.function_members())
     if request.htmx and request.htmx.target == "workload":

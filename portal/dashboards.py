@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from lifecycle.models import HIGHEST_STAGE, Stage, UseCase
+from lifecycle.models import HIGHEST_STAGE, ArtifactKind, Stage, UseCase
 from portal.models import FunctionMembership, ReviewFunction, User
 from portal.roles import REVIEWER_ROLES, Role
 from signoff.access import request_create_refusal
@@ -259,8 +259,29 @@ def recent_packets(*, limit: int = LIST_LIMIT) -> QuerySet[Packet]:
     return Packet.objects.select_related("request__use_case").order_by("-created_at", "-id")[:limit]
 
 
-def gate_policies() -> QuerySet[GatePolicy]:
-    return GatePolicy.objects.prefetch_related("signoff_rules__function").order_by("target_stage")
+@dataclass(frozen=True)
+class PolicyRow:
+    policy: GatePolicy
+    evidence: list[str]
+    signers: list[tuple[str, list[str]]]  # (function, the conditions under which it signs)
+
+
+def gate_policy_rows() -> list[PolicyRow]:
+    """The gate policy in words: evidence by its label, and who signs under which conditions."""
+    rows = []
+    for policy in GatePolicy.objects.prefetch_related("signoff_rules__function").order_by("target_stage"):
+        kinds = policy.required_artifact_kinds
+        signers: dict[str, list[str]] = {}
+        for rule in policy.signoff_rules.all():
+            signers.setdefault(rule.function.name, []).append(rule.get_when_display().lower())
+        rows.append(
+            PolicyRow(
+                policy=policy,
+                evidence=[ArtifactKind(k).label if k in ArtifactKind.values else k for k in kinds],
+                signers=sorted(signers.items()),
+            )
+        )
+    return rows
 
 
 def role_holders() -> QuerySet[Group]:

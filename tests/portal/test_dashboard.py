@@ -304,8 +304,10 @@ class TestAdminHome:
         response = home(client, admin_user)
 
         body = response.content.decode()
-        assert [p.target_stage for p in response.context["policies"]] == [1, 2, 3, 4]
-        assert "Risk signs when always" in body
+        assert [r.policy.target_stage for r in response.context["policies"]] == [1, 2, 3, 4]
+        assert "<strong>Risk</strong>: always" in body
+        assert "<strong>Legal</strong>: " in body and "use case is customer-facing" in body
+        assert "Data lineage and known limitations" in body
         holders = {g.name: [u.username for u in g.holders] for g in response.context["role_groups"]}
         assert holders["engineer"] == ["erin"]
         assert holders["risk"] == ["rita"]
