@@ -25,6 +25,21 @@ def _service_missing(marker: str) -> str | None:
     return None
 
 
+def pytest_collection_modifyitems(items):
+    """Every transactional test restores the rows migrations create (roles, functions, gate policy).
+
+    A transactional test ends with a flush. Flushed without serialized rollback,
+    the database keeps no roles for the next test, and the flush re-creates
+    content types that a later test's restore then inserts a second time. Mixing
+    the two breaks whichever runs second, so none is left without it.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("transaction") and "serialized_rollback" not in marker.kwargs:
+            restoring = pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True)
+            item.add_marker(restoring, append=False)
+
+
 @pytest.fixture(autouse=True)
 def _require_services(request):
     for marker in ("postgres", "redis"):
