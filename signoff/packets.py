@@ -195,9 +195,56 @@ class AnswerRow:
     rationale: str
 
 
+@dataclass(frozen=True)
+class RegistryEntry:
+    """The registry entry as the reviewers approved it (the request's snapshot), not as it reads today."""
+
+    slug: str
+    title: str
+    purpose: str
+    approved_scope: str
+    business_kpi: str
+    technical_owner: User
+    business_owner: User | None
+    team: str
+    sunset_criteria: str
+    processes_personal_data: bool
+    customer_facing: bool
+    regulated_decision: bool
+
+
+def _registry_at_approval(request: ReadinessRequest, snapshot: dict) -> RegistryEntry:
+    use_case = request.use_case
+    recorded = snapshot.get("registry") or {}
+
+    def value(name: str):
+        return recorded.get(name, getattr(use_case, name))
+
+    owner_ids = {recorded.get("technical_owner_id"), recorded.get("business_owner_id")} - {None}
+    owners = {u.pk: u for u in User.objects.filter(pk__in=owner_ids)} if owner_ids else {}
+    technical = owners.get(recorded.get("technical_owner_id")) or use_case.technical_owner
+    recorded_business = "business_owner_id" in recorded
+    business = owners.get(recorded["business_owner_id"]) if recorded_business else use_case.business_owner
+    return RegistryEntry(
+        slug=use_case.slug,
+        title=value("title"),
+        purpose=value("purpose"),
+        approved_scope=value("approved_scope"),
+        business_kpi=value("business_kpi"),
+        technical_owner=technical,
+        business_owner=business,
+        team=value("team"),
+        sunset_criteria=value("sunset_criteria"),
+        processes_personal_data=value("processes_personal_data"),
+        customer_facing=value("customer_facing"),
+        regulated_decision=value("regulated_decision"),
+    )
+
+
 @dataclass
 class PacketContext:
     request: ReadinessRequest
+    registry: RegistryEntry
     packet_id: str
     chain: ChainPoint
     reviews: list[Review]
@@ -218,10 +265,9 @@ class PacketContext:
     sections: list[Section] = field(default_factory=lambda: list(SECTIONS))
 
     def as_template_context(self) -> dict:
-        use_case = self.request.use_case
         return {
             "p": self,
-            "use_case": use_case,
+            "use_case": self.registry,
             "version": self.request.version,
             "target_stage_label": Stage(self.request.target_stage).label,
             "from_stage_label": Stage(self.request.from_stage).label,
@@ -429,6 +475,7 @@ def packet_context(*, request: ReadinessRequest) -> PacketContext:
     met_keys = {r["key"] for r in gate.get("requirements", []) if r.get("met")}
     return PacketContext(
         request=request,
+        registry=_registry_at_approval(request, snapshot),
         packet_id=packet_id_for(request),
         chain=chain,
         reviews=reviews,

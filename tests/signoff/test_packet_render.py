@@ -277,3 +277,13 @@ def test_a_real_worker_renders_the_packet_after_approval(erin, leads):
     packet = Packet.objects.get(request=request)
     assert hashlib.sha256(packet.file.read()).hexdigest() == packet.sha256
     assert AuditEvent.objects.filter(verb=Verb.PACKET_RENDERED, request_id=request.pk).count() == 1
+
+
+def test_the_registry_entry_is_printed_as_approved_not_as_edited_since(approved):
+    from lifecycle.models import UseCase
+
+    stored = Packet.objects.get(request=approved).file.read()
+    UseCase.objects.filter(pk=approved.use_case_id).update(purpose="Rewritten after the approval.")
+    rerendered = pdf_render(html=_html(approved))
+    assert rerendered.data == stored
+    assert "Rewritten after the approval." not in pdf_text(rerendered.data)
