@@ -247,6 +247,9 @@ REMINDER_DAYS_BEFORE_DUE = envint("REMINDER_DAYS_BEFORE_DUE", 1)
 ESCALATE_AFTER_DAYS_OVERDUE = envint("ESCALATE_AFTER_DAYS_OVERDUE", 3)
 # Local hour (TIME_ZONE) at which the daily e-mail digest goes out.
 NOTIFICATION_DIGEST_HOUR = envint("NOTIFICATION_DIGEST_HOUR", 7)
+# Local hour at which a new day's reminders start: the sweeps between midnight
+# and then still count the day before, so nobody is reminded at 00:15.
+REMINDER_DAY_STARTS_AT_HOUR = envint("REMINDER_DAY_STARTS_AT_HOUR", 7)
 # Comma-separated ISO dates on which no business-day deadline falls.
 HOLIDAYS = [date.fromisoformat(d) for d in envlist("HOLIDAYS", "")]
 

@@ -4,7 +4,8 @@ One code path for the beat task (`send_due_reminders`) and `manage.py send_remin
 
 Three kinds of item have a due date in business days: open reviews of requests
 in review, open conditions attached to approvals, and the yearly revalidation
-of high-risk use cases in stages 3 and 4. For each, relative to today:
+of high-risk use cases in stages 3 and 4. For each, relative to today (which
+starts at REMINDER_DAY_STARTS_AT_HOUR, so nothing is sent at midnight):
 
 - `REMINDER_DAYS_BEFORE_DUE` business days before the due date: one reminder (before_due, 0);
 - on the due date: one (on_due, 0);
@@ -32,7 +33,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -400,6 +401,11 @@ def _send_batch(rows: list[Reminder], today: date, result: SweepResult, mileston
     return [n.pk for n in notifications]
 
 
+def reminder_today() -> date:
+    """The day whose reminders are due now: a new day starts at REMINDER_DAY_STARTS_AT_HOUR local time."""
+    return timezone.localtime(timezone.now() - timedelta(hours=settings.REMINDER_DAY_STARTS_AT_HOUR)).date()
+
+
 def reviews_sweep_due(*, today: date | None = None, batch_size: int = 500) -> SweepResult:
     """One sweep: insert the reminders due today, send every unsent one in batches, mail what waits.
 
@@ -408,7 +414,7 @@ def reviews_sweep_due(*, today: date | None = None, batch_size: int = 500) -> Sw
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1.")
-    today = today or timezone.localdate()
+    today = today or reminder_today()
     result = SweepResult(today=today)
     milestones = _Milestones(today)
 

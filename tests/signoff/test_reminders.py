@@ -292,3 +292,17 @@ def test_reminders_before_due_use_business_days_from_a_friday(ravi):
     reviews_sweep_due(today=date(2026, 11, 28))
     reviews_sweep_due(today=date(2026, 11, 28) + timedelta(days=1))
     assert len(mail.outbox) == 1
+
+
+def test_a_new_days_reminders_wait_for_the_start_of_the_working_day(settings, ravi):
+    settings.REMINDER_DAY_STARTS_AT_HOUR = 7
+    review = factories.ReviewFactory(function="risk", assignee=ravi, due_date=date(2026, 12, 1))
+    with time_machine.travel(datetime(2026, 12, 1, 0, 15, tzinfo=LONDON), tick=False):
+        assert reviews_sweep_due().today == date(2026, 11, 30)
+    assert sent_keys() == {("review", review.pk, RKind.BEFORE_DUE, 0)}
+    with time_machine.travel(datetime(2026, 12, 1, 6, 59, tzinfo=LONDON), tick=False):
+        reviews_sweep_due()
+    assert len(mail.outbox) == 1
+    with time_machine.travel(datetime(2026, 12, 1, 7, 0, tzinfo=LONDON), tick=False):
+        assert reviews_sweep_due().today == date(2026, 12, 1)
+    assert ("review", review.pk, RKind.ON_DUE, 0) in sent_keys()
