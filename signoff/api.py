@@ -403,7 +403,13 @@ class ReviewViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str) -> Response:
         review = self._get(pk)
-        _refuse_if_forbidden(access.review_decide_refusal(request.user, review))
+        refusal = access.review_decide_refusal(request.user, review)
+        if refusal is not None and refusal.forbidden:
+            decision = request.data.get("decision", "") if hasattr(request.data, "get") else ""
+            services.review_decision_refusal_record(
+                review=review, actor=request.user, decision=str(decision), reason=refusal.reason
+            )
+            raise exceptions.PermissionDenied(refusal.reason)
         incoming = DecisionSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data

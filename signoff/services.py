@@ -799,6 +799,11 @@ def _decision_refusal_audit(*, review: Review, actor: User, decision: str, reaso
         )
 
 
+def review_decision_refusal_record(*, review: Review, actor: User, decision: str, reason: str) -> None:
+    """Audit a decision refused before it reached review_decide (a page or the API checked first)."""
+    _decision_refusal_audit(review=review, actor=actor, decision=decision, reason=reason)
+
+
 def _error_text(exc: ValidationError | PermissionDenied) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)

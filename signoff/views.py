@@ -354,6 +354,9 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         services.review_mark_viewed(review=review, actor=request.user)
         return render(request, "signoff/review_detail.html", context)
     if (refusal := access.review_decide_refusal(request.user, review)) and refusal.forbidden:
+        services.review_decision_refusal_record(
+            review=review, actor=request.user, decision=request.POST.get("decision", ""), reason=refusal.reason
+        )
         raise PermissionDenied(refusal.reason)
     form = DecisionForm(request.POST, owners=_decision_owners(review))
     if form.is_valid():

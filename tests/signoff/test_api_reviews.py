@@ -104,6 +104,8 @@ def test_decide_by_the_wrong_person_is_403(client, risk, who, request):
     assert response.json()["detail"]
     assert Review.objects.get(pk=risk.pk).decided_by is None
     assert AuditEvent.objects.filter(verb=Verb.ACCESS_REFUSED).exists()
+    refusal = AuditEvent.objects.get(verb=Verb.REVIEW_DECISION_REFUSED)
+    assert refusal.changes["reason"] == response.json()["detail"]
 
 
 def test_decide_twice_is_400(client, rita, risk):

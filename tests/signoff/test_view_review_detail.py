@@ -100,6 +100,7 @@ def test_it_requires_the_assignee_or_a_lead(client, risk, who, request):
     assert response.status_code == 403
     assert Review.objects.get(pk=risk.pk).decided_by is None
     assert AuditEvent.objects.filter(verb=Verb.ACCESS_REFUSED).exists()
+    assert AuditEvent.objects.filter(verb=Verb.REVIEW_DECISION_REFUSED, object_id=str(risk.pk)).count() == 1
 
 
 def test_owner_reviewer_sees_why_not(client, erin, rita, ravi):
