@@ -131,7 +131,7 @@ def snapshot_diff(*, old: dict, new: dict) -> list[Change]:
 def requests_list(
     *, user: User, query: str = "", state: str = "", stage: int | None = None, function: str = ""
 ) -> QuerySet[ReadinessRequest]:
-    qs = requests_visible_to(user).select_related("use_case", "submitted_by")
+    qs = requests_visible_to(user).select_related("use_case", "submitted_by", "version")
     if query:
         qs = qs.filter(Q(use_case__title__icontains=query) | Q(use_case__slug__icontains=query))
     if state:

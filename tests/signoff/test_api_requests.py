@@ -133,3 +133,15 @@ def test_create_and_submit_is_all_or_nothing(client, erin, use_case):
     assert response.status_code == 400
     assert "No risk classification yet" in str(response.json())
     assert not ReadinessRequest.objects.exists()
+
+
+def test_list_query_count_does_not_grow_with_rows(client, erin, django_assert_max_num_queries):
+    from tests import factories
+
+    for n in range(8):
+        use_case = factories.UseCaseFactory(technical_owner=erin, slug=f"api-uc-{n}")
+        factories.ModelVersionFactory(use_case=use_case)
+        services.readiness_request_create(use_case=use_case, actor=erin, target_stage=1)
+    client.force_login(erin)
+    with django_assert_max_num_queries(8):
+        assert len(client.get(BASE).json()["results"]) == 8
