@@ -138,11 +138,12 @@ def _send_and_mark(rows: list[Notification], build) -> int:
     """
     sent_ids: list[int] = []
     now = timezone.now()
-    mail = get_connection()
     try:
-        for row in rows:
-            mail.send_messages([build(row)])
-            sent_ids.append(row.pk)
+        # One connection to the mail server for the whole batch.
+        with get_connection() as mail:
+            for row in rows:
+                mail.send_messages([build(row)])
+                sent_ids.append(row.pk)
     finally:
         if sent_ids:
             Notification.objects.filter(pk__in=sent_ids).update(emailed_at=now)
@@ -236,13 +237,13 @@ def notifications_digest_send(*, user_batch_size: int = 100) -> int:
             ):
                 by_user[notification.user_id].append(notification)
             digests = [(rows[0].user, rows) for rows in by_user.values()]
-            mail = get_connection()
             sent_ids: list[int] = []
             try:
-                for user, rows in digests:
-                    mail.send_messages([_digest_email(user, rows, day)])
-                    sent_ids.extend(n.pk for n in rows)
-                    sent += 1
+                with get_connection() as mail:
+                    for user, rows in digests:
+                        mail.send_messages([_digest_email(user, rows, day)])
+                        sent_ids.extend(n.pk for n in rows)
+                        sent += 1
             except Exception as exc:
                 failure = exc
             if sent_ids:
