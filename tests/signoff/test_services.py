@@ -642,3 +642,31 @@ def test_illegal_review_transitions(in_review, rita, ravi, erin, leo):
     with pytest.raises(ValidationError, match="closed"):
         services.review_claim(review=legal, actor=leo)
     assert Review.objects.get(pk=review.pk).decided_by == rita
+
+
+def test_new_assessment_is_a_change(in_review, erin):
+    factories.RiskAssessmentFactory(use_case=in_review.use_case, tier=Tier.HIGH, assessed_by=erin)
+    assert services.readiness_request_check_snapshot(request=in_review, actor=erin) is False
+    in_review.refresh_from_db()
+    assert in_review.state == RequestState.CHANGES_REQUESTED
+    event = AuditEvent.objects.get(verb=Verb.REQUEST_RETURNED)
+    assert "New risk classification" in event.changes["reason"]
+    assert event.actor == erin
+
+
+def test_evidence_changed_waits_for_the_callers_commit(in_review, erin, django_capture_on_commit_callbacks):
+    factories.ModelVersionFactory(use_case=in_review.use_case, label="2.0.0")
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.evidence_changed(use_case=in_review.use_case, actor=erin)
+        in_review.refresh_from_db()
+        assert in_review.state == RequestState.SUBMITTED
+    assert len(callbacks) == 1
+    callbacks[0]()
+    in_review.refresh_from_db()
+    assert in_review.state == RequestState.CHANGES_REQUESTED
+
+
+def test_evidence_changed_without_an_open_request_does_nothing(credit, erin, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.evidence_changed(use_case=credit, actor=erin)
+    assert not AuditEvent.objects.filter(verb=Verb.REQUEST_RETURNED).exists()
