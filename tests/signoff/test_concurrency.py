@@ -106,3 +106,27 @@ def test_same_review_decided_twice_at_once(request_in_review, rita):
     assert "already been decided" in " ".join(refused[0].messages)
     review = Review.objects.get(pk=review.pk)
     assert review.decision == decided[0].decision
+
+
+def test_last_approval_racing_a_demotion_never_deadlocks(request_in_review, rita, carl, erin):
+    from lifecycle.services import use_case_demote
+
+    reviews = reviews_by_function(request_in_review)
+    services.review_decide(review=reviews["risk"], actor=rita, decision=Decision.APPROVE)
+    services.review_decide(review=reviews["compliance"], actor=carl, decision=Decision.APPROVE)
+    use_case = UseCase.objects.get(pk=request_in_review.use_case_id)
+
+    results = run_together(
+        lambda: services.review_decide(review=reviews["legal"], actor=fresh("lena"), decision=Decision.APPROVE),
+        lambda: use_case_demote(use_case=use_case, actor=fresh("erin"), to_stage=1, reason="Incident 7"),
+    )
+
+    assert isinstance(results[1], StageChange), results
+    request = ReadinessRequest.objects.get(pk=request_in_review.pk)
+    promotions = StageChange.objects.filter(use_case=use_case, kind=StageChange.Kind.PROMOTION).count()
+    assert UseCase.objects.get(pk=use_case.pk).stage == Stage.SANDBOX
+    if isinstance(results[0], Review):
+        assert (request.state, promotions) == (RequestState.APPROVED, 1)
+    else:
+        assert isinstance(results[0], ValidationError), results
+        assert (request.state, promotions) == (RequestState.SUPERSEDED, 0)
