@@ -307,6 +307,8 @@ class UseCaseViewSet(viewsets.GenericViewSet):
 
     def partial_update(self, request: Request, slug: str) -> Response:
         use_case = get_use_case_for_user(request.user, slug, for_change=True)
+        if not hasattr(request.data, "keys"):
+            raise exceptions.ValidationError({"non_field_errors": ["Send an object of the fields to change."]})
         if "slug" in request.data:
             raise exceptions.ValidationError({"slug": "The slug never changes after creation."})
         incoming = UseCaseWriteSerializer(data=request.data, partial=True)

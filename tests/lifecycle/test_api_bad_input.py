@@ -1,0 +1,72 @@
+"""Whatever a client sends, the registry API answers 4xx with a reason and writes nothing; never 500."""
+
+import pytest
+
+from lifecycle.models import Artifact, ModelVersion, RiskAssessment, UseCase
+from portal.models import AuditEvent
+from tests.lifecycle.api_helpers import bearer_client
+
+pytestmark = pytest.mark.django_db
+
+JUNK = [
+    "null",
+    "[]",
+    '"text"',
+    "12",
+    "{",
+    '{"title": null, "purpose": null}',
+    '{"title": {"a": 1}, "purpose": [1, 2]}',
+    '{"answers": {"Q01": {"answer": [true]}}, "is_final": null}',
+    '{"answers": {"Q10": {"areas": {"x": 1}}}, "is_final": true}',
+    '{"metrics": [{"name": "x", "value": 1e400, "threshold": "NaN"}], "config_hash": 5}',
+    '{"label": "' + "x" * 5000 + '"}',
+    '{"agent_tools": [null, {}], "technical_owner": ["erin"]}',
+]
+ENDPOINTS = ["", "{slug}/versions/", "{slug}/risk-assessments/"]
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize("body", JUNK)
+def test_junk_json_is_a_4xx(erin, use_case, endpoint, body):
+    client = bearer_client(erin)
+    counts = (UseCase.objects.count(), ModelVersion.objects.count(), RiskAssessment.objects.count())
+    response = client.generic(
+        "POST", f"/api/v1/use-cases/{endpoint.format(slug=use_case.slug)}", body, "application/json"
+    )
+    assert 400 <= response.status_code < 500, (response.status_code, response.content[:300])
+    assert (UseCase.objects.count(), ModelVersion.objects.count(), RiskAssessment.objects.count()) == counts
+
+
+@pytest.mark.parametrize("body", JUNK)
+def test_junk_patch_changes_nothing(erin, use_case, body):
+    response = bearer_client(erin).generic("PATCH", f"/api/v1/use-cases/{use_case.slug}/", body, "application/json")
+    # Fields the registry does not know are ignored (200); everything else is refused with a reason.
+    assert response.status_code in (200, 400)
+    assert not AuditEvent.objects.filter(verb="use_case.updated").exists()
+
+
+@pytest.mark.parametrize("body", ["null", "12", "[]", '"text"', "{"])
+def test_a_patch_that_is_not_an_object_is_a_400(erin, use_case, body):
+    response = bearer_client(erin).generic("PATCH", f"/api/v1/use-cases/{use_case.slug}/", body, "application/json")
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type"),
+    [
+        ("kind=other&file=notafile", "application/x-www-form-urlencoded"),
+        ('{"kind": "other", "file": "x"}', "application/json"),
+        ("garbage", "multipart/form-data; boundary=nope"),
+    ],
+)
+def test_junk_uploads_are_a_4xx(erin, use_case, data, content_type):
+    response = bearer_client(erin).generic("POST", f"/api/v1/use-cases/{use_case.slug}/artifacts/", data, content_type)
+    assert 400 <= response.status_code < 500
+    assert not Artifact.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query", ["limit=-1", "offset=abc", "stage=99999999999999999999", "tier=%00", "sort=__class__"]
+)
+def test_junk_query_strings_are_harmless(erin, use_case, query):
+    assert bearer_client(erin).get(f"/api/v1/use-cases/?{query}").status_code in (200, 400)
