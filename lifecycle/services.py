@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,17 +31,16 @@ from lifecycle.models import (
     UseCase,
     artifact_upload_to,
 )
-from lifecycle.questionnaire import UseCaseFlags, answers_clean, classify, questionnaire_load
+from lifecycle.questionnaire import UseCaseFlags, answers_clean, classify, internal_tier_for, questionnaire_load
 from lifecycle.uploads import upload_validate
 from portal.audit import Verb, audit_record
 from portal.models import User
 
-logger = logging.getLogger(__name__)
-
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
 
-# The registry fields whose changes the audit trail records, before and after.
-AUDITED_FIELDS = (
+# The registry fields owners may edit, and whose before/after the audit trail records. The yearly
+# revalidation date is not one of them: sign-off sets it when it approves a promotion.
+EDITABLE_FIELDS = (
     "title",
     "purpose",
     "approved_scope",
@@ -55,8 +53,7 @@ AUDITED_FIELDS = (
     "customer_facing",
     "regulated_decision",
 )
-# The yearly revalidation date is set by sign-off when a promotion is approved, never by the owners.
-EDITABLE_FIELDS = AUDITED_FIELDS
+AUDITED_FIELDS = EDITABLE_FIELDS
 # Slugs that would collide with the registry's own URLs (/use-cases/new/).
 RESERVED_SLUGS = frozenset({"new"})
 
@@ -190,6 +187,23 @@ def use_case_retire(*, use_case: UseCase, actor: User, reason: str) -> StageChan
     return change
 
 
+FLAG_FIELDS = ("processes_personal_data", "customer_facing", "regulated_decision")
+
+
+def _flags_of(use_case: UseCase) -> UseCaseFlags:
+    return UseCaseFlags(**{name: getattr(use_case, name) for name in FLAG_FIELDS})
+
+
+def _internal_tier_now(use_case: UseCase) -> str | None:
+    """The internal tier from the current assessment and the use case's flags as they are now."""
+    assessment = RiskAssessment.objects.filter(use_case=use_case).order_by("-created_at", "-id").first()
+    if assessment is None:
+        return None
+    return internal_tier_for(
+        tier=assessment.tier, gpai=assessment.gpai, fria_required=assessment.fria_required, flags=_flags_of(use_case)
+    )
+
+
 def _field_value(use_case: UseCase, name: str) -> Any:
     if name in ("technical_owner", "business_owner"):
         owner = getattr(use_case, name)
@@ -295,7 +309,15 @@ def use_case_update(*, use_case: UseCase, actor: User, **fields: Any) -> UseCase
         changed = {name: [before[name], after[name]] for name in fields if before[name] != after[name]}
         if not changed:
             return use_case
-        use_case.save(update_fields=[*fields, "updated_at"])
+        update_fields = [*fields, "updated_at"]
+        if set(FLAG_FIELDS) & set(changed):
+            # The internal tier weighs these flags; keep it in step without waiting for a new assessment.
+            internal = _internal_tier_now(use_case)
+            if internal is not None and internal != use_case.internal_tier:
+                changed["internal_tier"] = [use_case.internal_tier, internal]
+                use_case.internal_tier = internal
+                update_fields.append("internal_tier")
+        use_case.save(update_fields=update_fields)
         audit_record(actor=actor, verb=Verb.USE_CASE_UPDATED, obj=use_case, use_case_id=use_case.pk, changes=changed)
         _evidence_changed(use_case=use_case, actor=actor)
         if {"technical_owner", "business_owner"} & set(changed):
@@ -523,12 +545,7 @@ def risk_assessment_record(
             raise PermissionDenied("Only the use case's owners or an administrator may classify it.")
         if use_case.stage == Stage.RETIRED:
             raise ValidationError("The use case is retired; it is not classified again.")
-        flags = UseCaseFlags(
-            processes_personal_data=use_case.processes_personal_data,
-            customer_facing=use_case.customer_facing,
-            regulated_decision=use_case.regulated_decision,
-        )
-        result = classify(cleaned, flags=flags)
+        result = classify(cleaned, flags=_flags_of(use_case))
         assessment = RiskAssessment.objects.create(
             use_case=use_case,
             questionnaire_version=questionnaire_load().version,

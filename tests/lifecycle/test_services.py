@@ -128,6 +128,22 @@ def test_owner_edit_is_audited_with_before_and_after(use_case, erin):
     }
 
 
+def test_changing_a_flag_re_derives_the_internal_tier_from_the_current_assessment(use_case, erin):
+    risk_assessment_record(use_case=use_case, actor=erin, answers=answers(), is_final=True)
+    use_case.refresh_from_db()
+    assert use_case.internal_tier == InternalTier.LOW
+    use_case_update(use_case=use_case, actor=erin, processes_personal_data=True, regulated_decision=True)
+    use_case.refresh_from_db()
+    assert use_case.internal_tier == InternalTier.HIGH
+    assert _events(Verb.USE_CASE_UPDATED)[-1].changes["internal_tier"] == ["low", "high"]
+
+
+def test_flags_without_an_assessment_leave_the_internal_tier_alone(use_case, erin):
+    use_case_update(use_case=use_case, actor=erin, customer_facing=True)
+    use_case.refresh_from_db()
+    assert use_case.internal_tier == InternalTier.LOW
+
+
 def test_edit_without_change_records_nothing(use_case, erin):
     use_case_update(use_case=use_case, actor=erin, title=use_case.title)
     assert not _events(Verb.USE_CASE_UPDATED)
