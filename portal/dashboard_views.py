@@ -25,6 +25,7 @@ WORKLOAD_SORTS = {
     "overdue": ("overdue_count", "user__username"),
     "-overdue": ("-overdue_count", "user__username"),
 }
+WORKLOAD_COLUMNS = [("Member", "member"), ("Open reviews", "open"), ("Overdue", "overdue")]
 
 
 def _require_role(user: User) -> None:
@@ -36,7 +37,14 @@ def _queue_context(user: User, memberships) -> dict:
     return {
         "queue": dashboards.queue_items(dashboards.review_queue_head(user, memberships, limit=QUEUE_SHOWN), user),
         "queue_total": dashboards.review_queue_count(user, memberships),
-        "queue_shown": QUEUE_SHOWN,
+    }
+
+
+def _workload_context(request: HttpRequest, functions) -> dict:
+    sort = sort_param(request.GET.get("workload"), WORKLOAD_SORTS, "member")
+    return {
+        "workload": list(dashboards.lead_workload(functions).order_by(*WORKLOAD_SORTS[sort])),
+        "workload_columns": sort_columns(sort, WORKLOAD_COLUMNS),
     }
 
 
@@ -44,23 +52,22 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     memberships = dashboards.memberships_of(user)
     sections = dashboards.home_sections_for(user, memberships)
-    context: dict = {"sections": sections, "memberships": memberships, "today": timezone.localdate()}
+    if sections.lead and request.htmx and request.htmx.target == "workload":
+        # Sorting the workload table swaps only the table.
+        context = _workload_context(request, dashboards.lead_functions(memberships))
+        return render(request, "portal/home_workload.html", context)
+    context: dict = {"sections": sections, "today": timezone.localdate()}
     if sections.engineer:
         context["progress"] = dashboards.engineer_progress(user)
         context["owned_count"] = dashboards.use_cases_owned_by(user).count()
-        context["progress_limit"] = dashboards.ENGINEER_USE_CASE_LIMIT
         context["may_register"] = use_case_may_create(user)
         context["open_requests"] = list(dashboards.engineer_open_requests(user))
     if sections.reviewer:
         context.update(_queue_context(user, memberships))
     if sections.lead:
         functions = dashboards.lead_functions(memberships)
-        sort = sort_param(request.GET.get("workload"), WORKLOAD_SORTS, "member")
+        context.update(_workload_context(request, functions))
         context["lead_functions"] = functions
-        context["workload"] = list(dashboards.lead_workload(functions).order_by(*WORKLOAD_SORTS[sort]))
-        context["workload_columns"] = sort_columns(
-            sort, [("Member", "member"), ("Open reviews", "open"), ("Overdue", "overdue")]
-        )
         context["unassigned"] = dashboards.lead_unassigned(functions)
         context["escalations"] = dashboards.lead_escalations(functions)
         context["escalate_after"] = settings.ESCALATE_AFTER_DAYS_OVERDUE
@@ -71,8 +78,6 @@ def home(request: HttpRequest) -> HttpResponse:
         context["policies"] = dashboards.gate_policy_rows()
         context["role_groups"] = list(dashboards.role_holders())
         context["functions"] = list(dashboards.function_members())
-    if request.htmx and request.htmx.target == "workload":
-        return render(request, "portal/home_workload.html", context)
     return render(request, "portal/home.html", context)
 
 
@@ -81,7 +86,7 @@ def home_queue(request: HttpRequest) -> HttpResponse:
     user = request.user
     memberships = dashboards.memberships_of(user)
     context = _queue_context(user, memberships) if dashboards.home_sections_for(user, memberships).reviewer else {}
-    return render(request, "portal/home_queue.html", {**context, "sections": True})
+    return render(request, "portal/home_queue.html", context)
 
 
 def insight_page(request: HttpRequest) -> HttpResponse:
