@@ -101,6 +101,8 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 @login_not_required
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # A write aimed at something the user may not see is a refused write too.
+    refusal_audit(request, status=404, reason="Not found, or not visible to this user.")
     return render(request, "404.html", {}, status=404)
 
 
