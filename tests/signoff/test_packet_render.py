@@ -89,6 +89,21 @@ def test_approval_renders_a_packet_with_every_reviewer_artifact_hash_and_the_hea
     assert rendered.changes["sha256"] == packet.sha256
 
 
+def test_the_packet_is_pdf_a_3b_with_embedded_debian_fonts(approved):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    data = Packet.objects.get(request=approved).file.read()
+    metadata = PdfReader(BytesIO(data)).trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert 'pdfaid:part="3"' in metadata and 'pdfaid:conformance="B"' in metadata
+    fonts = subprocess.run(["pdffonts", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    font_rows = [line.split() for line in fonts.splitlines()[2:]]
+    assert font_rows and all("DejaVu" in row[0] for row in font_rows)
+    # Columns: name, type (two words), encoding, embedded, subset, unicode, object id.
+    assert all(row[-5] == "yes" for row in font_rows)
+
+
 def test_the_same_request_renders_to_the_same_bytes(approved, audrey):
     packet = Packet.objects.get(request=approved)
     stored = packet.file.read()
