@@ -117,6 +117,12 @@ def test_the_same_request_renders_to_the_same_bytes(approved, audrey):
     assert first.page_count == packet.page_count
 
 
+def test_the_server_time_zone_does_not_change_the_bytes(approved, settings):
+    stored = Packet.objects.get(request=approved).file.read()
+    settings.TIME_ZONE = "America/New_York"
+    assert pdf_render(html=_html(approved)).data == stored
+
+
 def _html(request):
     from django.template.loader import render_to_string
 
