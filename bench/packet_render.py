@@ -100,7 +100,14 @@ def run(runs: int) -> list[tuple[str, float, float, float, str]]:
     from weasyprint import CSS, HTML
 
     from signoff.models import Packet
-    from signoff.packets import PACKET_TEMPLATE, packet_context, packet_render, pdf_render
+    from signoff.packets import (
+        PACKET_STATIC_URL,
+        PACKET_STYLESHEET,
+        PACKET_TEMPLATE,
+        packet_context,
+        packet_render,
+        pdf_render,
+    )
 
     request = build_request()
     context = packet_context(request=request)
@@ -118,7 +125,8 @@ def run(runs: int) -> list[tuple[str, float, float, float, str]]:
         packet_render(request=request)
 
     stylesheet = CSS(filename=str(ROOT / "static" / "css" / "packet.css"))
-    bare_html = html.replace('<link rel="stylesheet" href="/static/css/packet.css">', "")
+    bare_html = html.replace(f'<link rel="stylesheet" href="{PACKET_STATIC_URL}{PACKET_STYLESHEET}">', "")
+    assert bare_html != html
 
     def weasyprint_alone() -> None:
         HTML(string=bare_html).write_pdf(stylesheets=[stylesheet], pdf_variant="pdf/a-3b")

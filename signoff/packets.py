@@ -60,6 +60,10 @@ logger = logging.getLogger(__name__)
 # /static/ references resolve to something the fetcher can recognise. The
 # .invalid TLD (RFC 2606) can never resolve, should anything slip through.
 PACKET_BASE_URL = "https://packet.stagegate.invalid/"
+# Static files are named by their source path under this prefix, not with {% static %}: in production
+# the static storage hashes names (and STATIC_URL may point to a CDN), and neither may change a packet.
+PACKET_STATIC_URL = PACKET_BASE_URL + "static/"
+PACKET_STYLESHEET = "css/packet.css"
 PACKET_TEMPLATE = "signoff/packet.html"
 PDF_VARIANT = "pdf/a-3b"
 PDF_MAGIC = b"%PDF-"
@@ -98,13 +102,12 @@ class StaticOnlyFetcher(URLFetcher):
 
 def static_path_for(url: str) -> Path | None:
     """The file under the static directories that `url` names, or None if it names anything else."""
-    prefix = PACKET_BASE_URL.rstrip("/") + settings.STATIC_URL
-    if not url.startswith(prefix):
+    if not url.startswith(PACKET_STATIC_URL):
         return None
     parts = urlsplit(url)
     if parts.query or parts.fragment:
         return None
-    relative = unquote(url[len(prefix) :])
+    relative = unquote(url[len(PACKET_STATIC_URL) :])
     segments = relative.split("/")
     if not relative or any(s in ("", ".", "..") for s in segments) or "\\" in relative or "\x00" in relative:
         return None
@@ -272,6 +275,7 @@ class PacketContext:
             "target_stage_label": Stage(self.request.target_stage).label,
             "from_stage_label": Stage(self.request.from_stage).label,
             "crosswalk_source": CROSSWALK_SOURCE,
+            "stylesheet_url": PACKET_STATIC_URL + PACKET_STYLESHEET,
             "site_name": settings.SITE_NAME,
         }
 

@@ -13,6 +13,7 @@ from portal.models import AuditEvent
 from signoff.models import Packet, RequestState
 from signoff.packets import (
     PACKET_BASE_URL,
+    PACKET_STATIC_URL,
     StaticOnlyFetcher,
     packet_context,
     packet_id_for,
@@ -197,7 +198,7 @@ def test_the_fetcher_serves_the_packet_stylesheet():
 def test_a_template_pointing_outside_renders_without_fetching(socket_guard):
     html = (
         '<html><head><link rel="stylesheet" href="http://example.com/evil.css">'
-        '<link rel="stylesheet" href="/static/css/packet.css"></head>'
+        f'<link rel="stylesheet" href="{PACKET_STATIC_URL}css/packet.css"></head>'
         '<body><p>x</p><img src="file:///etc/passwd"><img src="https://example.com/pixel.png"></body></html>'
     )
     rendered = pdf_render(html=html)
