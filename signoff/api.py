@@ -259,6 +259,13 @@ class ReadinessRequestViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=RequestCreateSerializer, responses={201: ReadinessRequestDetailSerializer})
     def create(self, request: Request) -> Response:
+        if request.user.is_auditor or not request.user.has_any_role:
+            # Whatever the body says, these accounts never ask for promotion.
+            raise exceptions.PermissionDenied(
+                access.AUDITORS_CHANGE_NOTHING
+                if request.user.is_auditor
+                else "Only a use case's owners ask to promote it."
+            )
         incoming = RequestCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data

@@ -127,18 +127,23 @@ def request_checklist(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(f"{reverse('signoff:request-create', args=[slug])}?stage={stage or ''}")
 
 
-def _submit_and_redirect(request: HttpRequest, readiness_request: ReadinessRequest) -> HttpResponse:
+def _submit(request: HttpRequest, readiness_request: ReadinessRequest) -> bool:
+    """Submit and say what happened; False when the gate still lacks something."""
     try:
         submitted = services.readiness_request_submit(request=readiness_request, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, "Not submitted yet. Still missing: " + " ".join(exc.messages))
+        messages.error(request, "Not submitted yet. " + " ".join(exc.messages))
+        return False
+    if submitted.state == RequestState.APPROVED:
+        messages.success(request, f"Approved at once: the gate to stage {submitted.target_stage} needs no sign-off.")
     else:
-        if submitted.state == RequestState.APPROVED:
-            messages.success(
-                request, f"Approved at once: the gate to stage {submitted.target_stage} needs no sign-off."
-            )
-        else:
-            messages.success(request, f"Submitted request #{submitted.pk}; the reviewers have been told.")
+        messages.success(request, f"Submitted request #{submitted.pk}; the reviewers have been told.")
+    return True
+
+
+def _submit_and_redirect(request: HttpRequest, readiness_request: ReadinessRequest) -> HttpResponse:
+    # The draft exists either way; its page shows what is still missing.
+    _submit(request, readiness_request)
     return redirect(readiness_request)
 
 
@@ -242,9 +247,16 @@ def _request_write(request: HttpRequest, pk: int, refusal_of, write, success: st
         write(readiness_request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, success)
+        return _request_page(request, pk, status=BAD_REQUEST)
+    messages.success(request, success)
     return redirect(readiness_request)
+
+
+def _request_page(request: HttpRequest, pk: int, *, status: int) -> HttpResponse:
+    """The request page again, with the refusal's message, as the answer to a refused action."""
+    response = request_detail(request, pk)
+    response.status_code = status
+    return response
 
 
 @require_POST
@@ -252,7 +264,9 @@ def request_submit(request: HttpRequest, pk: int) -> HttpResponse:
     readiness_request = access.get_request_for_user(request.user, pk)
     if (refusal := access.request_submit_refusal(request.user, readiness_request)) and refusal.forbidden:
         raise PermissionDenied(refusal.reason)
-    return _submit_and_redirect(request, readiness_request)
+    if not _submit(request, readiness_request):
+        return _request_page(request, pk, status=BAD_REQUEST)
+    return redirect(readiness_request)
 
 
 @require_POST
@@ -302,17 +316,17 @@ def request_comment(request: HttpRequest, pk: int) -> HttpResponse:
     if refusal := access.request_comment_refusal(request.user, readiness_request):
         raise PermissionDenied(refusal.reason)
     form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.readiness_request_comment(
-                request=readiness_request, actor=request.user, body=form.cleaned_data["body"]
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "Comment posted.")
-    else:
+    if not form.is_valid():
         messages.error(request, "Write something to post a comment.")
+        return _request_page(request, pk, status=BAD_REQUEST)
+    try:
+        services.readiness_request_comment(
+            request=readiness_request, actor=request.user, body=form.cleaned_data["body"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _request_page(request, pk, status=BAD_REQUEST)
+    messages.success(request, "Comment posted.")
     return redirect(f"{readiness_request.get_absolute_url()}#discussion")
 
 
@@ -398,8 +412,9 @@ def _review_write(request: HttpRequest, pk: int, refusal_of, write, success) -> 
         done = write(review)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, success(done))
+        review = access.get_review_for_user(request.user, pk)
+        return render(request, "signoff/review_detail.html", _review_context(request, review), status=BAD_REQUEST)
+    messages.success(request, success(done))
     return redirect(request.POST.get("next") if _safe_next(request) else review.get_absolute_url())
 
 

@@ -145,3 +145,11 @@ def test_list_query_count_does_not_grow_with_rows(client, erin, django_assert_ma
     client.force_login(erin)
     with django_assert_max_num_queries(8):
         assert len(client.get(BASE).json()["results"]) == 8
+
+
+@pytest.mark.parametrize("who", ["audrey", "nobody"])
+def test_auditors_and_people_without_a_role_are_refused_before_the_body_is_read(client, who, request):
+    client.force_login(request.getfixturevalue(who))
+    response = post(client, BASE, {})
+    assert response.status_code == 403
+    assert response.json()["detail"]

@@ -38,9 +38,8 @@ def test_withdraw_twice_says_why(client, erin, in_review):
     client.force_login(erin)
     post(client, "request-withdraw", in_review)
     response = post(client, "request-withdraw", in_review, {})
-    assert response.status_code == 302
-    messages = [str(m) for m in response.wsgi_request._messages]
-    assert any("closed" in m for m in messages)
+    assert response.status_code == 400
+    assert "This request is closed (withdrawn)." in response.content.decode()
 
 
 def test_submit_a_draft(client, erin, credit, rita, carl, lena):
@@ -96,3 +95,16 @@ def test_actions_are_post_only(client, erin, in_review):
 def test_unknown_request_is_404(client, erin):
     client.force_login(erin)
     assert client.post(reverse("signoff:request-withdraw", args=[424242])).status_code == 404
+
+
+def test_submit_with_missing_evidence_is_400_and_says_what(client, erin, use_case):
+    from tests import factories
+
+    factories.ModelVersionFactory(use_case=use_case)
+    draft = services.readiness_request_create(use_case=use_case, actor=erin, target_stage=1)
+    client.force_login(erin)
+    response = post(client, "request-submit", draft)
+    assert response.status_code == 400
+    assert "No risk classification yet" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.state == RequestState.DRAFT

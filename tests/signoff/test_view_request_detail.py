@@ -72,5 +72,7 @@ def test_comment_is_posted_and_auditor_refused(client, erin, audrey, in_review):
     response = client.post(url, {"body": "Rollback drill attached."})
     assert response.status_code == 302
     assert RequestComment.objects.get().body == "Rollback drill attached."
-    client.post(url, {"body": "   "})
+    blank = client.post(url, {"body": "   "})
+    assert blank.status_code == 400
+    assert "Write something" in blank.content.decode()
     assert RequestComment.objects.count() == 1

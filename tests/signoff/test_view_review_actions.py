@@ -43,15 +43,16 @@ def test_lead_assigns(client, rita, ravi, risk):
 
 def test_assign_to_a_non_member_says_why(client, rita, cora, risk):
     client.force_login(rita)
-    response = post(
-        client,
-        "review-assign",
-        risk,
-        {"assignee": cora.pk},
-    )
-    assert response.status_code == 302
+    response = post(client, "review-assign", risk, {"assignee": cora.pk})
+    assert response.status_code == 400
     assert Review.objects.get(pk=risk.pk).assignee is None
-    assert any("member of Risk" in str(m) for m in response.wsgi_request._messages)
+    assert "Choose a member of Risk." in response.content.decode()
+
+
+def test_assign_without_anyone_is_400(client, rita, risk):
+    client.force_login(rita)
+    assert post(client, "review-assign", risk).status_code == 400
+    assert Review.objects.get(pk=risk.pk).assignee is None
 
 
 def test_assign_requires_a_lead(client, ravi, risk):
