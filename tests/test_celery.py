@@ -104,25 +104,24 @@ def _reset_broker_connections() -> None:
 def broker():
     """The real Redis from REDIS_URL, emptied of other runs' messages; restored afterwards."""
     real = django_settings.CELERY_BROKER_URL
+    hijack = celery_app.conf.worker_hijack_root_logger
+    # An embedded worker must not take over the test run's logging.
+    celery_app.conf.worker_hijack_root_logger = False
     celery_app.conf.broker_url = real
     _reset_broker_connections()
     celery_app.control.purge()
     portal_tasks._broker_down = False
     yield real
     celery_app.conf.broker_url = real
+    celery_app.conf.worker_hijack_root_logger = hijack
     _reset_broker_connections()
     portal_tasks._broker_down = False
 
 
 @pytest.fixture
 def worker(broker):
-    hijack = celery_app.conf.worker_hijack_root_logger
-    celery_app.conf.worker_hijack_root_logger = False
-    try:
-        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as running:
-            yield running
-    finally:
-        celery_app.conf.worker_hijack_root_logger = hijack
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as running:
+        yield running
 
 
 def wait_for(predicate, timeout: float = 30.0) -> None:
@@ -179,7 +178,6 @@ def test_user_actions_survive_a_broker_outage_and_the_next_sweep_catches_up(brok
     factories.ReviewFactory(function="risk", assignee=ravi, due_date=timezone.localdate() - timedelta(days=1))
     celery_app.conf.broker_url = broker
     _reset_broker_connections()
-    celery_app.conf.worker_hijack_root_logger = False
     with (
         caplog.at_level(logging.INFO, logger="portal.tasks"),
         start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30),
