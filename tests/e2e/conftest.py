@@ -36,13 +36,22 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.postgres)
 
 
-@pytest.fixture(scope="session")
-def browser() -> Browser:
+@pytest.fixture
+def browser(live_server, django_db_serialized_rollback) -> Browser:
+    """A Chromium per test, started after the database is restored and stopped before the next test.
+
+    Playwright's sync API runs the test in a greenlet with its own context
+    variables, where Django keeps its connections. Started once per session it
+    would hide, from every later test, the serialized copy the transactional
+    tests restore the roles and gate policy from; started after the restore
+    and stopped at the end of each test, it leaves the rest of the suite as it
+    found it. Serialized rollback restores the rows migrations create, which
+    the live server's flush would otherwise remove.
+    """
     if not Path(CHROMIUM).exists():
         pytest.skip(f"needs Chromium at {CHROMIUM}")
-    # Playwright's sync API keeps an event loop in the test thread, which makes
-    # Django refuse the ORM calls the tests themselves make; they are plain
-    # synchronous code, so allow them while the browser is open.
+    # The ORM calls the tests make are plain synchronous code, but Django sees
+    # Playwright's event loop in the thread and would refuse them.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
@@ -58,12 +67,8 @@ def browser() -> Browser:
 
 
 @pytest.fixture
-def new_page(browser, live_server, django_db_serialized_rollback):
-    """Open a fresh browser context (its own cookies) per person; all are closed after the test.
-
-    Serialized rollback restores the roles, functions and gate policy that
-    migrations create, which the live server's flush would otherwise remove.
-    """
+def new_page(browser, live_server):
+    """Open a fresh browser context (its own cookies) per person; all are closed after the test."""
     contexts = []
 
     def open_page() -> Page:
