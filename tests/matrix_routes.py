@@ -1,0 +1,124 @@
+"""Every route of the project, with how to call it, for the permission matrix."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tests.permission_world import World
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    url: Callable[[World], str]
+    data: dict = field(default_factory=dict)
+
+
+def _p(method: str, url: Callable[[World], str], **data) -> Route:
+    return Route(method, url, data)
+
+
+ROUTES: dict[str, Route] = {
+    # portal
+    "": _p("GET", lambda w: "/"),
+    "home/queue/": _p("GET", lambda w: "/home/queue/"),
+    "insight/": _p("GET", lambda w: "/insight/"),
+    "insight/inventory.csv": _p("GET", lambda w: "/insight/inventory.csv"),
+    "notifications/": _p("GET", lambda w: "/notifications/"),
+    "notifications/read/": _p("POST", lambda w: "/notifications/read/", id="999999"),
+    "notifications/badge/": _p("GET", lambda w: "/notifications/badge/"),
+    "notifications/settings/": _p("POST", lambda w: "/notifications/settings/", email_mode="bogus"),
+    "audit/": _p("GET", lambda w: "/audit/"),
+    "audit/export.csv": _p("GET", lambda w: "/audit/export.csv"),
+    "audit/verify/": _p("POST", lambda w: "/audit/verify/"),
+    "accounts/login/": _p("GET", lambda w: "/accounts/login/"),
+    "accounts/logout/": _p("POST", lambda w: "/accounts/logout/"),
+    "healthz": _p("GET", lambda w: "/healthz"),
+    # lifecycle pages
+    "use-cases/": _p("GET", lambda w: "/use-cases/"),
+    "use-cases/new/": _p("POST", lambda w: "/use-cases/new/"),
+    "use-cases/<slug:slug>/": _p("GET", lambda w: f"/use-cases/{w.slug}/"),
+    "use-cases/<slug:slug>/edit/": _p("POST", lambda w: f"/use-cases/{w.slug}/edit/"),
+    "use-cases/<slug:slug>/demote/": _p("POST", lambda w: f"/use-cases/{w.slug}/demote/"),
+    "use-cases/<slug:slug>/retire/": _p("POST", lambda w: f"/use-cases/{w.slug}/retire/"),
+    "use-cases/<slug:slug>/versions/new/": _p("POST", lambda w: f"/use-cases/{w.slug}/versions/new/"),
+    "use-cases/<slug:slug>/artifacts/new/": _p("POST", lambda w: f"/use-cases/{w.slug}/artifacts/new/"),
+    "use-cases/<slug:slug>/artifacts/<int:pk>/download/": _p(
+        "GET", lambda w: f"/use-cases/{w.slug}/artifacts/{w.artifact}/download/"
+    ),
+    "use-cases/<slug:slug>/classification/": _p("POST", lambda w: f"/use-cases/{w.slug}/classification/"),
+    "use-cases/<slug:slug>/classification/<int:pk>/": _p(
+        "GET", lambda w: f"/use-cases/{w.slug}/classification/{w.assessment}/"
+    ),
+    "use-cases/<slug:slug>/readiness/": _p("POST", lambda w: f"/use-cases/{w.slug}/readiness/"),
+    # sign-off pages
+    "signoff/requests/": _p("GET", lambda w: "/signoff/requests/"),
+    "signoff/requests/new/<slug:slug>/": _p("POST", lambda w: f"/signoff/requests/new/{w.slug}/"),
+    "signoff/requests/new/<slug:slug>/checklist/": _p("GET", lambda w: f"/signoff/requests/new/{w.slug}/checklist/"),
+    "signoff/requests/<int:pk>/": _p("GET", lambda w: f"/signoff/requests/{w.request}/"),
+    "signoff/requests/<int:pk>/submit/": _p("POST", lambda w: f"/signoff/requests/{w.request}/submit/"),
+    "signoff/requests/<int:pk>/resubmit/": _p("POST", lambda w: f"/signoff/requests/{w.request}/resubmit/"),
+    "signoff/requests/<int:pk>/withdraw/": _p("POST", lambda w: f"/signoff/requests/{w.request}/withdraw/"),
+    "signoff/requests/<int:pk>/accept/": _p("POST", lambda w: f"/signoff/requests/{w.request}/accept/"),
+    "signoff/requests/<int:pk>/comments/": _p("POST", lambda w: f"/signoff/requests/{w.request}/comments/"),
+    "signoff/reviews/": _p("GET", lambda w: "/signoff/reviews/"),
+    "signoff/reviews/<int:pk>/": _p("POST", lambda w: f"/signoff/reviews/{w.review}/", decision="bogus"),
+    "signoff/reviews/<int:pk>/claim/": _p("POST", lambda w: f"/signoff/reviews/{w.review}/claim/"),
+    "signoff/reviews/<int:pk>/assign/": _p("POST", lambda w: f"/signoff/reviews/{w.review}/assign/"),
+    "signoff/reviews/<int:pk>/hand-over/": _p("POST", lambda w: f"/signoff/reviews/{w.review}/hand-over/"),
+    "signoff/functions/<slug:key>/assignments/": _p("GET", lambda w: f"/signoff/functions/{w.function}/assignments/"),
+    "signoff/packets/": _p("GET", lambda w: "/signoff/packets/"),
+    "signoff/packets/verify/": _p("POST", lambda w: "/signoff/packets/verify/", sha256="not-a-hash"),
+    "signoff/packets/<str:packet_id>/": _p("GET", lambda w: f"/signoff/packets/{w.packet_id}/"),
+    "signoff/packets/<str:packet_id>/download/": _p("GET", lambda w: f"/signoff/packets/{w.packet_id}/download/"),
+    # API
+    "api/v1/": _p("GET", lambda w: "/api/v1/"),
+    "api/v1/use-cases/<slug:slug>/gate/": _p("GET", lambda w: f"/api/v1/use-cases/{w.slug}/gate/?stage=3"),
+    "api/v1/^use-cases/$": _p("POST", lambda w: "/api/v1/use-cases/"),
+    "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/$": _p("PATCH", lambda w: f"/api/v1/use-cases/{w.slug}/"),
+    "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/artifacts/(?P<pk>\\d+)/download/$": _p(
+        "GET", lambda w: f"/api/v1/use-cases/{w.slug}/artifacts/{w.artifact}/download/"
+    ),
+    "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/artifacts/$": _p(
+        "POST", lambda w: f"/api/v1/use-cases/{w.slug}/artifacts/"
+    ),
+    "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/risk-assessments/$": _p(
+        "POST", lambda w: f"/api/v1/use-cases/{w.slug}/risk-assessments/"
+    ),
+    "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/versions/$": _p(
+        "POST", lambda w: f"/api/v1/use-cases/{w.slug}/versions/"
+    ),
+    "api/v1/^readiness-requests/$": _p("POST", lambda w: "/api/v1/readiness-requests/"),
+    "api/v1/^readiness-requests/(?P<pk>[^/.]+)/$": _p("GET", lambda w: f"/api/v1/readiness-requests/{w.request}/"),
+    "api/v1/^readiness-requests/(?P<pk>[^/.]+)/accept/$": _p(
+        "POST", lambda w: f"/api/v1/readiness-requests/{w.request}/accept/"
+    ),
+    "api/v1/^readiness-requests/(?P<pk>[^/.]+)/resubmit/$": _p(
+        "POST", lambda w: f"/api/v1/readiness-requests/{w.request}/resubmit/"
+    ),
+    "api/v1/^readiness-requests/(?P<pk>[^/.]+)/submit/$": _p(
+        "POST", lambda w: f"/api/v1/readiness-requests/{w.request}/submit/"
+    ),
+    "api/v1/^readiness-requests/(?P<pk>[^/.]+)/withdraw/$": _p(
+        "POST", lambda w: f"/api/v1/readiness-requests/{w.request}/withdraw/"
+    ),
+    "api/v1/^reviews/$": _p("GET", lambda w: "/api/v1/reviews/"),
+    "api/v1/^reviews/(?P<pk>[^/.]+)/$": _p("GET", lambda w: f"/api/v1/reviews/{w.review}/"),
+    "api/v1/^reviews/(?P<pk>[^/.]+)/assign/$": _p("POST", lambda w: f"/api/v1/reviews/{w.review}/assign/"),
+    "api/v1/^reviews/(?P<pk>[^/.]+)/claim/$": _p("POST", lambda w: f"/api/v1/reviews/{w.review}/claim/"),
+    "api/v1/^reviews/(?P<pk>[^/.]+)/decide/$": _p(
+        "POST", lambda w: f"/api/v1/reviews/{w.review}/decide/", decision="bogus"
+    ),
+    "api/v1/^reviews/(?P<pk>[^/.]+)/hand-over/$": _p("POST", lambda w: f"/api/v1/reviews/{w.review}/hand-over/"),
+    "api/v1/^packets/$": _p("GET", lambda w: "/api/v1/packets/"),
+    "api/v1/^packets/(?P<packet_id>SG-[0-9]{4}-[0-9]{6})/$": _p("GET", lambda w: f"/api/v1/packets/{w.packet_id}/"),
+    "api/v1/^packets/(?P<packet_id>SG-[0-9]{4}-[0-9]{6})/download/$": _p(
+        "GET", lambda w: f"/api/v1/packets/{w.packet_id}/download/"
+    ),
+    "api/v1/^audit-events/$": _p("GET", lambda w: "/api/v1/audit-events/"),
+    "api/v1/^audit-events/(?P<seq>[0-9]+)/$": _p("GET", lambda w: f"/api/v1/audit-events/{w.audit_seq}/"),
+    "api/schema/": _p("GET", lambda w: "/api/schema/"),
+    "api/docs/": _p("GET", lambda w: "/api/docs/"),
+    "admin/": _p("GET", lambda w: "/admin/"),
+}

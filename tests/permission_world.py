@@ -1,0 +1,53 @@
+"""The world the permission matrix runs in: one of everything, reached through the real services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from lifecycle.models import Artifact, RiskAssessment, Tier
+from portal.audit import Verb, audit_record
+from portal.models import AuditEvent, Notification, User
+from signoff import services
+from signoff.models import Packet, ReadinessRequest, Review
+from tests.signoff.helpers import business_owner, high_risk_use_case, supply_evidence
+from tests.signoff.packet_builders import packet_stub
+
+
+@dataclass
+class World:
+    slug: str
+    artifact: int
+    assessment: int
+    request: int
+    review: int
+    function: str
+    packet_id: str
+    audit_seq: int
+    notification: int
+
+
+def world_build(*, erin: User) -> World:
+    bob = business_owner("bob")
+    credit = high_risk_use_case(erin, bob, stage=2)
+    # An earlier, approved request (1 → 2) with its packet; then the open one for stage 3.
+    packet = packet_stub(use_case=credit, target_stage=2)
+    supply_evidence(credit, 3, tier=Tier.HIGH)
+    request = services.readiness_request_create(use_case=credit, actor=erin, target_stage=3)
+    request = services.readiness_request_submit(request=request, actor=erin)
+    review = Review.objects.get(request=request, revision=request.revision, function__key="risk")
+    with transaction.atomic():
+        audit_record(actor=erin, verb=Verb.USE_CASE_UPDATED, obj=credit, use_case_id=credit.pk)
+    notification = Notification.objects.create(user=erin, kind="assigned", title="Something for erin")
+    return World(
+        slug=credit.slug,
+        artifact=Artifact.objects.filter(use_case=credit).first().pk,
+        assessment=RiskAssessment.objects.filter(use_case=credit).first().pk,
+        request=ReadinessRequest.objects.get(pk=request.pk).pk,
+        review=review.pk,
+        function="risk",
+        packet_id=Packet.objects.get(pk=packet.pk).packet_id,
+        audit_seq=AuditEvent.objects.order_by("-seq").first().seq,
+        notification=notification.pk,
+    )

@@ -1,0 +1,205 @@
+"""Every route of the project against every role.
+
+A new URL pattern or API route without an entry in EXPECTED fails
+`test_every_route_has_an_entry`, so nobody can add a page or endpoint without
+saying who may use it. Writes are sent with empty or invalid bodies: a permitted
+role gets a 2xx/3xx/400 (it got past the access check), a refused role gets
+401/403/404 — and then nothing in the registry or sign-off tables may have
+changed, and the refusal must be in the audit trail.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from lifecycle.models import Artifact, ModelVersion, ReadinessAnswer, RiskAssessment, StageChange, UseCase
+from portal.models import AuditEvent, Notification
+from signoff.models import Packet, ReadinessRequest, RequestComment, Review, ReviewCondition
+from tests.matrix_routes import ROUTES
+from tests.permission_world import world_build
+
+ROLES = ("anonymous", "owner", "engineer", "risk", "risk_lead", "compliance", "legal", "auditor", "admin", "nobody")
+
+# One row per route: the status each role gets, in the order of ROLES.
+#   anon  owner  eng  risk  lead  comp  legal  aud  admin  nobody
+EXPECTED: dict[str, str] = {
+    "": "302 200 200 200 200 200 200 200 200 200",
+    "home/queue/": "302 200 200 200 200 200 200 200 200 200",
+    "insight/": "302 200 200 200 200 200 200 200 200 403",
+    "insight/inventory.csv": "302 200 200 200 200 200 200 200 200 403",
+    "notifications/": "302 200 200 200 200 200 200 200 200 200",
+    # Marking someone else's (here: a missing) notification read finds nothing to mark.
+    "notifications/read/": "302 404 404 404 404 404 404 404 404 404",
+    "notifications/badge/": "200 200 200 200 200 200 200 200 200 200",
+    "notifications/settings/": "302 400 400 400 400 400 400 400 400 400",
+    "audit/": "302 403 403 403 403 403 403 200 200 404",
+    "audit/export.csv": "302 403 403 403 403 403 403 200 200 404",
+    "audit/verify/": "302 403 403 403 403 403 403 302 302 404",
+    "accounts/login/": "200 302 302 302 302 302 302 302 302 302",
+    "accounts/logout/": "302 302 302 302 302 302 302 302 302 302",
+    "healthz": "200 200 200 200 200 200 200 200 200 200",
+    "use-cases/": "302 200 200 200 200 200 200 200 200 200",
+    "use-cases/new/": "302 400 400 400 400 400 400 403 400 403",
+    "use-cases/<slug:slug>/": "302 200 200 200 200 200 200 200 200 404",
+    "use-cases/<slug:slug>/edit/": "302 400 403 403 403 403 403 403 400 404",
+    "use-cases/<slug:slug>/demote/": "302 400 403 403 403 403 403 403 400 404",
+    "use-cases/<slug:slug>/retire/": "302 400 403 403 403 403 403 403 400 404",
+    "use-cases/<slug:slug>/versions/new/": "302 400 403 403 403 403 403 403 400 404",
+    "use-cases/<slug:slug>/artifacts/new/": "302 400 403 403 403 403 403 403 400 404",
+    "use-cases/<slug:slug>/artifacts/<int:pk>/download/": "302 200 200 200 200 200 200 200 200 404",
+    "use-cases/<slug:slug>/classification/": "302 400 403 403 403 403 403 403 400 404",
+    "use-cases/<slug:slug>/classification/<int:pk>/": "302 200 200 200 200 200 200 200 200 404",
+    "use-cases/<slug:slug>/readiness/": "302 400 403 403 403 403 403 403 400 404",
+    "signoff/requests/": "302 200 200 200 200 200 200 200 200 200",
+    "signoff/requests/new/<slug:slug>/": "302 400 403 403 403 403 403 403 403 404",
+    "signoff/requests/new/<slug:slug>/checklist/": "302 302 302 302 302 302 302 302 302 404",
+    "signoff/requests/<int:pk>/": "302 200 200 200 200 200 200 200 200 404",
+    "signoff/requests/<int:pk>/submit/": "302 400 403 403 403 403 403 403 403 404",
+    "signoff/requests/<int:pk>/resubmit/": "302 400 403 403 403 403 403 403 403 404",
+    "signoff/requests/<int:pk>/withdraw/": "302 302 403 403 403 403 403 403 403 404",
+    # Only the named business owner accepts; erin is the technical owner.
+    "signoff/requests/<int:pk>/accept/": "302 403 403 403 403 403 403 403 403 404",
+    "signoff/requests/<int:pk>/comments/": "302 400 400 400 400 400 400 403 400 404",
+    "signoff/reviews/": "302 200 200 200 200 200 200 200 200 200",
+    # The risk review is unassigned: only the risk lead may decide it (after assigning).
+    "signoff/reviews/<int:pk>/": "302 403 403 403 400 403 403 403 403 404",
+    "signoff/reviews/<int:pk>/claim/": "302 403 403 302 302 403 403 403 403 404",
+    "signoff/reviews/<int:pk>/assign/": "302 403 403 403 400 403 403 403 403 404",
+    "signoff/reviews/<int:pk>/hand-over/": "302 403 403 403 400 403 403 403 403 404",
+    "signoff/functions/<slug:key>/assignments/": "302 403 403 403 200 403 403 403 403 404",
+    "signoff/packets/": "302 200 200 200 200 200 200 200 200 404",
+    "signoff/packets/verify/": "302 400 400 400 400 400 400 400 400 400",
+    "signoff/packets/<str:packet_id>/": "302 200 200 200 200 200 200 200 200 404",
+    "signoff/packets/<str:packet_id>/download/": "302 200 200 200 200 200 200 200 200 404",
+    "api/v1/": "401 200 200 200 200 200 200 200 200 200",
+    "api/v1/use-cases/<slug:slug>/gate/": "401 200 200 200 200 200 200 200 200 404",
+    "api/v1/^use-cases/$": "401 400 400 400 400 400 400 403 400 403",
+    "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/$": "401 200 403 403 403 403 403 403 200 404",
+    "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/artifacts/(?P<pk>\\d+)/download/$": (
+        "401 200 200 200 200 200 200 200 200 404"
+    ),
+    "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/artifacts/$": "401 400 403 403 403 403 403 403 400 404",
+    "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/risk-assessments/$": "401 400 403 403 403 403 403 403 400 404",
+    "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/versions/$": "401 400 403 403 403 403 403 403 400 404",
+    "api/v1/^readiness-requests/$": "401 400 400 400 400 400 400 403 400 403",
+    "api/v1/^readiness-requests/(?P<pk>[^/.]+)/$": "401 200 200 200 200 200 200 200 200 404",
+    "api/v1/^readiness-requests/(?P<pk>[^/.]+)/accept/$": "401 403 403 403 403 403 403 403 403 404",
+    "api/v1/^readiness-requests/(?P<pk>[^/.]+)/resubmit/$": "401 400 403 403 403 403 403 403 403 404",
+    "api/v1/^readiness-requests/(?P<pk>[^/.]+)/submit/$": "401 400 403 403 403 403 403 403 403 404",
+    "api/v1/^readiness-requests/(?P<pk>[^/.]+)/withdraw/$": "401 200 403 403 403 403 403 403 403 404",
+    "api/v1/^reviews/$": "401 200 200 200 200 200 200 200 200 200",
+    "api/v1/^reviews/(?P<pk>[^/.]+)/$": "401 200 200 200 200 200 200 200 200 404",
+    "api/v1/^reviews/(?P<pk>[^/.]+)/assign/$": "401 403 403 403 400 403 403 403 403 404",
+    "api/v1/^reviews/(?P<pk>[^/.]+)/claim/$": "401 403 403 200 200 403 403 403 403 404",
+    "api/v1/^reviews/(?P<pk>[^/.]+)/decide/$": "401 403 403 403 400 403 403 403 403 404",
+    "api/v1/^reviews/(?P<pk>[^/.]+)/hand-over/$": "401 403 403 403 400 403 403 403 403 404",
+    "api/v1/^packets/$": "401 200 200 200 200 200 200 200 200 404",
+    "api/v1/^packets/(?P<packet_id>SG-[0-9]{4}-[0-9]{6})/$": "401 200 200 200 200 200 200 200 200 404",
+    "api/v1/^packets/(?P<packet_id>SG-[0-9]{4}-[0-9]{6})/download/$": "401 200 200 200 200 200 200 200 200 404",
+    "api/v1/^audit-events/$": "401 403 403 403 403 403 403 200 200 404",
+    "api/v1/^audit-events/(?P<seq>[0-9]+)/$": "401 403 403 403 403 403 403 200 200 404",
+    "api/schema/": "401 200 200 200 200 200 200 200 200 200",
+    "api/docs/": "302 200 200 200 200 200 200 200 200 200",
+    # Django's admin: administrators only; everyone else is sent to its sign-in page.
+    "admin/": "302 302 302 302 302 302 302 302 200 302",
+}
+
+REFUSED = {401, 403, 404}
+FORMAT_SUFFIX = re.compile(r"\\\.\(\?P<format>|<drf_format_suffix:format>")
+
+
+def project_routes() -> set[str]:
+    """Every URL pattern of the project, format-suffix twins folded, Django's admin as one entry."""
+    found: set[str] = set()
+
+    def walk(patterns, prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                if route == "admin/":
+                    found.add(route)
+                    continue
+                walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern) and not FORMAT_SUFFIX.search(route):
+                found.add(route)
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def test_every_route_has_an_entry():
+    routes = project_routes()
+    assert routes - set(EXPECTED) == set(), "routes without a permission-matrix entry"
+    assert set(EXPECTED) - routes == set(), "matrix entries for routes that no longer exist"
+    assert set(ROUTES) == set(EXPECTED)
+
+
+def _fingerprint() -> tuple:
+    """What a refused write must leave untouched."""
+    return (
+        [(u.pk, u.stage, u.title, u.technical_owner_id, u.updated_at) for u in UseCase.objects.order_by("pk")],
+        ModelVersion.objects.count(),
+        list(Artifact.objects.order_by("pk").values_list("pk", "is_current")),
+        RiskAssessment.objects.count(),
+        list(ReadinessAnswer.objects.order_by("pk").values_list("pk", "answer", "note")),
+        list(ReadinessRequest.objects.order_by("pk").values_list("pk", "state", "revision", "owner_accepted_at")),
+        list(Review.objects.order_by("pk").values_list("pk", "state", "assignee", "decision")),
+        ReviewCondition.objects.count(),
+        RequestComment.objects.count(),
+        StageChange.objects.count(),
+        Packet.objects.count(),
+        list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
+    )
+
+
+def _call(client, method: str, url: str, data: dict):
+    if method == "GET":
+        return client.get(url)
+    if method == "PATCH":
+        return client.patch(url, data="{}", content_type="application/json")
+    return client.post(url, data)
+
+
+@pytest.mark.parametrize("route_key", sorted(EXPECTED))
+def test_route_against_every_role(
+    route_key, client, erin, eric, ravi, rita, cora, carl, lena, leo, audrey, admin_user, nobody
+):
+    world = world_build(erin=erin)
+    actors = {
+        "anonymous": None,
+        "owner": erin,
+        "engineer": eric,
+        "risk": ravi,
+        "risk_lead": rita,
+        "compliance": cora,
+        "legal": leo,
+        "auditor": audrey,
+        "admin": admin_user,
+        "nobody": nobody,
+    }
+    route = ROUTES[route_key]
+    url = route.url(world)
+    expected = dict(zip(ROLES, (int(s) for s in EXPECTED[route_key].split()), strict=True))
+    got: dict[str, int] = {}
+    problems: list[str] = []
+    for role, actor in actors.items():
+        # Each role's attempt is rolled back, so one role's success cannot change what the next one meets.
+        with transaction.atomic():
+            client.logout()
+            if actor is not None:
+                client.force_login(actor)
+            before, audited_before = _fingerprint(), AuditEvent.objects.count()
+            status = _call(client, route.method, url, route.data).status_code
+            got[role] = status
+            if route.method != "GET" and status in REFUSED:
+                if _fingerprint() != before:
+                    problems.append(f"{role}: refused with {status} but something changed")
+                if actor is not None and AuditEvent.objects.count() == audited_before:
+                    problems.append(f"{role}: refused with {status} but the refusal was not audited")
+            transaction.set_rollback(True)
+    assert got == expected, f"{route.method} {url}"
+    assert problems == []
