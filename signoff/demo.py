@@ -15,14 +15,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from lifecycle.models import Stage, Tier, UseCase
 from portal.models import FunctionMembership, User
 from signoff import access, services
+from signoff.calendar import add_business_days
 from signoff.models import (
     OPEN_REQUEST_STATES,
     Decision,
@@ -174,7 +175,7 @@ def demo_requests_seed(*, users: dict[str, User], use_cases: dict[str, UseCase])
     today = timezone.localdate()
 
     def unassigned_due_soon(request: ReadinessRequest) -> None:
-        Review.objects.filter(request=request, revision=request.revision).update(due_date=today + timedelta(days=1))
+        Review.objects.filter(request=request, revision=request.revision).update(due_date=add_business_days(today, 1))
 
     def assigned_and_overdue(request: ReadinessRequest) -> None:
         for review in Review.objects.filter(request=request, revision=request.revision):
@@ -186,7 +187,10 @@ def demo_requests_seed(*, users: dict[str, User], use_cases: dict[str, UseCase])
                     services.review_assign(review=review, actor=lead, assignee=member)
                 except (ValidationError, PermissionDenied) as exc:
                     seeder.note(f"request #{request.pk}: could not assign: {' '.join(_messages(exc))}")
-        Review.objects.filter(request=request, revision=request.revision).update(due_date=today - timedelta(days=4))
+        Review.objects.filter(request=request, revision=request.revision).update(
+            # Business days, so the review is past the escalation point whatever weekday the demo is seeded on.
+            due_date=add_business_days(today, -(settings.ESCALATE_AFTER_DAYS_OVERDUE + 1))
+        )
 
     def changes_requested(request: ReadinessRequest) -> None:
         review = Review.objects.filter(request=request, revision=request.revision).order_by("id").first()

@@ -16,7 +16,7 @@ import functools
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import partial
 from typing import ParamSpec, TypeVar
 
@@ -32,7 +32,7 @@ from portal.audit import Verb, audit_record
 from portal.models import ReviewFunction, User
 from portal.notifications import Kind, notify
 from signoff import access
-from signoff.calendar import add_business_days
+from signoff.calendar import add_business_days, yearly_revalidation_due
 from signoff.gates import Category, PolicySpec, gate_evaluate, policy_for_request
 from signoff.models import (
     APPROVING_DECISIONS,
@@ -120,13 +120,6 @@ def _audits_refusals(service: Callable[P, R]) -> Callable[P, R]:
             raise
 
     return wrapper
-
-
-def _one_year_after(day: date) -> date:
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:  # 29 February
-        return day + timedelta(days=365)
 
 
 def _still_next_stage(request: ReadinessRequest, use_case: UseCase) -> None:
@@ -320,7 +313,7 @@ def _approve_if_complete(request: ReadinessRequest, actor: User) -> bool:
     request.save(update_fields=["state", "decided_at", "approval_gate_result", "stage_change"])
     changes = {"state": [RequestState.SUBMITTED, request.state], "stage_change": change.pk, "to_stage": change.to_stage}
     if change.to_stage == Stage.GUARDED and use_case.risk_tier == Tier.HIGH:
-        due = _one_year_after(timezone.localdate())
+        due = yearly_revalidation_due(timezone.localdate())
         UseCase.objects.filter(pk=use_case.pk).update(revalidation_due=due)
         changes["revalidation_due"] = due.isoformat()
     audit_record(
