@@ -12,7 +12,7 @@ from portal.audit import Verb
 from portal.models import AuditEvent, Notification
 from signoff import services
 from signoff.access import DECIDE_REVIEW
-from signoff.calendar import add_business_days
+from signoff.calendar import add_business_days, yearly_revalidation_due
 from signoff.gates import Mode, gate_evaluate
 from signoff.models import (
     Decision,
@@ -387,8 +387,7 @@ def test_full_journey_to_stage_three(erin, bob, rita, carl, lena, ravi, cora, le
     assert StageChange.objects.filter(use_case=use_case, kind=StageChange.Kind.PROMOTION).count() == 1
     assert request.stage_change.to_stage == Stage.GUARDED
     assert request.approval_gate_result["allowed"] is True
-    assert use_case.revalidation_due is not None
-    assert (use_case.revalidation_due - timezone.localdate()).days in (365, 366)
+    assert use_case.revalidation_due == yearly_revalidation_due(timezone.localdate())
     assert gate_evaluate(use_case=use_case, target_stage=3, mode=Mode.RUN).allowed
 
 
