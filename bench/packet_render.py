@@ -12,9 +12,9 @@ evidence files and a long audit history (about 20 pages), then measures:
 - WeasyPrint alone on the same HTML with its default fetcher and the same
   stylesheet, so the portal's own overhead is visible.
 
-Each time is the median of N runs after one warm-up; peak memory is
-tracemalloc's peak of Python allocations during one run, and the process's
-maximum resident set size (ru_maxrss) after the runs.
+Each time is the median of N runs after one warm-up, the cases taking turns
+run by run; peak memory is tracemalloc's peak of Python allocations during one
+run, and the process's maximum resident set size (ru_maxrss) after it.
 
     DATABASE_URL=postgres://... python bench/packet_render.py [--runs 5] [--markdown]
 """
@@ -77,19 +77,28 @@ def build_request():
     return request
 
 
-def measure(fn: Callable[[], object], runs: int) -> tuple[float, float]:
-    """Median seconds over `runs` and tracemalloc peak (MiB) of one run, after a warm-up."""
-    fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
+def measure(cases: list[tuple[str, Callable[[], object]]], runs: int) -> dict[str, tuple[float, float, float]]:
+    """Median seconds, tracemalloc peak (MiB) and max RSS (MiB) per case.
+
+    The cases take turns, run by run, so that load from other processes on a
+    shared machine falls on all of them alike instead of on whichever ran last.
+    """
+    for _, fn in cases:
         fn()
-        times.append(time.perf_counter() - start)
-    tracemalloc.start()
-    fn()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return statistics.median(times), peak / (1024 * 1024)
+    times: dict[str, list[float]] = {label: [] for label, _ in cases}
+    for _ in range(runs):
+        for label, fn in cases:
+            start = time.perf_counter()
+            fn()
+            times[label].append(time.perf_counter() - start)
+    out = {}
+    for label, fn in cases:
+        tracemalloc.start()
+        fn()
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        out[label] = (statistics.median(times[label]), peak / (1024 * 1024), maxrss_mib())
+    return out
 
 
 def maxrss_mib() -> float:
@@ -131,16 +140,15 @@ def run(runs: int) -> list[tuple[str, float, float, float, str]]:
     def weasyprint_alone() -> None:
         HTML(string=bare_html).write_pdf(stylesheets=[stylesheet], pdf_variant="pdf/a-3b")
 
-    rows = []
-    for label, fn in [
+    cases = [
         ("portal: packet_render (gather, template, PDF, store, audit)", whole),
         ("  phase: gather the data (packet_context)", lambda: packet_context(request=request)),
         ("  phase: Django template to HTML", lambda: render_to_string(PACKET_TEMPLATE, context.as_template_context())),
         ("  phase: WeasyPrint through the static-only fetcher", lambda: pdf_render(html=html)),
         ("WeasyPrint alone, same HTML and stylesheet", weasyprint_alone),
-    ]:
-        seconds, peak = measure(fn, runs)
-        rows.append((label, seconds, peak, maxrss_mib(), shape))
+    ]
+    results = measure(cases, runs)
+    rows = [(label, *results[label], shape) for label, _ in cases]
     return rows
 
 
