@@ -64,18 +64,23 @@ class FunnelBar:
     y: int
 
     # Geometry for the inline SVG, in percent of its width: labels take the
-    # left part, bars the next half, the count follows its bar.
+    # left part; each bar is centred in the next half, so the stages narrow
+    # like a funnel; the count follows its bar.
+    @property
+    def _bar_share(self) -> float:
+        return max(self.width * FUNNEL_BAR_SHARE / 100, 0.4)
+
     @property
     def bar_x(self) -> str:
-        return f"{FUNNEL_LABEL_SHARE}%"
+        return f"{FUNNEL_LABEL_SHARE + (FUNNEL_BAR_SHARE - self._bar_share) / 2:.1f}%"
 
     @property
     def bar_w(self) -> str:
-        return f"{max(self.width * FUNNEL_BAR_SHARE / 100, 0.4):.1f}%"
+        return f"{self._bar_share:.1f}%"
 
     @property
     def count_x(self) -> str:
-        return f"{FUNNEL_LABEL_SHARE + self.width * FUNNEL_BAR_SHARE / 100 + 1:.1f}%"
+        return f"{FUNNEL_LABEL_SHARE + (FUNNEL_BAR_SHARE + self._bar_share) / 2 + 1:.1f}%"
 
     @property
     def text_y(self) -> int:

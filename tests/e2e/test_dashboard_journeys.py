@@ -71,6 +71,7 @@ def portfolio(erin, rita, carl) -> None:
         )
         moves = [(s, s + 1, start + timedelta(days=9 * (s + 1) + n)) for s in range(n % 5)]
         stage_history(use_case, erin, *moves)
+        use_case.refresh_from_db()
         if n % 5 < 4:
             request = request_make(use_case, submitted_at=timezone.now() - timedelta(days=n + 1))
             review_make(request, "risk", created_at=start, decided_by=rita, decided_at=start + timedelta(days=2 + n))

@@ -55,6 +55,9 @@ class TestFigures:
             (3, 0, 0.0),
             (4, 0, 0.0),
         ]
+        # Bars are centred in their half of the chart, the count just after the bar.
+        assert (bars[0].bar_x, bars[0].bar_w, bars[0].count_x) == ("38.0%", "52.0%", "91.0%")
+        assert (bars[2].bar_x, bars[2].bar_w, bars[2].count_x) == ("51.0%", "26.0%", "78.0%")
 
     def test_time_in_stage_comes_from_the_history_and_the_current_stay(self, erin):
         moved = factories.UseCaseFactory(technical_owner=erin, created_at=T0, stage_entered_at=T0)
