@@ -226,3 +226,10 @@ def test_verify_now_is_refused_to_other_roles(client, erin, trail):
 def test_verify_now_needs_post(client, audrey):
     client.force_login(audrey)
     assert client.get(VERIFY_URL).status_code == 405
+
+
+@pytest.mark.parametrize(("who", "offered"), [("audrey", True), ("admin_user", True), ("erin", False), ("rita", False)])
+def test_navigation_offers_the_trail_only_to_those_who_may_read_it(client, request, who, offered):
+    client.force_login(request.getfixturevalue(who))
+    page = client.get(reverse("portal:home")).content.decode()
+    assert (f'href="{LIST_URL}"' in page) is offered
