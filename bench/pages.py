@@ -26,9 +26,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 # Reminders and packets are not what is measured; keep tasks in-process.
 os.environ.pop("REDIS_URL", None)
 
+import logging
+
 import django
 
 django.setup()
+# A page that fails is reported in the table as its status; its traceback is noise here.
+logging.getLogger("django.request").setLevel(logging.CRITICAL)
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
