@@ -27,6 +27,7 @@ app.autodiscover_tasks()
 
 SWEEP_TASK = "signoff.tasks.send_due_reminders"
 DIGEST_TASK = "portal.tasks.send_notification_digests"
+PACKET_CATCH_UP_TASK = "signoff.tasks.render_missing_packets"
 
 
 def beat_schedule() -> dict:
@@ -40,6 +41,11 @@ def beat_schedule() -> dict:
             # A sweep nobody ran before the next one is due is worthless: the
             # next one does the same work. Without this, a worker outage leaves
             # a pile of identical sweeps in the queue.
+            "options": {"expires": sweep_every.total_seconds()},
+        },
+        "packet-catch-up": {
+            "task": PACKET_CATCH_UP_TASK,
+            "schedule": sweep_every,
             "options": {"expires": sweep_every.total_seconds()},
         },
         "notification-digest": {

@@ -22,3 +22,24 @@ def send_due_reminders() -> dict:
 
     result = reviews_sweep_due()
     return {"sent": result.sent, "escalations": result.escalations, "emailed": result.emailed}
+
+
+@shared_task(acks_late=True)
+def render_missing_packets(limit: int = 50) -> int:
+    """Queue a render for approved requests that still have no packet.
+
+    Approval enqueues the render after commit; if the broker was down at that
+    moment, or a render gave up after its retries, this periodic catch-up is
+    what eventually produces the packet.
+    """
+    from portal.tasks import enqueue
+    from signoff.models import ReadinessRequest, RequestState
+
+    missing = list(
+        ReadinessRequest.objects.filter(state=RequestState.APPROVED, packet__isnull=True)
+        .order_by("decided_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for request_id in missing:
+        enqueue(render_packet, request_id)
+    return len(missing)

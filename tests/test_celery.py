@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal import tasks as portal_tasks
-from portal.celery import DIGEST_TASK, SWEEP_TASK, beat_schedule
+from portal.celery import DIGEST_TASK, PACKET_CATCH_UP_TASK, SWEEP_TASK, beat_schedule
 from portal.celery import app as celery_app
 from portal.models import Notification
 from portal.notifications import Kind, notify
@@ -74,8 +74,12 @@ def test_beat_schedule_sweeps_every_n_minutes_and_sends_the_digest_daily(setting
     assert schedule["notification-digest"]["task"] == DIGEST_TASK == portal_tasks.send_notification_digests.name
     assert schedule["notification-digest"]["schedule"] == crontab(minute=0, hour=6)
     # The running app got the schedule when it configured itself.
-    assert set(celery_app.conf.beat_schedule) == {"reminder-sweep", "notification-digest"}
-    assert {SWEEP_TASK, DIGEST_TASK, "portal.tasks.send_notification_emails"} <= set(celery_app.tasks)
+    assert schedule["packet-catch-up"]["task"] == PACKET_CATCH_UP_TASK
+    assert schedule["packet-catch-up"]["schedule"] == timedelta(minutes=5)
+    assert set(celery_app.conf.beat_schedule) == {"reminder-sweep", "notification-digest", "packet-catch-up"}
+    assert {SWEEP_TASK, DIGEST_TASK, PACKET_CATCH_UP_TASK, "portal.tasks.send_notification_emails"} <= set(
+        celery_app.tasks
+    )
 
 
 def test_late_acknowledgement_outlasts_a_sweep_interval():

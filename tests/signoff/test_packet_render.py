@@ -21,7 +21,7 @@ from signoff.packets import (
     pdf_render,
     static_path_for,
 )
-from signoff.tasks import render_packet
+from signoff.tasks import render_missing_packets, render_packet
 from tests import factories
 from tests.signoff.packet_builders import approved_request
 from tests.test_celery import broker, on_real_services, wait_for, worker  # noqa: F401 (fixtures)
@@ -309,3 +309,16 @@ def test_the_registry_entry_is_printed_as_approved_not_as_edited_since(approved)
     rerendered = pdf_render(html=_html(approved))
     assert rerendered.data == stored
     assert "Rewritten after the approval." not in pdf_text(rerendered.data)
+
+
+def test_the_catch_up_renders_approvals_whose_render_never_ran(erin, leads):
+    # Without capturing on-commit callbacks the approval's own render is never queued,
+    # as when the broker was down at the moment of approval.
+    request = approved_request(owner=erin, leads=leads)
+    assert not Packet.objects.filter(request=request).exists()
+
+    assert render_missing_packets() == 1
+
+    packet = Packet.objects.get(request=request)
+    assert packet.sha256 == hashlib.sha256(packet.file.read()).hexdigest()
+    assert render_missing_packets() == 0
