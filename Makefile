@@ -32,8 +32,15 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Benchmarks need PostgreSQL: DATABASE_URL=postgres://... make bench
 bench: setup
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/reminder_sweep.py --markdown
+	$(BIN)/python bench/packet_render.py --markdown
+	$(BIN)/python bench/pages.py --markdown
+
+# Rewrite docs/screenshots/*.png from the browser journeys (needs PostgreSQL and Chromium).
+screenshots: setup
+	STAGEGATE_SCREENSHOTS=1 $(BIN)/pytest tests/e2e
 
 clean:
 	rm -rf $(VENV) stagegate.sqlite3 media staticfiles sent-mail
