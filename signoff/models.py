@@ -263,6 +263,8 @@ class Review(FSMModelMixin, models.Model):
         indexes = [
             models.Index(fields=["function", "state", "due_date"], name="review_queue_idx"),
             models.Index(fields=["assignee", "state", "due_date"], name="review_assignee_idx"),
+            # Queues and the reminder sweep read only open reviews by due date; most reviews are decided.
+            models.Index(fields=["due_date"], condition=Q(state__in=OPEN_REVIEW_STATES), name="review_open_due_idx"),
         ]
 
     def __str__(self) -> str:
