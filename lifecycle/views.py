@@ -81,7 +81,6 @@ def use_case_list(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "stages": Stage.choices,
             "tiers": Tier.choices,
-            "querystring_without_page": params.urlencode(),
             "querystring_without_sort": sort_params.urlencode(),
             "may_create": use_case_may_create(request.user),
             "crumbs": [("Use cases", "")],

@@ -38,12 +38,6 @@ def _require_role(request: HttpRequest) -> None:
         raise Http404("No such page.")
 
 
-def _querystring_without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
 def packet_list(request: HttpRequest) -> HttpResponse:
     _require_role(request)
     form = PacketFilterForm(request.GET or None)
@@ -67,7 +61,6 @@ def packet_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page_obj": page,
-            "querystring_without_page": _querystring_without_page(request),
             "crumbs": [("Sign-off packets", None)],
         },
         status=status,

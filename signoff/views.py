@@ -51,13 +51,6 @@ def _crumbs(*items: tuple[str, str]) -> list[tuple[str, str]]:
     return [("Requests", reverse("signoff:request-list")), *items]
 
 
-def _querystring_without(request: HttpRequest, *names: str) -> str:
-    params = request.GET.copy()
-    for name in names:
-        params.pop(name, None)
-    return params.urlencode()
-
-
 def _stage_param(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and int(value) in Stage.values else None
 
@@ -171,7 +164,6 @@ def request_list(request: HttpRequest) -> HttpResponse:
             "states": RequestState.choices,
             "stages": [(s.value, s.label) for s in Stage.active() if s != Stage.PROPOSED],
             "functions": ReviewFunction.objects.all(),
-            "querystring_without_page": _querystring_without(request, "page"),
             "crumbs": [("Requests", "")],
         },
     )
@@ -496,7 +488,6 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "scope": scope,
             "scopes": QueueScope.CHOICES,
             "is_lead": function is not None and access.is_lead(request.user, function),
-            "querystring_without_page": _querystring_without(request, "page"),
             "crumbs": [("Reviews", "")],
         },
     )
@@ -523,7 +514,6 @@ def function_assignments(request: HttpRequest, key: str) -> HttpResponse:
             "rows": rows,
             "page_obj": page,
             "members": members,
-            "querystring_without_page": _querystring_without(request, "page"),
             "crumbs": [("Reviews", reverse("signoff:review-queue")), (f"Assign {function}", "")],
         },
     )
