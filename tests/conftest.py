@@ -8,7 +8,6 @@ Without DATABASE_URL / REDIS_URL naming them they are skipped, except in CI
 import os
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import connection
 
 from portal.celery import app as celery_app
@@ -139,9 +138,3 @@ def nobody(db):
 def use_case(erin):
     """erin's use case at stage 0, classified minimal."""
     return factories.UseCaseFactory(slug="support-summaries", title="Support ticket summaries", technical_owner=erin)
-
-
-@pytest.fixture
-def pg_only():
-    if django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("needs PostgreSQL")

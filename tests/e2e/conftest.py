@@ -12,6 +12,7 @@ import pytest
 from django.db import connections
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.conftest import IN_CI
 from tests.factories import PASSWORD
 
 CHROMIUM = os.getenv("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -50,6 +51,8 @@ def browser(live_server, django_db_serialized_rollback) -> Browser:
     the live server's flush would otherwise remove.
     """
     if not Path(CHROMIUM).exists():
+        if IN_CI:
+            pytest.fail(f"CI must not skip browser tests: no Chromium at {CHROMIUM} (apt-get install chromium)")
         pytest.skip(f"needs Chromium at {CHROMIUM}")
     # The ORM calls the tests make are plain synchronous code, but Django sees
     # Playwright's event loop in the thread and would refuse them.

@@ -30,7 +30,6 @@ pytestmark = pytest.mark.django_db
 
 # Transactional tests flush the database and restore it from a serialized copy; on SQLite that fails
 # in setup, before the `postgres` marker's skip could run, so decide at collection time as well.
-ON_POSTGRES_ONLY = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
 
 
 def pdf_text(data: bytes) -> str:
@@ -226,7 +225,6 @@ def socket_guard(monkeypatch):
     return attempts
 
 
-@ON_POSTGRES_ONLY
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_store_one_packet(erin, leads):
@@ -290,7 +288,6 @@ def test_an_approval_without_its_event_falls_back_to_the_chain_up_to_the_decisio
     assert (point.seq, point.hash) == (before.seq, before.hash)
 
 
-@ON_POSTGRES_ONLY
 @on_real_services
 @pytest.mark.usefixtures("worker")
 def test_a_real_worker_renders_the_packet_after_approval(erin, leads):
