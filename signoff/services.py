@@ -26,7 +26,7 @@ from django.utils import timezone
 from django_fsm import can_proceed
 from guardian.shortcuts import assign_perm, remove_perm
 
-from lifecycle.models import Stage, Tier, UseCase
+from lifecycle.models import ModelVersion, Stage, Tier, UseCase
 from lifecycle.services import use_case_promote
 from portal.audit import Verb, audit_record
 from portal.models import ReviewFunction, User
@@ -136,6 +136,15 @@ def _still_next_stage(request: ReadinessRequest, use_case: UseCase) -> None:
 
 def _unmet_before_submission(gate) -> list[str]:
     return [r.detail for r in gate.requirements if not r.met and r.category != Category.APPROVAL]
+
+
+def _version_ready_to_submit(request: ReadinessRequest, use_case: UseCase) -> ModelVersion | None:
+    """The version a (re)submission names, once the gate lacks nothing the submitter must supply first."""
+    version = use_case_latest_version(use_case=use_case)
+    gate = gate_evaluate(use_case=use_case, target_stage=request.target_stage, version=version, request=request)
+    if unmet := _unmet_before_submission(gate):
+        raise ValidationError(unmet)
+    return version
 
 
 def _take_snapshot(request: ReadinessRequest, spec: PolicySpec, use_case: UseCase) -> None:
@@ -273,6 +282,34 @@ def _notify_queued(request: ReadinessRequest, reviews: list[Review]) -> None:
                 body="The request was resubmitted; see what changed since you last looked.",
                 url=review.get_absolute_url(),
             )
+
+
+def _queue_revision(
+    request: ReadinessRequest,
+    spec: PolicySpec,
+    use_case: UseCase,
+    actor: User,
+    *,
+    verb: Verb,
+    changes: dict,
+    previous: list[Review] = (),
+    previous_evidence: dict | None = None,
+) -> None:
+    """Open the reviews of a freshly snapshotted revision, record it, and tell the queues (or let the gate decide)."""
+    reviews = _reviews_create(request, spec, use_case, actor, previous=previous, previous_evidence=previous_evidence)
+    audit_record(
+        actor=actor,
+        verb=verb,
+        obj=request,
+        use_case_id=use_case.pk,
+        request_id=request.pk,
+        changes={**changes, "functions": [r.function.key for r in reviews]},
+    )
+    if reviews or spec.requires_owner_acceptance:
+        _notify_queued(request, reviews)
+    else:
+        # Nothing for the second line to sign (stage 1 by default): the gate decides alone.
+        _approve_if_complete(request, actor)
 
 
 def _after_approval(request_id: int) -> None:
@@ -452,34 +489,24 @@ def readiness_request_submit(*, request: ReadinessRequest, actor: User) -> Readi
             raise ValidationError(
                 f"No gate policy exists for stage {request.target_stage}; an administrator must define one."
             )
-        version = use_case_latest_version(use_case=use_case)
-        gate = gate_evaluate(use_case=use_case, target_stage=request.target_stage, version=version, request=request)
-        if unmet := _unmet_before_submission(gate):
-            raise ValidationError(unmet)
+        version = _version_ready_to_submit(request, use_case)
         request.version = version
         _take_snapshot(request, spec, use_case)
         request.revision += 1
         request.submit()
         request.save()
-        reviews = _reviews_create(request, spec, use_case, actor)
-        audit_record(
-            actor=actor,
+        _queue_revision(
+            request,
+            spec,
+            use_case,
+            actor,
             verb=Verb.REQUEST_SUBMITTED,
-            obj=request,
-            use_case_id=use_case.pk,
-            request_id=request.pk,
             changes={
                 "state": [RequestState.DRAFT, request.state],
                 "revision": request.revision,
                 "snapshot_hash": request.snapshot_hash,
-                "functions": [r.function.key for r in reviews],
             },
         )
-        if reviews or spec.requires_owner_acceptance:
-            _notify_queued(request, reviews)
-        else:
-            # Nothing for the second line to sign (stage 1 by default): the gate decides alone.
-            _approve_if_complete(request, actor)
     return request
 
 
@@ -494,43 +521,32 @@ def readiness_request_resubmit(*, request: ReadinessRequest, actor: User) -> Rea
         _still_next_stage(request, use_case)
         # The request keeps the policy it was first submitted under.
         spec = policy_for_request(request)
-        version = use_case_latest_version(use_case=use_case)
-        gate = gate_evaluate(use_case=use_case, target_stage=request.target_stage, version=version, request=request)
-        if unmet := _unmet_before_submission(gate):
-            raise ValidationError(unmet)
+        version = _version_ready_to_submit(request, use_case)
         previous_hash = request.snapshot_hash
         previous_evidence = request.evidence_snapshot
         _reviews_close(request, old_reviews, to=ReviewState.STALE, actor=actor)
         current_revision = [r for r in old_reviews if r.revision == request.revision]
         request.version = version
-        request.policy_snapshot = spec.as_snapshot()
-        request.evidence_snapshot = evidence_snapshot_current(use_case=use_case)
-        request.snapshot_hash = snapshot_hash(policy=request.policy_snapshot, evidence=request.evidence_snapshot)
+        _take_snapshot(request, spec, use_case)
         request.revision += 1
         request.owner_accepted_by = None
         request.owner_accepted_at = None
         request.resubmit()
         request.save()
-        reviews = _reviews_create(
-            request, spec, use_case, actor, previous=current_revision, previous_evidence=previous_evidence
-        )
-        audit_record(
-            actor=actor,
+        _queue_revision(
+            request,
+            spec,
+            use_case,
+            actor,
             verb=Verb.REQUEST_RESUBMITTED,
-            obj=request,
-            use_case_id=use_case.pk,
-            request_id=request.pk,
             changes={
                 "state": [RequestState.CHANGES_REQUESTED, request.state],
                 "revision": request.revision,
                 "snapshot_hash": [previous_hash, request.snapshot_hash],
-                "functions": [r.function.key for r in reviews],
             },
+            previous=current_revision,
+            previous_evidence=previous_evidence,
         )
-        if reviews or spec.requires_owner_acceptance:
-            _notify_queued(request, reviews)
-        else:
-            _approve_if_complete(request, actor)
     return request
 
 
