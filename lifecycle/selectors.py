@@ -20,6 +20,7 @@ from lifecycle.models import (
     UseCase,
 )
 from portal.models import User
+from portal.params import int_param
 from portal.roles import Role
 
 SORTS = {
@@ -54,8 +55,8 @@ def use_case_search(
     qs = use_cases_visible_to(user).select_related("technical_owner", "business_owner")
     if q := q.strip()[:100]:
         qs = qs.filter(Q(title__icontains=q) | Q(slug__icontains=q) | Q(purpose__icontains=q) | Q(team__icontains=q))
-    if stage.lstrip("-").isdigit() and int(stage) in Stage.values:
-        qs = qs.filter(stage=int(stage))
+    if (stage_value := int_param(stage, high=max(Stage.values))) in Stage.values:
+        qs = qs.filter(stage=stage_value)
     if tier in Tier.values:
         qs = qs.filter(risk_tier=tier)
     return qs.order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))

@@ -9,10 +9,10 @@ from django.views.decorators.http import require_POST
 from portal.notification_forms import EmailModeForm
 from portal.notifications import notifications_mark_read as notifications_mark_read_for
 from portal.notifications import notifications_unread_count, user_email_mode_set
+from portal.params import id_param, int_param
 from portal.refusals import refusal_audit
 
 NOTIFICATIONS_PER_PAGE = 25
-_MAX_ID = 2**63 - 1
 
 
 def notification_list(request: HttpRequest) -> HttpResponse:
@@ -45,9 +45,9 @@ def notifications_badge(request: HttpRequest) -> HttpResponse:
 def _parse_ids(values: list[str]) -> list[int] | None:
     ids = []
     for value in values:
-        if not value.isascii() or not value.isdigit() or not 0 < int(value) <= _MAX_ID:
+        if (notification_id := id_param(value)) is None:
             return None
-        ids.append(int(value))
+        ids.append(notification_id)
     return ids
 
 
@@ -67,7 +67,7 @@ def notifications_mark_read(request: HttpRequest) -> HttpResponse:
     messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} as read.")
     page = request.POST.get("page", "")
     target = reverse("portal:notifications")
-    if page.isascii() and page.isdigit():
+    if int_param(page, low=1) is not None:
         target += f"?page={page}"
     return redirect(target)
 

@@ -25,6 +25,7 @@ from rest_framework.routers import DefaultRouter
 from lifecycle.access import get_use_case_for_user
 from lifecycle.models import HIGHEST_STAGE, Stage
 from portal.models import User
+from portal.params import id_param, int_param
 from signoff import access, packet_api, services
 from signoff.gates import Mode, gate_evaluate, policy_for_request
 from signoff.models import Decision, ReadinessRequest, RequestState, Review, ReviewCondition, ReviewState
@@ -228,14 +229,14 @@ class ReadinessRequestViewSet(viewsets.GenericViewSet):
             user=self.request.user,
             query=params.get("q", ""),
             state=state if state in RequestState.values else "",
-            stage=int(stage) if stage.isdigit() else None,
+            stage=int_param(stage, high=max(Stage.values)),
             function=params.get("function", ""),
         )
 
     def _get(self, pk: str) -> ReadinessRequest:
-        if not str(pk).isdigit():
+        if (request_id := id_param(pk)) is None:
             raise exceptions.NotFound("No such readiness request.")
-        return access.get_request_for_user(self.request.user, int(pk))
+        return access.get_request_for_user(self.request.user, request_id)
 
     def _detail(self, obj: ReadinessRequest, code: int = status.HTTP_200_OK) -> Response:
         obj = access.get_request_for_user(self.request.user, obj.pk)
@@ -341,8 +342,8 @@ class ReviewViewSet(viewsets.GenericViewSet):
             qs = qs.filter(function__key=function)
         if (state := params.get("state")) in ReviewState.values:
             qs = qs.filter(state=state)
-        if (request_id := params.get("request", "")).isdigit():
-            qs = qs.filter(request_id=int(request_id))
+        if (request_id := id_param(params.get("request"))) is not None:
+            qs = qs.filter(request_id=request_id)
         scope = params.get("scope", QueueScope.ALL)
         if scope == QueueScope.MINE:
             qs = qs.filter(assignee=self.request.user)
@@ -351,9 +352,9 @@ class ReviewViewSet(viewsets.GenericViewSet):
         return qs.order_by("due_date", "id")
 
     def _get(self, pk: str) -> Review:
-        if not str(pk).isdigit():
+        if (review_id := id_param(pk)) is None:
             raise exceptions.NotFound("No such review.")
-        return access.get_review_for_user(self.request.user, int(pk))
+        return access.get_review_for_user(self.request.user, review_id)
 
     def _detail(self, review: Review) -> Response:
         review = access.get_review_for_user(self.request.user, review.pk)

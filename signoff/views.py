@@ -19,6 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from lifecycle.access import get_use_case_for_user
 from lifecycle.models import ArtifactKind, ReadinessQuestion, Stage, Tier
 from portal.models import ReviewFunction, User
+from portal.params import id_param, int_param
 from signoff import access, services
 from signoff.forms import (
     AssignForm,
@@ -52,7 +53,8 @@ def _crumbs(*items: tuple[str, str]) -> list[tuple[str, str]]:
 
 
 def _stage_param(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and int(value) in Stage.values else None
+    stage = int_param(value, high=max(Stage.values))
+    return stage if stage in Stage.values else None
 
 
 # Asking for promotion ---------------------------------------------------------------
@@ -429,7 +431,7 @@ def review_claim(request: HttpRequest, pk: int) -> HttpResponse:
 def _person(request: HttpRequest, field: str, review: Review) -> User:
     members = function_members(function=review.function)
     value = request.POST.get(field, "")
-    person = members.filter(pk=value).first() if value.isdigit() else None
+    person = members.filter(pk=person_id).first() if (person_id := id_param(value)) is not None else None
     if person is None:
         raise ValidationError({field: f"Choose a member of {review.function}."})
     return person
