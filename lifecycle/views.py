@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -21,7 +22,7 @@ from lifecycle.forms import (
     VersionForm,
     form_errors_apply,
 )
-from lifecycle.models import Artifact, ReadinessQuestion, RiskAssessment, Stage, Tier
+from lifecycle.models import Artifact, ReadinessQuestion, RiskAssessment, Stage, Tier, UseCase
 from lifecycle.questionnaire import Flag, questionnaire_load
 from lifecycle.selectors import (
     DEFAULT_SORT,
@@ -54,6 +55,10 @@ BAD_REQUEST = 400
 
 def _crumbs(*items: tuple[str, str]) -> list[tuple[str, str]]:
     return [("Use cases", reverse("lifecycle:use-case-list")), *items]
+
+
+def _use_case_crumbs(use_case: UseCase, page: str) -> list[tuple[str, str]]:
+    return _crumbs((use_case.title, use_case.get_absolute_url()), (page, ""))
 
 
 def use_case_list(request: HttpRequest) -> HttpResponse:
@@ -158,7 +163,7 @@ def use_case_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def use_case_edit(request: HttpRequest, slug: str) -> HttpResponse:
     use_case = get_use_case_for_user(request.user, slug, for_change=True)
     # The ModelForm writes posted values onto its instance; the page's headings keep the saved title.
-    crumbs = _crumbs((use_case.title, use_case.get_absolute_url()), ("Edit", ""))
+    crumbs = _use_case_crumbs(use_case, "Edit")
     heading = use_case.title
     form = UseCaseForm(request.POST or None, instance=use_case, creating=False)
     status = 200
@@ -177,6 +182,25 @@ def use_case_edit(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "lifecycle/use_case_form.html",
         {"form": form, "creating": False, "use_case": use_case, "heading": heading, "crumbs": crumbs},
+        status=status,
+    )
+
+
+def _stage_change_page(
+    request: HttpRequest, form: Form, use_case: UseCase, *, button: str, explain: str, status: int
+) -> HttpResponse:
+    """Demotion and retirement share one page: a reason, what the step means, and the button naming it."""
+    return render(
+        request,
+        "lifecycle/stage_change_form.html",
+        {
+            "form": form,
+            "use_case": use_case,
+            "heading": f"{button} {use_case.title}",
+            "explain": explain,
+            "button": button,
+            "crumbs": _use_case_crumbs(use_case, button),
+        },
         status=status,
     )
 
@@ -201,18 +225,13 @@ def use_case_demote_view(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.success(request, f"Demoted to {change.get_to_stage_display()}.")
                 return redirect("lifecycle:use-case-detail", slug=slug)
         status = BAD_REQUEST
-    return render(
+    return _stage_change_page(
         request,
-        "lifecycle/stage_change_form.html",
-        {
-            "form": form,
-            "use_case": use_case,
-            "heading": f"Demote {use_case.title}",
-            "explain": "Demotion rolls the use case back to a lower stage, after an incident or a failed "
-            "revalidation. It is recorded with your reason.",
-            "button": "Demote",
-            "crumbs": _crumbs((use_case.title, use_case.get_absolute_url()), ("Demote", "")),
-        },
+        form,
+        use_case,
+        button="Demote",
+        explain="Demotion rolls the use case back to a lower stage, after an incident or a failed "
+        "revalidation. It is recorded with your reason.",
         status=status,
     )
 
@@ -232,17 +251,12 @@ def use_case_retire_view(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.success(request, "Retired. It stays in the registry for the record.")
                 return redirect("lifecycle:use-case-detail", slug=slug)
         status = BAD_REQUEST
-    return render(
+    return _stage_change_page(
         request,
-        "lifecycle/stage_change_form.html",
-        {
-            "form": form,
-            "use_case": use_case,
-            "heading": f"Retire {use_case.title}",
-            "explain": "Retiring switches the use case off for good. It cannot be undone.",
-            "button": "Retire",
-            "crumbs": _crumbs((use_case.title, use_case.get_absolute_url()), ("Retire", "")),
-        },
+        form,
+        use_case,
+        button="Retire",
+        explain="Retiring switches the use case off for good. It cannot be undone.",
         status=status,
     )
 
@@ -268,7 +282,7 @@ def version_create(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "form": form,
             "use_case": use_case,
-            "crumbs": _crumbs((use_case.title, use_case.get_absolute_url()), ("Add version", "")),
+            "crumbs": _use_case_crumbs(use_case, "Add version"),
         },
         status=status,
     )
@@ -297,7 +311,7 @@ def artifact_upload_view(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "form": form,
             "use_case": use_case,
-            "crumbs": _crumbs((use_case.title, use_case.get_absolute_url()), ("Upload evidence", "")),
+            "crumbs": _use_case_crumbs(use_case, "Upload evidence"),
         },
         status=status,
     )
@@ -351,7 +365,7 @@ def assessment_create(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "use_case": use_case,
             "questionnaire": questionnaire,
-            "crumbs": _crumbs((use_case.title, use_case.get_absolute_url()), ("Classify", "")),
+            "crumbs": _use_case_crumbs(use_case, "Classify"),
         },
         status=status,
     )
@@ -397,7 +411,7 @@ def assessment_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "flags": [Flag.LABELS.get(f, f) for f in assessment.transparency_flags],
             "questionnaire": questionnaire,
             "is_current": assessment == assessment_current(use_case),
-            "crumbs": _crumbs((use_case.title, use_case.get_absolute_url()), (f"Classification #{assessment.pk}", "")),
+            "crumbs": _use_case_crumbs(use_case, f"Classification #{assessment.pk}"),
         },
     )
 
@@ -432,7 +446,7 @@ def readiness_edit(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "use_case": use_case,
             "questions": ReadinessQuestion,
-            "crumbs": _crumbs((use_case.title, use_case.get_absolute_url()), ("Readiness check", "")),
+            "crumbs": _use_case_crumbs(use_case, "Readiness check"),
         },
         status=status,
     )
