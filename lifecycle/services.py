@@ -131,18 +131,27 @@ def use_case_promote(*, use_case: UseCase, actor: User, reason: str) -> StageCha
     )
 
 
+def _stage_change_lock(*, use_case: UseCase, actor: User, reason: str, step: str, step_done: str) -> UseCase:
+    """Demotion and retirement start alike: close open requests, lock the use case, check who asks and why.
+
+    Runs inside the caller's transaction.
+    """
+    # Open readiness requests close first: sign-off locks a request before its use case.
+    from signoff.services import readiness_requests_close_for_use_case
+
+    readiness_requests_close_for_use_case(use_case=use_case, actor=actor, reason=reason.strip())
+    use_case = use_case_lock(use_case=use_case)
+    if not use_case_may_change(actor, use_case):
+        raise PermissionDenied(f"Only the use case's owners or an administrator may {step} it.")
+    if not reason.strip():
+        raise ValidationError({"reason": f"Say why the use case is being {step_done}."})
+    return use_case
+
+
 def use_case_demote(*, use_case: UseCase, actor: User, to_stage: int, reason: str) -> StageChange:
     """Roll back to a lower stage (after an incident, or a failed revalidation), with a reason."""
     with transaction.atomic():
-        # Open readiness requests close first: sign-off locks a request before its use case.
-        from signoff.services import readiness_requests_close_for_use_case
-
-        readiness_requests_close_for_use_case(use_case=use_case, actor=actor, reason=reason.strip())
-        use_case = use_case_lock(use_case=use_case)
-        if not use_case_may_change(actor, use_case):
-            raise PermissionDenied("Only the use case's owners or an administrator may demote it.")
-        if not reason.strip():
-            raise ValidationError({"reason": "Say why the use case is being demoted."})
+        use_case = _stage_change_lock(use_case=use_case, actor=actor, reason=reason, step="demote", step_done="demoted")
         if use_case.stage == Stage.RETIRED or not can_proceed(use_case.demote):
             raise ValidationError(f"A use case at {use_case.get_stage_display()} cannot be demoted.")
         if to_stage not in Stage.values or not (Stage.PROPOSED <= to_stage < use_case.stage):
@@ -163,15 +172,7 @@ def use_case_demote(*, use_case: UseCase, actor: User, to_stage: int, reason: st
 def use_case_retire(*, use_case: UseCase, actor: User, reason: str) -> StageChange:
     """Switch the use case off for good; it stays in the registry for the record."""
     with transaction.atomic():
-        # Open readiness requests close first: sign-off locks a request before its use case.
-        from signoff.services import readiness_requests_close_for_use_case
-
-        readiness_requests_close_for_use_case(use_case=use_case, actor=actor, reason=reason.strip())
-        use_case = use_case_lock(use_case=use_case)
-        if not use_case_may_change(actor, use_case):
-            raise PermissionDenied("Only the use case's owners or an administrator may retire it.")
-        if not reason.strip():
-            raise ValidationError({"reason": "Say why the use case is being retired."})
+        use_case = _stage_change_lock(use_case=use_case, actor=actor, reason=reason, step="retire", step_done="retired")
         if not can_proceed(use_case.retire):
             raise ValidationError("This use case is already retired.")
         from_stage = use_case.stage
