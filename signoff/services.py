@@ -489,8 +489,7 @@ def readiness_request_submit(*, request: ReadinessRequest, actor: User) -> Readi
             raise ValidationError(
                 f"No gate policy exists for stage {request.target_stage}; an administrator must define one."
             )
-        version = _version_ready_to_submit(request, use_case)
-        request.version = version
+        request.version = _version_ready_to_submit(request, use_case)
         _take_snapshot(request, spec, use_case)
         request.revision += 1
         request.submit()
