@@ -67,7 +67,8 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         return {"type": "http", "scheme": "bearer", "description": "A token from `manage.py issue_token USERNAME`."}
 
 
-def _raise_as_400(exc: DjangoValidationError) -> NoReturn:
+def raise_as_400(exc: DjangoValidationError) -> NoReturn:
+    """A service's refusal as the API's 400: field errors by field, the rest under non_field_errors."""
     if hasattr(exc, "error_dict"):
         raise exceptions.ValidationError(exc.message_dict) from None
     raise exceptions.ValidationError({"non_field_errors": exc.messages}) from None
@@ -302,7 +303,7 @@ class UseCaseViewSet(viewsets.GenericViewSet):
                 **data,
             )
         except DjangoValidationError as exc:
-            _raise_as_400(exc)
+            raise_as_400(exc)
         return Response(self.get_serializer(use_case).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, slug: str) -> Response:
@@ -317,7 +318,7 @@ class UseCaseViewSet(viewsets.GenericViewSet):
         try:
             use_case = use_case_update(use_case=use_case, actor=request.user, **fields)
         except DjangoValidationError as exc:
-            _raise_as_400(exc)
+            raise_as_400(exc)
         return Response(self.get_serializer(use_case).data)
 
     @extend_schema(methods=["GET"], summary="Versions of a use case", responses=VersionSerializer(many=True))
@@ -340,7 +341,7 @@ class UseCaseViewSet(viewsets.GenericViewSet):
         try:
             version = model_version_create(use_case=use_case, actor=request.user, metrics=metrics, **data)
         except DjangoValidationError as exc:
-            _raise_as_400(exc)
+            raise_as_400(exc)
         return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -386,7 +387,7 @@ class UseCaseViewSet(viewsets.GenericViewSet):
                 version=version,
             )
         except DjangoValidationError as exc:
-            _raise_as_400(exc)
+            raise_as_400(exc)
         return Response(ArtifactSerializer(artifact, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -445,7 +446,7 @@ class UseCaseViewSet(viewsets.GenericViewSet):
                 summary=data.get("summary", ""),
             )
         except DjangoValidationError as exc:
-            _raise_as_400(exc)
+            raise_as_400(exc)
         return Response(RiskAssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
 

@@ -7,8 +7,6 @@ not be seen) and change nothing.
 
 from __future__ import annotations
 
-from typing import NoReturn
-
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -23,6 +21,7 @@ from rest_framework.reverse import reverse
 from rest_framework.routers import DefaultRouter
 
 from lifecycle.access import get_use_case_for_user
+from lifecycle.api import raise_as_400
 from lifecycle.models import HIGHEST_STAGE, Stage
 from portal.models import User
 from portal.params import id_param, int_param
@@ -34,18 +33,12 @@ from signoff.selectors import QueueScope, requests_list, reviews_of_request
 GATE_STAGES = [s.value for s in Stage.active()]
 
 
-def _raise_as_400(exc: DjangoValidationError) -> NoReturn:
-    if hasattr(exc, "error_dict"):
-        raise exceptions.ValidationError(exc.message_dict) from None
-    raise exceptions.ValidationError({"non_field_errors": exc.messages}) from None
-
-
 def _call(write):
     """Run a service; its refusals become the API's 400 and 403."""
     try:
         return write()
     except DjangoValidationError as exc:
-        _raise_as_400(exc)
+        raise_as_400(exc)
     except DjangoPermissionDenied as exc:
         raise exceptions.PermissionDenied(str(exc) or "You may not do that.") from None
 
