@@ -243,8 +243,8 @@ DEMO_USE_CASES = [
         regulated_decision=False,
         version={
             "label": "0.9.0",
-            "provider": "Anthropic",
-            "model_identifier": "claude-sonnet-4-5",
+            "provider": "Mistral AI",
+            "model_identifier": "mistral-large-2411",
             "agent_tools": ["read_repository", "run_tests"],
             "guardrails": "Secrets scanner on prompts; no network access for tools; code review required.",
         },

@@ -15,8 +15,8 @@ def _url(use_case):
 def _payload(**changes):
     payload = {
         "label": "2.0.0",
-        "provider": "Anthropic",
-        "model_identifier": "claude-sonnet-4-5",
+        "provider": "Mistral AI",
+        "model_identifier": "mistral-large-2411",
         "config_hash": HASH,
         "agent_tools": ["search_kb"],
         "guardrails": "PII redaction",
