@@ -62,7 +62,7 @@ PAGES = [
 
 
 def people() -> dict:
-    from portal.models import FunctionMembership, ReviewFunction, User
+    from accounts.models import FunctionMembership, ReviewFunction, User
 
     def user(name: str, roles: list[str], **extra) -> User:
         u, _ = User.objects.get_or_create(username=name, defaults={"email": f"{name}@bank.example", **extra})
@@ -89,8 +89,8 @@ def people() -> dict:
 
 def fill(start: int, stop: int, users: dict) -> None:
     """Use cases start..stop-1, each with history, two requests, ten reviews, a packet and audit events."""
+    from accounts.models import ReviewFunction
     from lifecycle.models import ModelVersion, Stage, StageChange, Tier, UseCase
-    from portal.models import ReviewFunction
     from signoff.models import Packet, ReadinessRequest, RequestState, Review, ReviewState
 
     functions = {f.key: f for f in ReviewFunction.objects.all()}
@@ -242,7 +242,7 @@ def _review(req, uc, function, revision, state, now, *, decider=None, assignee=N
 
 def _audit_events(use_cases, actor, now) -> None:
     """Append-only rows so the audit page has a realistic table; the chain is not what is measured."""
-    from portal.models import AuditChainHead, AuditEvent
+    from audit.models import AuditChainHead, AuditEvent
 
     head, _ = AuditChainHead.objects.get_or_create(pk=1)
     seq = head.seq

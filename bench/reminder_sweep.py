@@ -61,8 +61,8 @@ MEMBERS_PER_FUNCTION = 3  # one lead, two members: who an unassigned review remi
 
 def build(reviews: int, due: int) -> dict:
     """Bulk-create users, use cases, requests and reviews. Three reviews (one per function) per request."""
+    from accounts.models import FunctionMembership, ReviewFunction, User
     from lifecycle.models import ModelVersion, UseCase
-    from portal.models import FunctionMembership, ReviewFunction, User
     from signoff.models import ReadinessRequest, Review
 
     today = timezone.localdate()

@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
+from accounts.models import User
 from lifecycle.models import UseCase
-from portal.models import User
 
 CHANGE_USE_CASE = "lifecycle.change_usecase"
 

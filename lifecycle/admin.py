@@ -8,8 +8,8 @@ where their changes are audited like anyone's.
 """
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from lifecycle.models import (
     Artifact,
     EvaluationMetric,
@@ -21,22 +21,6 @@ from lifecycle.models import (
     UseCaseGroupObjectPermission,
     UseCaseUserObjectPermission,
 )
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
-    extra = 0
-    show_change_link = True
 
 
 class VersionInline(ReadOnlyInline):
@@ -56,7 +40,7 @@ class StageChangeInline(ReadOnlyInline):
 
 
 @admin.register(UseCase)
-class UseCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class UseCaseAdmin(ReadOnlyAdmin):
     list_display = ["title", "slug", "stage", "risk_tier", "internal_tier", "technical_owner", "team", "updated_at"]
     list_filter = ["stage", "risk_tier", "internal_tier", "processes_personal_data", "customer_facing"]
     search_fields = ["title", "slug", "purpose", "team"]
@@ -70,7 +54,7 @@ class MetricInline(ReadOnlyInline):
 
 
 @admin.register(ModelVersion)
-class ModelVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ModelVersionAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "provider", "model_identifier", "created_by", "created_at"]
     search_fields = ["use_case__slug", "label", "model_identifier", "config_hash"]
     list_select_related = ["use_case", "created_by"]
@@ -78,13 +62,13 @@ class ModelVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(EvaluationMetric)
-class EvaluationMetricAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class EvaluationMetricAdmin(ReadOnlyAdmin):
     list_display = ["name", "version", "value", "threshold", "direction"]
     list_select_related = ["version__use_case"]
 
 
 @admin.register(Artifact)
-class ArtifactAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ArtifactAdmin(ReadOnlyAdmin):
     list_display = ["original_name", "use_case", "kind", "sha256", "size", "is_current", "uploaded_at"]
     list_filter = ["kind", "is_current"]
     search_fields = ["original_name", "sha256", "use_case__slug"]
@@ -92,7 +76,7 @@ class ArtifactAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RiskAssessment)
-class RiskAssessmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RiskAssessmentAdmin(ReadOnlyAdmin):
     list_display = [
         "use_case",
         "tier",
@@ -108,26 +92,26 @@ class RiskAssessmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ReadinessAnswer)
-class ReadinessAnswerAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReadinessAnswerAdmin(ReadOnlyAdmin):
     list_display = ["use_case", "question", "answer", "answered_by", "answered_at"]
     list_filter = ["question", "answer"]
     list_select_related = ["use_case", "answered_by"]
 
 
 @admin.register(StageChange)
-class StageChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class StageChangeAdmin(ReadOnlyAdmin):
     list_display = ["use_case", "kind", "from_stage", "to_stage", "actor", "created_at"]
     list_filter = ["kind"]
     list_select_related = ["use_case", "actor"]
 
 
 @admin.register(UseCaseUserObjectPermission)
-class UseCaseUserObjectPermissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class UseCaseUserObjectPermissionAdmin(ReadOnlyAdmin):
     list_display = ["content_object", "user", "permission"]
     list_select_related = ["content_object", "user", "permission"]
 
 
 @admin.register(UseCaseGroupObjectPermission)
-class UseCaseGroupObjectPermissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class UseCaseGroupObjectPermissionAdmin(ReadOnlyAdmin):
     list_display = ["content_object", "group", "permission"]
     list_select_related = ["content_object", "group", "permission"]

@@ -58,9 +58,9 @@ extra_urlpatterns: list = []
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
-    """Describes portal.api_auth's bearer tokens in the schema (registered on import of the API modules)."""
+    """Describes accounts.authentication's bearer tokens in the schema (registered on import of the API modules)."""
 
-    target_class = "portal.api_auth.BearerTokenAuthentication"
+    target_class = "accounts.authentication.BearerTokenAuthentication"
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):

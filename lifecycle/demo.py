@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
+from accounts.models import User
 from lifecycle.models import ArtifactKind, EvaluationMetric, ReadinessQuestion, UseCase
 from lifecycle.services import (
     MetricSpec,
@@ -25,7 +26,6 @@ from lifecycle.services import (
     risk_assessment_record,
     use_case_create,
 )
-from portal.models import User
 
 AT_MOST = EvaluationMetric.Direction.AT_MOST
 

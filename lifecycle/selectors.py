@@ -7,6 +7,9 @@ from enum import StrEnum
 
 from django.db.models import Q, QuerySet
 
+from accounts.models import User
+from accounts.roles import Role
+from core.params import int_param
 from lifecycle.access import use_case_may_change, use_cases_visible_to
 from lifecycle.models import (
     Artifact,
@@ -19,9 +22,6 @@ from lifecycle.models import (
     Tier,
     UseCase,
 )
-from portal.models import User
-from portal.params import int_param
-from portal.roles import Role
 
 SORTS = {
     "title": ("title", "slug"),

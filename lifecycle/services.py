@@ -16,6 +16,9 @@ from django.utils.text import slugify
 from django_fsm import can_proceed
 from guardian.shortcuts import assign_perm, get_users_with_perms, remove_perm
 
+from accounts.models import User
+from audit.services import Verb, audit_record
+from lifecycle import hooks
 from lifecycle.access import CHANGE_USE_CASE, use_case_may_change, use_case_may_create
 from lifecycle.models import (
     Artifact,
@@ -33,8 +36,6 @@ from lifecycle.models import (
 )
 from lifecycle.questionnaire import UseCaseFlags, answers_clean, classify, internal_tier_for, questionnaire_load
 from lifecycle.uploads import upload_validate
-from portal.audit import Verb, audit_record
-from portal.models import User
 
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
 
@@ -61,14 +62,6 @@ RESERVED_SLUGS = frozenset({"new"})
 def use_case_lock(*, use_case: UseCase) -> UseCase:
     """Re-read the use case with a row lock; every stage change goes through here first."""
     return UseCase.objects.select_for_update().get(pk=use_case.pk)
-
-
-def _evidence_changed(*, use_case: UseCase, actor: User) -> None:
-    """Let sign-off re-check open requests against their evidence snapshot, after this transaction commits."""
-    # Imported here: sign-off builds on the registry, not the other way round.
-    from signoff.services import evidence_changed
-
-    evidence_changed(use_case=use_case, actor=actor)
 
 
 def use_case_owners_sync(*, use_case: UseCase, actor: User | None) -> None:
@@ -109,6 +102,7 @@ def _stage_change(
         use_case_id=use_case.pk,
         changes={"stage": [from_stage, use_case.stage], "reason": reason, "stage_change": change.pk},
     )
+    hooks.announce(kind=hooks.ChangeKind.STAGE_CHANGED, use_case=use_case, actor=actor)
     return change
 
 
@@ -136,10 +130,8 @@ def _stage_change_lock(*, use_case: UseCase, actor: User, reason: str, step: str
 
     Runs inside the caller's transaction.
     """
-    # Open readiness requests close first: sign-off locks a request before its use case.
-    from signoff.services import readiness_requests_close_for_use_case
-
-    readiness_requests_close_for_use_case(use_case=use_case, actor=actor, reason=reason.strip())
+    # What hangs on the current stage (sign-off's open requests) closes first: a request is locked before its use case.
+    hooks.stage_leaving(use_case=use_case, actor=actor, reason=reason.strip())
     use_case = use_case_lock(use_case=use_case)
     if not use_case_may_change(actor, use_case):
         raise PermissionDenied(f"Only the use case's owners or an administrator may {step} it.")
@@ -320,7 +312,7 @@ def use_case_update(*, use_case: UseCase, actor: User, **fields: Any) -> UseCase
                 update_fields.append("internal_tier")
         use_case.save(update_fields=update_fields)
         audit_record(actor=actor, verb=Verb.USE_CASE_UPDATED, obj=use_case, use_case_id=use_case.pk, changes=changed)
-        _evidence_changed(use_case=use_case, actor=actor)
+        hooks.announce(kind=hooks.ChangeKind.EVIDENCE_CHANGED, use_case=use_case, actor=actor)
         if {"technical_owner", "business_owner"} & set(changed):
             use_case_owners_sync(use_case=use_case, actor=actor)
     return use_case
@@ -406,7 +398,7 @@ def model_version_create(
                 "metrics": [[m.name.strip(), m.value, m.threshold, m.direction] for m in metrics],
             },
         )
-        _evidence_changed(use_case=use_case, actor=actor)
+        hooks.announce(kind=hooks.ChangeKind.VERSION_ADDED, use_case=use_case, actor=actor)
     return version
 
 
@@ -506,7 +498,7 @@ def _artifact_store(
             "supersedes": previous.pk if previous else None,
         },
     )
-    _evidence_changed(use_case=use_case, actor=actor)
+    hooks.announce(kind=hooks.ChangeKind.EVIDENCE_CHANGED, use_case=use_case, actor=actor)
     return artifact
 
 
@@ -535,12 +527,8 @@ def risk_assessment_record(
         raise ValidationError({"answers": [f"{qid}: {message}" for qid, message in sorted(errors.items())]})
     with transaction.atomic():
         if classify(cleaned).tier == Tier.PROHIBITED and use_case_may_change(actor, use_case):
-            # A prohibited practice ends every open promotion request; sign-off locks requests before use cases.
-            from signoff.services import readiness_requests_close_for_use_case
-
-            readiness_requests_close_for_use_case(
-                use_case=use_case, actor=actor, reason="Classified as a prohibited practice (Art. 5)."
-            )
+            # A prohibited practice ends every open promotion request; they are locked before the use case.
+            hooks.stage_leaving(use_case=use_case, actor=actor, reason="Classified as a prohibited practice (Art. 5).")
         use_case = use_case_lock(use_case=use_case)
         if not use_case_may_change(actor, use_case):
             raise PermissionDenied("Only the use case's owners or an administrator may classify it.")
@@ -593,7 +581,7 @@ def risk_assessment_record(
                 "answers": {qid: entry["answer"] for qid, entry in cleaned.items()},
             },
         )
-        _evidence_changed(use_case=use_case, actor=actor)
+        hooks.announce(kind=hooks.ChangeKind.EVIDENCE_CHANGED, use_case=use_case, actor=actor)
     return assessment
 
 
@@ -643,5 +631,5 @@ def readiness_answers_save(*, use_case: UseCase, actor: User, answers: Mapping[s
             audit_record(
                 actor=actor, verb=Verb.READINESS_ANSWERED, obj=use_case, use_case_id=use_case.pk, changes=changes
             )
-            _evidence_changed(use_case=use_case, actor=actor)
+            hooks.announce(kind=hooks.ChangeKind.EVIDENCE_CHANGED, use_case=use_case, actor=actor)
     return len(changes)

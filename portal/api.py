@@ -4,9 +4,9 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.routers import DefaultRouter
 
+from audit.models import AuditEvent
 from portal.audit_forms import AuditFilterForm
 from portal.audit_trail import audit_events_filtered, audit_trail_check
-from portal.models import AuditEvent
 
 extra_urlpatterns: list = []
 

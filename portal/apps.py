@@ -3,7 +3,4 @@ from django.apps import AppConfig
 
 class PortalConfig(AppConfig):
     name = "portal"
-    verbose_name = "Portal: people, audit trail, notifications"
-
-    def ready(self) -> None:
-        from portal import signals  # noqa: F401  (audits sign-ins)
+    verbose_name = "Portal: dashboards, insight and the audit trail's pages"

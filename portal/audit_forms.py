@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from audit.services import Verb
 from lifecycle.models import UseCase
-from portal.audit import Verb
 from portal.audit_trail import AuditFilters
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})

@@ -21,10 +21,11 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.roles import Role
+from audit.models import AuditEvent, canonical_json
+from audit.services import Verb, audit_head, audit_record, audit_verify
 from lifecycle.models import UseCase
-from portal.audit import Verb, audit_head, audit_record, audit_verify
-from portal.models import AuditEvent, User, canonical_json
-from portal.roles import Role
 
 # Walking the chain costs one read of every event. Up to this many events the
 # page verifies whenever the chain has grown since the last check; beyond it,

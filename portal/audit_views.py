@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from portal.audit import audit_head
+from audit.services import audit_head
 from portal.audit_forms import AuditFilterForm
 from portal.audit_trail import (
     AuditFilters,

@@ -26,7 +26,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 SWEEP_TASK = "signoff.tasks.send_due_reminders"
-DIGEST_TASK = "portal.tasks.send_notification_digests"
+DIGEST_TASK = "notifications.tasks.send_notification_digests"
 PACKET_CATCH_UP_TASK = "signoff.tasks.render_missing_packets"
 
 

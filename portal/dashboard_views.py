@@ -9,11 +9,11 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.models import User
+from core.sorting import sort_columns, sort_param
 from lifecycle.access import use_case_may_create
 from lifecycle.models import Stage
 from portal import dashboards, insight
-from portal.models import User
-from portal.tables import sort_columns, sort_param
 
 QUEUE_SHOWN = 10
 WAITING_PAGE_SIZE = 20

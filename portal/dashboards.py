@@ -14,9 +14,9 @@ from django.contrib.auth.models import Group
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import FunctionMembership, ReviewFunction, User
+from accounts.roles import REVIEWER_ROLES, Role
 from lifecycle.models import HIGHEST_STAGE, ArtifactKind, Stage, UseCase
-from portal.models import FunctionMembership, ReviewFunction, User
-from portal.roles import REVIEWER_ROLES, Role
 from signoff.access import request_create_refusal
 from signoff.calendar import is_business_day
 from signoff.gates import Requirement, gate_evaluate

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
 
-from portal.models import FunctionMembership, ReviewFunction, User
+from accounts.models import FunctionMembership, ReviewFunction, User
 
 
 @dataclass(frozen=True)

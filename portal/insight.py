@@ -20,10 +20,10 @@ from django.db.models import Count, DateTimeField, DurationField, ExpressionWrap
 from django.db.models.functions import Coalesce, Lag
 from django.utils import timezone
 
+from accounts.models import ReviewFunction, User
+from audit.services import Verb, audit_record
 from lifecycle.access import use_cases_visible_to
 from lifecycle.models import ACTIVE_STAGES, Stage, StageChange, UseCase
-from portal.audit import Verb, audit_record
-from portal.models import ReviewFunction, User
 from signoff.models import IN_REVIEW_STATES, ReadinessRequest, Review, ReviewState
 
 SECONDS_PER_DAY = 86400

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import audit_views, dashboard_views, views
+from portal import audit_views, dashboard_views
 
 app_name = "portal"
 
@@ -9,10 +9,6 @@ urlpatterns = [
     path("home/queue/", dashboard_views.home_queue, name="home-queue"),
     path("insight/", dashboard_views.insight_page, name="insight"),
     path("insight/inventory.csv", dashboard_views.inventory_csv, name="inventory-csv"),
-    path("notifications/", views.notification_list, name="notifications"),
-    path("notifications/read/", views.notifications_mark_read, name="notifications-read"),
-    path("notifications/badge/", views.notifications_badge, name="notifications-badge"),
-    path("notifications/settings/", views.notification_settings, name="notification-settings"),
     path("audit/", audit_views.audit_list, name="audit"),
     path("audit/export.csv", audit_views.audit_export, name="audit-export"),
     path("audit/verify/", audit_views.audit_verify_now, name="audit-verify"),

@@ -57,9 +57,14 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "csp",
-    "portal",
+    # The kernel, used by everything above it.
+    "audit",
+    "accounts",
+    "notifications",
+    # The registry, then sign-off, then the shell and its read-across pages.
     "lifecycle",
     "signoff",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -75,7 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "portal.middleware.AuditContextMiddleware",
+    "audit.middleware.AuditContextMiddleware",
     # Axes must come last: it turns locked-out sign-ins into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -112,7 +117,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-AUTH_USER_MODEL = "portal.User"
+AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -260,14 +265,14 @@ os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "portal.api_auth.BearerTokenAuthentication",
+        "accounts.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "portal.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "audit.api_errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

@@ -8,6 +8,7 @@ from portal import api_urls, views
 
 urlpatterns = [
     path("", include("portal.portal_urls")),
+    path("notifications/", include("notifications.urls")),
     path("use-cases/", include("lifecycle.urls")),
     path("signoff/", include("signoff.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

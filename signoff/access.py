@@ -14,8 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
+from accounts.models import FunctionMembership, ReviewFunction, User
 from lifecycle.models import Stage, UseCase
-from portal.models import FunctionMembership, ReviewFunction, User
 from signoff.models import (
     IN_REVIEW_STATES,
     ReadinessRequest,

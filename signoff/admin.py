@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from portal.audit import Verb, audit_record
+from audit.services import Verb, audit_record
+from core.admin import ReadOnlyAdmin
 from signoff.gates import PolicySpec
 from signoff.models import GatePolicy, ReadinessRequest, Review, SignoffRule
 
@@ -56,17 +57,6 @@ class GatePolicyAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
         for policy in queryset:
             self.delete_model(request, policy)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(ReadinessRequest)

@@ -20,11 +20,11 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.routers import DefaultRouter
 
+from accounts.models import User
+from core.params import id_param, int_param
 from lifecycle.access import get_use_case_for_user
 from lifecycle.api import raise_as_400
 from lifecycle.models import HIGHEST_STAGE, Stage
-from portal.models import User
-from portal.params import id_param, int_param
 from signoff import access, packet_api, services
 from signoff.gates import Mode, gate_evaluate, policy_for_request
 from signoff.models import Decision, ReadinessRequest, RequestState, Review, ReviewCondition, ReviewState

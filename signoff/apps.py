@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class SignoffConfig(AppConfig):
     name = "signoff"
     verbose_name = "Sign-off: gates, requests, reviews, reminders, packets"
+
+    def ready(self) -> None:
+        from lifecycle import hooks
+        from signoff import subscriptions
+
+        hooks.on_change(subscriptions.registry_changed)
+        hooks.on_stage_leaving(subscriptions.stage_leaving)

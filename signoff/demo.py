@@ -20,8 +20,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from accounts.models import FunctionMembership, User
 from lifecycle.models import Stage, Tier, UseCase
-from portal.models import FunctionMembership, User
 from signoff import access, services
 from signoff.calendar import add_business_days
 from signoff.models import (

@@ -6,8 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
+from accounts.models import User
 from lifecycle.models import Stage
-from portal.models import User
 from signoff.models import Decision
 from signoff.services import ConditionInput
 

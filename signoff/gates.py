@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from django.utils import timezone
 
+from accounts.models import ReviewFunction
 from lifecycle.models import (
     Artifact,
     ArtifactKind,
@@ -24,7 +25,6 @@ from lifecycle.models import (
     Tier,
     UseCase,
 )
-from portal.models import ReviewFunction
 from signoff.models import (
     APPROVING_DECISIONS,
     GatePolicy,

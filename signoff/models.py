@@ -6,8 +6,8 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from accounts.models import ReviewFunction
 from lifecycle.models import ArtifactKind, ModelVersion, Stage, StageChange, UseCase
-from portal.models import ReviewFunction
 
 
 class GatePolicy(models.Model):

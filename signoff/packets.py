@@ -39,6 +39,9 @@ from django.urls import reverse
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from accounts.models import User
+from audit.models import AuditEvent
+from audit.services import Verb, audit_record
 from lifecycle.access import use_cases_visible_to
 from lifecycle.models import (
     Artifact,
@@ -49,8 +52,6 @@ from lifecycle.models import (
     RiskAssessment,
     Stage,
 )
-from portal.audit import Verb, audit_record
-from portal.models import AuditEvent, User
 from signoff.crosswalk import CROSSWALK_SOURCE, crosswalk_for
 from signoff.models import APPROVING_DECISIONS, Packet, ReadinessRequest, RequestState, Review, ReviewState
 

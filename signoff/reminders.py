@@ -40,11 +40,11 @@ from django.db import connection, models, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
+from accounts.models import FunctionMembership, User
+from audit.services import Verb, audit_record
 from lifecycle.models import Stage, Tier, UseCase
-from portal.audit import Verb, audit_record
-from portal.models import FunctionMembership, User
-from portal.notifications import Kind as NotificationKind
-from portal.notifications import Message, notifications_email_send, notify_many
+from notifications.services import Kind as NotificationKind
+from notifications.services import Message, notifications_email_send, notify_many
 from signoff.calendar import add_business_days, business_days_between
 from signoff.models import (
     IN_REVIEW_STATES,

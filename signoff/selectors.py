@@ -10,8 +10,9 @@ from datetime import date
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from accounts.models import ReviewFunction, User
+from audit.models import canonical_json
 from lifecycle.models import Artifact, ModelVersion, ReadinessAnswer, RiskAssessment, UseCase
-from portal.models import ReviewFunction, User, canonical_json
 from signoff.access import requests_visible_to, reviews_visible_to
 from signoff.models import IN_REVIEW_STATES, OPEN_REVIEW_STATES, ReadinessRequest, Review
 

@@ -26,11 +26,11 @@ from django.utils import timezone
 from django_fsm import can_proceed
 from guardian.shortcuts import assign_perm, remove_perm
 
+from accounts.models import ReviewFunction, User
+from audit.services import Verb, audit_record
 from lifecycle.models import ModelVersion, Stage, Tier, UseCase
 from lifecycle.services import use_case_promote
-from portal.audit import Verb, audit_record
-from portal.models import ReviewFunction, User
-from portal.notifications import Kind, notify
+from notifications.services import Kind, notify
 from signoff import access
 from signoff.calendar import add_business_days, yearly_revalidation_due
 from signoff.gates import Category, PolicySpec, gate_evaluate, policy_for_request
@@ -313,7 +313,7 @@ def _queue_revision(
 
 
 def _after_approval(request_id: int) -> None:
-    from portal.tasks import enqueue
+    from core.tasks import enqueue
     from signoff.tasks import render_packet
 
     enqueue(render_packet, request_id)
@@ -638,26 +638,6 @@ def readiness_request_check_snapshot(*, request: ReadinessRequest, actor: User |
             return True
         _lock_reviews(request, revision=request.revision)
         return _return_if_evidence_changed(request, actor) is None
-
-
-def evidence_changed(*, use_case: UseCase, actor: User | None) -> None:
-    """Tell sign-off that a use case's evidence or version changed.
-
-    The check runs after the caller's transaction commits, in its own, so it
-    sees the new evidence and takes locks in the usual order (request first)
-    rather than under whatever lock the caller holds. review_decide checks the
-    snapshot again, so a missed call cannot let a stale approval through.
-    """
-    use_case_id = use_case.pk
-    actor_id = actor.pk if actor is not None else None
-
-    def check() -> None:
-        request = ReadinessRequest.objects.filter(use_case_id=use_case_id, state__in=IN_REVIEW_STATES).first()
-        if request is not None:
-            who = User.objects.filter(pk=actor_id).first() if actor_id else None
-            readiness_request_check_snapshot(request=request, actor=who)
-
-    transaction.on_commit(check)
 
 
 def readiness_requests_close_for_use_case(*, use_case: UseCase, actor: User, reason: str) -> list[ReadinessRequest]:

@@ -32,7 +32,7 @@ def render_missing_packets(limit: int = 50) -> int:
     moment, or a render gave up after its retries, this periodic catch-up is
     what eventually produces the packet.
     """
-    from portal.tasks import enqueue
+    from core.tasks import enqueue
     from signoff.models import ReadinessRequest, RequestState
 
     missing = list(

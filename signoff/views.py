@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.models import ReviewFunction, User
+from core.params import id_param, int_param
 from lifecycle.access import get_use_case_for_user
 from lifecycle.models import ArtifactKind, ReadinessQuestion, Stage, Tier
-from portal.models import ReviewFunction, User
-from portal.params import id_param, int_param
 from signoff import access, services
 from signoff.forms import (
     AssignForm,

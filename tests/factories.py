@@ -6,6 +6,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import FunctionMembership, ReviewFunction, User
 from lifecycle.models import (
     Artifact,
     ArtifactKind,
@@ -19,7 +20,6 @@ from lifecycle.models import (
     UseCase,
 )
 from lifecycle.services import use_case_owners_sync
-from portal.models import FunctionMembership, ReviewFunction, User
 
 PASSWORD = "correct-horse-battery"
 

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from accounts.models import User
+from audit.models import AuditEvent
+from audit.services import Verb, audit_record
 from lifecycle.models import Artifact, RiskAssessment, Tier
-from portal.audit import Verb, audit_record
-from portal.models import AuditEvent, Notification, User
+from notifications.models import Notification
 from signoff import services
 from signoff.models import Packet, ReadinessRequest, Review
 from tests.signoff.helpers import business_owner, high_risk_use_case, supply_evidence

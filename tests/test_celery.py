@@ -17,11 +17,12 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from portal import tasks as portal_tasks
+from core import tasks as core_tasks
+from notifications import tasks as notification_tasks
+from notifications.models import Notification
+from notifications.services import Kind, notify
 from portal.celery import DIGEST_TASK, PACKET_CATCH_UP_TASK, SWEEP_TASK, beat_schedule
 from portal.celery import app as celery_app
-from portal.models import Notification
-from portal.notifications import Kind, notify
 from signoff.models import Reminder
 from signoff.tasks import send_due_reminders
 from tests import factories
@@ -71,13 +72,13 @@ def test_beat_schedule_sweeps_every_n_minutes_and_sends_the_digest_daily(setting
     assert schedule["reminder-sweep"]["task"] == SWEEP_TASK == send_due_reminders.name
     assert schedule["reminder-sweep"]["schedule"] == timedelta(minutes=5)
     assert schedule["reminder-sweep"]["options"]["expires"] == 300
-    assert schedule["notification-digest"]["task"] == DIGEST_TASK == portal_tasks.send_notification_digests.name
+    assert schedule["notification-digest"]["task"] == DIGEST_TASK == notification_tasks.send_notification_digests.name
     assert schedule["notification-digest"]["schedule"] == crontab(minute=0, hour=6)
     # The running app got the schedule when it configured itself.
     assert schedule["packet-catch-up"]["task"] == PACKET_CATCH_UP_TASK
     assert schedule["packet-catch-up"]["schedule"] == timedelta(minutes=5)
     assert set(celery_app.conf.beat_schedule) == {"reminder-sweep", "notification-digest", "packet-catch-up"}
-    assert {SWEEP_TASK, DIGEST_TASK, PACKET_CATCH_UP_TASK, "portal.tasks.send_notification_emails"} <= set(
+    assert {SWEEP_TASK, DIGEST_TASK, PACKET_CATCH_UP_TASK, "notifications.tasks.send_notification_emails"} <= set(
         celery_app.tasks
     )
 
@@ -114,12 +115,12 @@ def broker():
     celery_app.conf.broker_url = real
     _reset_broker_connections()
     celery_app.control.purge()
-    portal_tasks._broker_down = False
+    core_tasks._broker_down = False
     yield real
     celery_app.conf.broker_url = real
     celery_app.conf.worker_hijack_root_logger = hijack
     _reset_broker_connections()
-    portal_tasks._broker_down = False
+    core_tasks._broker_down = False
 
 
 @pytest.fixture
@@ -166,14 +167,14 @@ def test_user_actions_survive_a_broker_outage_and_the_next_sweep_catches_up(brok
     celery_app.conf.broker_url = CLOSED_PORT_BROKER
     _reset_broker_connections()
 
-    with caplog.at_level(logging.WARNING, logger="portal.tasks"):
+    with caplog.at_level(logging.WARNING, logger="core.tasks"):
         for n in range(3):
             started = time.monotonic()
             with transaction.atomic():
                 notify(users=[ravi], kind=Kind.ASSIGNED, title=f"Action {n} while the broker is down")
             assert time.monotonic() - started < 5, "a user action must not hang on the broker"
     assert Notification.objects.filter(user=ravi, emailed_at__isnull=True).count() == 3
-    warnings = [r for r in caplog.records if r.name == "portal.tasks" and r.levelno == logging.WARNING]
+    warnings = [r for r in caplog.records if r.name == "core.tasks" and r.levelno == logging.WARNING]
     assert len(warnings) == 1, [r.getMessage() for r in warnings]
     assert "broker is unreachable" in warnings[0].getMessage()
     assert mail.outbox == []
@@ -183,13 +184,13 @@ def test_user_actions_survive_a_broker_outage_and_the_next_sweep_catches_up(brok
     celery_app.conf.broker_url = broker
     _reset_broker_connections()
     with (
-        caplog.at_level(logging.INFO, logger="portal.tasks"),
+        caplog.at_level(logging.INFO, logger="core.tasks"),
         start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30),
     ):
-        assert portal_tasks.enqueue(send_due_reminders) is True
+        assert core_tasks.enqueue(send_due_reminders) is True
         wait_for(lambda: len(mail.outbox) == 4)
     assert "The broker is reachable again" in caplog.text
-    assert portal_tasks._broker_down is False
+    assert core_tasks._broker_down is False
     subjects = sorted(m.subject for m in mail.outbox)
     assert [s for s in subjects if "while the broker is down" in s] == [
         f"[Stagegate] Action {n} while the broker is down" for n in range(3)

@@ -8,7 +8,7 @@ never a 500.
 import pytest
 from django.urls import reverse
 
-from portal.params import MAX_DB_INT, id_param, int_param
+from core.params import MAX_DB_INT, id_param, int_param
 from signoff import services
 from signoff.models import Review
 from tests.signoff.helpers import business_owner, high_risk_use_case, supply_evidence

@@ -16,8 +16,9 @@ import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from audit.models import AuditEvent
 from lifecycle.models import Artifact, ModelVersion, ReadinessAnswer, RiskAssessment, StageChange, UseCase
-from portal.models import AuditEvent, Notification
+from notifications.models import Notification
 from signoff.models import Packet, ReadinessRequest, RequestComment, Review, ReviewCondition
 from tests.matrix_routes import ROUTES
 from tests.permission_world import world_build

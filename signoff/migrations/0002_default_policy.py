@@ -71,7 +71,7 @@ POLICIES = [
 def forwards(apps, schema_editor):
     GatePolicy = apps.get_model("signoff", "GatePolicy")
     SignoffRule = apps.get_model("signoff", "SignoffRule")
-    ReviewFunction = apps.get_model("portal", "ReviewFunction")
+    ReviewFunction = apps.get_model("accounts", "ReviewFunction")
     functions = {f.key: f for f in ReviewFunction.objects.all()}
     for spec in POLICIES:
         spec = dict(spec)
@@ -83,6 +83,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("signoff", "0001_initial"), ("portal", "0003_roles_and_functions")]
+    dependencies = [("signoff", "0001_initial"), ("accounts", "0002_roles_and_functions")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -2,8 +2,8 @@
 
 import pytest
 
+from audit.models import AuditEvent
 from lifecycle.models import Artifact, ModelVersion, RiskAssessment, UseCase
-from portal.models import AuditEvent
 from tests.lifecycle.api_helpers import bearer_client
 
 pytestmark = pytest.mark.django_db

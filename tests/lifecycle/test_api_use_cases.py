@@ -1,7 +1,7 @@
 import pytest
 
+from audit.models import AuditEvent
 from lifecycle.models import Stage, Tier, UseCase
-from portal.models import AuditEvent
 from tests import factories
 from tests.lifecycle.api_helpers import bearer_client
 

@@ -3,11 +3,11 @@ import io
 import pypdf
 import pytest
 
+from audit.models import AuditEvent
 from lifecycle.demo import demo_pdf, demo_use_cases_seed
 from lifecycle.models import Artifact, ModelVersion, ReadinessAnswer, RiskAssessment, Stage, Tier, UseCase
 from lifecycle.uploads import upload_validate
 from portal.demo import demo_people_seed
-from portal.models import AuditEvent
 from signoff.gates import Category, gate_evaluate
 from tests.lifecycle.files import upload
 

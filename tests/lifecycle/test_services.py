@@ -2,6 +2,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from audit.models import AuditEvent
+from audit.services import Verb
 from lifecycle.access import use_case_may_change
 from lifecycle.models import (
     Artifact,
@@ -30,8 +32,6 @@ from lifecycle.services import (
     use_case_retire,
     use_case_update,
 )
-from portal.audit import Verb
-from portal.models import AuditEvent
 from tests import factories
 from tests.lifecycle.files import PDF, TEXT, upload
 

@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from lifecycle.models import Artifact, ArtifactKind
-from portal.models import AuditEvent
 from tests import factories
 from tests.lifecycle.files import DOCX, PDF, upload
 

@@ -1,9 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from lifecycle.access import use_case_may_change
 from lifecycle.models import UseCase
-from portal.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 URL = reverse("lifecycle:use-case-create")

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from portal.models import AuditEvent
+from audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

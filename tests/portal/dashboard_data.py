@@ -11,8 +11,8 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
+from accounts.models import ReviewFunction, User
 from lifecycle.models import StageChange, UseCase
-from portal.models import ReviewFunction, User
 from signoff.models import Packet, ReadinessRequest, RequestState, Review, ReviewState
 from tests import factories
 

@@ -2,7 +2,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from portal.models import ApiToken, AuditEvent, FunctionMembership, Notification, ReviewFunction
+from accounts.models import ApiToken, FunctionMembership, ReviewFunction
+from audit.models import AuditEvent
+from notifications.models import Notification
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -21,13 +23,13 @@ def _membership_events():
 @pytest.mark.parametrize(
     "name",
     [
-        "portal_user",
-        "portal_reviewfunction",
-        "portal_functionmembership",
-        "portal_apitoken",
-        "portal_auditevent",
-        "portal_auditchainhead",
-        "portal_notification",
+        "accounts_user",
+        "accounts_reviewfunction",
+        "accounts_functionmembership",
+        "accounts_apitoken",
+        "audit_auditevent",
+        "audit_auditchainhead",
+        "notifications_notification",
         "lifecycle_usecase",
         "lifecycle_modelversion",
         "lifecycle_evaluationmetric",
@@ -57,22 +59,22 @@ def test_use_case_change_page_is_read_only(admin_client, use_case):
 def test_audit_events_cannot_be_added_changed_or_deleted(admin_client, erin):
     factories.UseCaseFactory(technical_owner=erin)
     event = AuditEvent.objects.first()
-    assert admin_client.get(reverse("admin:portal_auditevent_add")).status_code == 403
-    assert admin_client.get(reverse("admin:portal_auditevent_delete", args=[event.pk])).status_code == 403
-    admin_client.post(reverse("admin:portal_auditevent_change", args=[event.pk]), {"verb": "x"})
+    assert admin_client.get(reverse("admin:audit_auditevent_add")).status_code == 403
+    assert admin_client.get(reverse("admin:audit_auditevent_delete", args=[event.pk])).status_code == 403
+    admin_client.post(reverse("admin:audit_auditevent_change", args=[event.pk]), {"verb": "x"})
     event.refresh_from_db()
     assert event.verb != "x"
 
 
 def test_membership_added_changed_and_removed_are_audited(admin_client, admin_user, eric):
     risk = ReviewFunction.objects.get(key="risk")
-    admin_client.post(reverse("admin:portal_functionmembership_add"), {"function": risk.pk, "user": eric.pk})
+    admin_client.post(reverse("admin:accounts_functionmembership_add"), {"function": risk.pk, "user": eric.pk})
     membership = FunctionMembership.objects.get(user=eric)
     admin_client.post(
-        reverse("admin:portal_functionmembership_change", args=[membership.pk]),
+        reverse("admin:accounts_functionmembership_change", args=[membership.pk]),
         {"function": risk.pk, "user": eric.pk, "is_lead": "on"},
     )
-    admin_client.post(reverse("admin:portal_functionmembership_delete", args=[membership.pk]), {"post": "yes"})
+    admin_client.post(reverse("admin:accounts_functionmembership_delete", args=[membership.pk]), {"post": "yes"})
     assert not FunctionMembership.objects.filter(user=eric).exists()
     events = _membership_events()
     assert [e.changes["action"] for e in events] == ["added", "changed", "removed"]
@@ -84,7 +86,7 @@ def test_membership_added_changed_and_removed_are_audited(admin_client, admin_us
 def test_membership_bulk_delete_is_audited(admin_client, ravi, cora):
     ids = list(FunctionMembership.objects.values_list("pk", flat=True))
     admin_client.post(
-        reverse("admin:portal_functionmembership_changelist"),
+        reverse("admin:accounts_functionmembership_changelist"),
         {"action": "delete_selected", "_selected_action": ids, "post": "yes"},
     )
     assert not FunctionMembership.objects.exists()
@@ -95,7 +97,7 @@ def test_inline_membership_changes_on_the_function_page_are_audited(admin_client
     risk = ReviewFunction.objects.get(key="risk")
     existing = FunctionMembership.objects.get(user=ravi)
     response = admin_client.post(
-        reverse("admin:portal_reviewfunction_change", args=[risk.pk]),
+        reverse("admin:accounts_reviewfunction_change", args=[risk.pk]),
         {
             "key": risk.key,
             "name": risk.name,
@@ -130,7 +132,7 @@ def test_role_changes_on_the_user_page_are_audited(admin_client, eric):
         "memberships-TOTAL_FORMS": "0",
         "memberships-INITIAL_FORMS": "0",
     }
-    response = admin_client.post(reverse("admin:portal_user_change", args=[eric.pk]), data)
+    response = admin_client.post(reverse("admin:accounts_user_change", args=[eric.pk]), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     [event] = _membership_events()
     assert event.changes == {"action": "roles", "before": ["engineer"], "after": ["engineer", "risk"]}
@@ -138,8 +140,10 @@ def test_role_changes_on_the_user_page_are_audited(admin_client, eric):
 
 def test_tokens_are_read_only_and_can_be_revoked(admin_client, erin):
     token = ApiToken.objects.create(user=erin, key_hash="f" * 64, key_prefix="sg_abcdefg")
-    assert admin_client.get(reverse("admin:portal_apitoken_add")).status_code == 403
-    admin_client.post(reverse("admin:portal_apitoken_changelist"), {"action": "revoke", "_selected_action": [token.pk]})
+    assert admin_client.get(reverse("admin:accounts_apitoken_add")).status_code == 403
+    admin_client.post(
+        reverse("admin:accounts_apitoken_changelist"), {"action": "revoke", "_selected_action": [token.pk]}
+    )
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert AuditEvent.objects.get(verb="permission.revoked").changes["token"] == "sg_abcdefg"
@@ -148,6 +152,6 @@ def test_tokens_are_read_only_and_can_be_revoked(admin_client, erin):
 @pytest.mark.parametrize("who", ["erin", "rita", "audrey"])
 def test_admin_site_is_for_staff_only(client, request, who):
     client.force_login(request.getfixturevalue(who))
-    response = client.get(reverse("admin:portal_notification_changelist"))
+    response = client.get(reverse("admin:notifications_notification_changelist"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert not Notification.objects.exists()

@@ -4,8 +4,8 @@ import pytest
 from django.db import transaction
 from rest_framework.test import APIClient
 
-from portal.audit import Verb, audit_record
-from portal.models import AuditEvent
+from audit.models import AuditEvent
+from audit.services import Verb, audit_record
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,10 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent
+from audit.services import Verb, audit_record
+from audit.triggers import audit_triggers_drop, audit_triggers_install
 from portal import audit_trail
-from portal.audit import Verb, audit_record
-from portal.models import AuditEvent
-from portal.triggers import audit_triggers_drop, audit_triggers_install
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -189,7 +189,7 @@ def _tamper(seq: int) -> None:
     audit_triggers_drop(connection)
     try:
         with connection.cursor() as cursor:
-            cursor.execute("UPDATE portal_auditevent SET changes = %s WHERE seq = %s", ['{"n": 99}', seq])
+            cursor.execute("UPDATE audit_auditevent SET changes = %s WHERE seq = %s", ['{"n": 99}', seq])
     finally:
         audit_triggers_install(connection)
 

@@ -6,10 +6,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from audit.models import AuditEvent
+from audit.services import Verb
 from lifecycle.models import Stage
 from portal import insight
-from portal.audit import Verb
-from portal.models import AuditEvent
 from signoff.models import RequestState
 from tests import factories
 from tests.portal.dashboard_data import request_make, review_make, stage_history

@@ -2,8 +2,8 @@
 
 from django.contrib.auth.models import Group
 
+from accounts.models import User
 from lifecycle.models import ArtifactKind, ReadinessAnswer, Stage, Tier, UseCase
-from portal.models import User
 from signoff.models import ReadinessRequest, Review
 from tests import factories
 

@@ -9,9 +9,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
+from audit.services import Verb, audit_record
 from lifecycle.models import ArtifactKind, Tier, UseCase
-from portal.audit import Verb, audit_record
-from portal.models import User
 from signoff.models import Decision, Packet, ReadinessRequest, RequestState
 from signoff.packets import packet_id_for
 from signoff.services import ConditionInput, readiness_request_create, readiness_request_submit, review_decide

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from portal.audit import Verb
-from portal.models import AuditEvent
+from audit.models import AuditEvent
+from audit.services import Verb
 from signoff.models import GatePolicy, SignoffRule
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,8 @@
 
 import pytest
 
-from portal.audit import Verb
-from portal.models import AuditEvent
+from audit.models import AuditEvent
+from audit.services import Verb
 from signoff import services
 from signoff.models import Decision, ReadinessRequest, RequestState
 from tests.signoff.helpers import reviews_by_function

@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections, connection
 
+from accounts.models import User
 from lifecycle.models import Stage, StageChange, Tier, UseCase
-from portal.models import User
 from signoff import services
 from signoff.models import Decision, ReadinessRequest, RequestState, Review, ReviewState
 from tests.signoff.helpers import business_owner, high_risk_use_case, reviews_by_function, supply_evidence

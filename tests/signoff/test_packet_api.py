@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from portal.audit import Verb
-from portal.models import AuditEvent
+from audit.models import AuditEvent
+from audit.services import Verb
 from signoff.models import Packet
 from tests import factories
 from tests.signoff.packet_builders import packet_stub

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from portal.audit import Verb
-from portal.models import AuditEvent
+from audit.models import AuditEvent
+from audit.services import Verb
 from signoff.models import Packet, RequestState
 from signoff.packets import (
     PACKET_BASE_URL,

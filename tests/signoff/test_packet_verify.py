@@ -5,8 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from portal.audit import Verb
-from portal.models import AuditEvent
+from audit.models import AuditEvent
+from audit.services import Verb
 from signoff.models import Packet
 from tests.signoff.packet_builders import approved_request
 

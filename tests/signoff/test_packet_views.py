@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.audit import Verb
-from portal.models import AuditEvent
+from audit.models import AuditEvent
+from audit.services import Verb
 from tests import factories
 from tests.signoff.packet_builders import packet_stub
 

@@ -9,9 +9,11 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import User
+from audit.models import AuditEvent
+from audit.services import Verb, audit_verify
 from lifecycle.models import Stage, Tier
-from portal.audit import Verb, audit_verify
-from portal.models import AuditEvent, Notification, User
+from notifications.models import Notification
 from signoff.models import Reminder, Review, ReviewCondition
 from signoff.reminders import reminder_milestones, reviews_sweep_due
 from tests import factories

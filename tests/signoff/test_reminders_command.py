@@ -9,7 +9,7 @@ import time_machine
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from portal.models import Notification
+from notifications.models import Notification
 from signoff.models import OPEN_REVIEW_STATES, Reminder, Review
 from signoff.tasks import send_due_reminders
 from tests import factories

@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection
 
-from portal.models import Notification
+from notifications.models import Notification
 from signoff.models import Reminder
 from signoff.reminders import reviews_sweep_due
 from tests import factories

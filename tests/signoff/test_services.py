@@ -7,9 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.models import AuditEvent
+from audit.services import Verb
+from lifecycle import hooks
 from lifecycle.models import ArtifactKind, ReadinessQuestion, Stage, StageChange, Tier, UseCase
-from portal.audit import Verb
-from portal.models import AuditEvent, Notification
+from notifications.models import Notification
 from signoff import services
 from signoff.access import DECIDE_REVIEW
 from signoff.calendar import add_business_days, yearly_revalidation_due
@@ -274,7 +276,7 @@ def test_non_assignee_non_lead_cannot_decide(in_review, ravi, rita):
     _assert_refused(review, ravi, match="only its assignee or a lead")
     services.review_assign(review=review, actor=rita, assignee=ravi)
     factories.reviewer("pat", "risk")
-    from portal.models import User
+    from accounts.models import User
 
     pat = User.objects.get(username="pat")
     _assert_refused(review, pat, match="assigned to")
@@ -478,7 +480,7 @@ def test_new_artifact_returns_the_request_through_the_hook(in_review, erin, rita
         use_case=in_review.use_case, kind=ArtifactKind.ROLLBACK_TEST, supersedes=old, content=b"%PDF-1.4 a new drill"
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.evidence_changed(use_case=in_review.use_case, actor=erin)
+        hooks.announce(kind=hooks.ChangeKind.EVIDENCE_CHANGED, use_case=in_review.use_case, actor=erin)
     in_review.refresh_from_db()
     assert in_review.state == RequestState.CHANGES_REQUESTED
     assert set(in_review.reviews.values_list("state", flat=True)) == {ReviewState.STALE}
@@ -656,10 +658,10 @@ def test_new_assessment_is_a_change(in_review, erin):
 def test_evidence_changed_waits_for_the_callers_commit(in_review, erin, django_capture_on_commit_callbacks):
     factories.ModelVersionFactory(use_case=in_review.use_case, label="2.0.0")
     with django_capture_on_commit_callbacks() as callbacks:
-        services.evidence_changed(use_case=in_review.use_case, actor=erin)
+        hooks.announce(kind=hooks.ChangeKind.EVIDENCE_CHANGED, use_case=in_review.use_case, actor=erin)
         in_review.refresh_from_db()
         assert in_review.state == RequestState.SUBMITTED
-    assert len(callbacks) == 1
+    assert len(callbacks) == 1  # sign-off is the one subscriber
     callbacks[0]()
     in_review.refresh_from_db()
     assert in_review.state == RequestState.CHANGES_REQUESTED
@@ -667,5 +669,5 @@ def test_evidence_changed_waits_for_the_callers_commit(in_review, erin, django_c
 
 def test_evidence_changed_without_an_open_request_does_nothing(credit, erin, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.evidence_changed(use_case=credit, actor=erin)
+        hooks.announce(kind=hooks.ChangeKind.EVIDENCE_CHANGED, use_case=credit, actor=erin)
     assert not AuditEvent.objects.filter(verb=Verb.REQUEST_RETURNED).exists()

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEvent
+from audit.services import Verb
 from lifecycle.models import Tier
-from portal.audit import Verb
-from portal.models import AuditEvent
 from signoff import services
 from signoff.models import Decision, ReadinessRequest, RequestState
 from tests.signoff.helpers import high_risk_use_case, reviews_by_function, supply_evidence

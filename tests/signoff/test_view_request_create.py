@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEvent
+from audit.services import Verb
 from lifecycle.models import Stage, UseCase
-from portal.audit import Verb
-from portal.models import AuditEvent
 from signoff.models import ReadinessRequest, RequestState
 
 pytestmark = pytest.mark.django_db

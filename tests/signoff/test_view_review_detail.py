@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.audit import Verb
-from portal.models import AuditEvent
+from audit.models import AuditEvent
+from audit.services import Verb
 from signoff import services
 from signoff.models import Decision, Review, ReviewState
 from tests.signoff.helpers import high_risk_use_case, reviews_by_function, supply_evidence

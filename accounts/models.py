@@ -1,0 +1,101 @@
+"""People, their review functions and their API tokens."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+from accounts.roles import Role
+
+
+class User(AbstractUser):
+    class EmailMode(models.TextChoices):
+        IMMEDIATE = "immediate", "Send each e-mail as it happens"
+        DIGEST = "digest", "One daily digest"
+
+    email_mode = models.CharField(max_length=16, choices=EmailMode.choices, default=EmailMode.IMMEDIATE)
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def role_names(self) -> set[str]:
+        if not hasattr(self, "_role_names"):
+            self._role_names = {g.name for g in self.groups.all()}
+        return self._role_names
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.is_active and bool(self.role_names() & {str(r) for r in roles})
+
+    @property
+    def is_auditor(self) -> bool:
+        return self.has_role(Role.AUDITOR) and not self.is_superuser
+
+    @property
+    def is_portal_admin(self) -> bool:
+        return self.is_active and (self.is_superuser or self.has_role(Role.ADMIN))
+
+    @property
+    def has_any_role(self) -> bool:
+        return self.is_active and (self.is_superuser or bool(self.role_names()))
+
+
+class ReviewFunction(models.Model):
+    """A second-line function that signs readiness requests (risk, compliance, legal, ...)."""
+
+    key = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="FunctionMembership", related_name="functions")
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FunctionMembership(models.Model):
+    function = models.ForeignKey(ReviewFunction, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    is_lead = models.BooleanField(default=False, help_text="Leads assign reviews and receive escalations.")
+
+    class Meta:
+        ordering = ["function", "-is_lead", "user__username"]
+        constraints = [models.UniqueConstraint(fields=["function", "user"], name="membership_unique_user_per_function")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.function}{' (lead)' if self.is_lead else ''}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only its SHA-256 is stored."""
+
+    PREFIX = "sg_"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    key_prefix = models.CharField(max_length=12)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.key_prefix}… ({self.user})"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def generate_key(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)

@@ -1,0 +1,84 @@
+"""The audit trail's tables: append-only events chained by hash, and the chain's head."""
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+class AuditChainHead(models.Model):
+    """One row: the sequence number and hash of the newest audit event.
+
+    Writers lock it (SELECT ... FOR UPDATE) so that two transactions can never
+    chain to the same predecessor.
+    """
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"
+
+
+class AuditEvent(models.Model):
+    """An append-only, hash-chained record of something that happened.
+
+    Database triggers refuse UPDATE and DELETE on this table (audit/triggers.py).
+    """
+
+    GENESIS_HASH = "0" * 64
+
+    seq = models.BigIntegerField(unique=True)
+    created_at = models.DateTimeField(db_index=True)
+    # PROTECT: users are deactivated, never deleted, so the trail keeps its actors.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    verb = models.CharField(max_length=64, db_index=True)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=255, blank=True)
+    use_case_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    request_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    changes = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-seq"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.actor_label or 'system'} {self.verb} {self.object_repr}"
+
+    def canonical(self) -> str:
+        created: datetime = self.created_at
+        return canonical_json(
+            {
+                "seq": self.seq,
+                "created_at": created.astimezone(UTC).isoformat(timespec="microseconds"),
+                "actor_id": self.actor_id,
+                "actor_label": self.actor_label,
+                "verb": self.verb,
+                "object_type": self.object_type,
+                "object_id": self.object_id,
+                "object_repr": self.object_repr,
+                "use_case_id": self.use_case_id,
+                "request_id": self.request_id,
+                "changes": self.changes,
+                "ip_address": self.ip_address,
+                "prev_hash": self.prev_hash,
+            }
+        )
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.canonical().encode()).hexdigest()

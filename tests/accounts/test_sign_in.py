@@ -1,0 +1,104 @@
+import re
+
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from audit.models import AuditEvent
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+LOGIN = reverse("login")
+SAMPLE_ARGS = {"slug": "some-slug", "pk": "1", "id": "1", "packet_id": "abc", "path": "x", "str": "x", "int": "1"}
+
+
+def _page_paths(patterns=None, prefix=""):
+    """Every routed page (not the API, admin or static files) with sample values for its parameters."""
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        route = str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            if route.startswith(("admin/", "api/")):
+                continue
+            yield from _page_paths(entry.url_patterns, prefix + route)
+        elif isinstance(entry, URLPattern) and not route.startswith("^"):
+            if getattr(entry.callback, "login_required", True) is False:
+                continue
+            path = re.sub(
+                r"<(?:(\w+):)?(\w+)>",
+                lambda m: SAMPLE_ARGS.get(m.group(2), SAMPLE_ARGS.get(m.group(1) or "", "x")),
+                prefix + route,
+            )
+            yield "/" + path
+
+
+PAGES = sorted(set(_page_paths()))
+
+
+def test_the_walk_finds_the_pages():
+    assert {"/", "/use-cases/", "/use-cases/new/", "/use-cases/some-slug/", "/audit/"} <= set(PAGES)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_needs_sign_in(client, path):
+    response = client.get(path)
+    assert response.status_code == 302, path
+    assert response["Location"].startswith(LOGIN)
+
+
+@pytest.mark.parametrize("path", ["/use-cases/new/", "/use-cases/some-slug/edit/"])
+def test_anonymous_posts_are_sent_to_sign_in_too(client, path):
+    response = client.post(path, {"title": "x", "purpose": "y"})
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+def test_api_refuses_anonymous_requests(client):
+    response = client.get("/api/v1/use-cases/")
+    assert response.status_code in (401, 403)
+    assert "results" not in response.json()
+
+
+def test_login_page_and_health_check_are_public(client):
+    assert client.get(LOGIN).status_code == 200
+    assert client.get(reverse("healthz")).status_code == 200
+
+
+def test_successful_sign_in_is_audited(client, erin):
+    response = client.post(LOGIN, {"username": "erin", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("portal:home")
+    event = AuditEvent.objects.get(verb="auth.login")
+    assert (event.actor, event.ip_address) == (erin, "127.0.0.1")
+
+
+def test_failed_sign_in_is_audited_without_the_password(client, erin):
+    response = client.post(LOGIN, {"username": "erin", "password": "wrong-password"})
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(verb="auth.login_failed")
+    assert event.actor is None and event.actor_label == "erin"
+    assert "wrong-password" not in str(event.changes)
+
+
+def test_lockout_after_the_failure_limit(client, erin):
+    limit = settings.AXES_FAILURE_LIMIT
+    for _ in range(limit - 1):
+        assert client.post(LOGIN, {"username": "erin", "password": "nope"}).status_code == 200
+    locked = client.post(LOGIN, {"username": "erin", "password": "nope"})
+    assert locked.status_code == 429
+    # Even the right password is refused while the lock lasts.
+    again = client.post(LOGIN, {"username": "erin", "password": PASSWORD})
+    assert again.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(verb="auth.login_failed").count() >= limit
+    assert not AuditEvent.objects.filter(verb="auth.login").exists()
+
+
+def test_lockout_is_per_account(client, erin, eric):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(LOGIN, {"username": "erin", "password": "nope"})
+    response = client.post(LOGIN, {"username": "eric", "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_sign_out_is_audited(client, erin):
+    client.force_login(erin)
+    client.post(reverse("logout"))
+    assert AuditEvent.objects.filter(verb="auth.logout", actor=erin).exists()
