@@ -1,6 +1,6 @@
 """The registry in Django's admin: for looking, not for changing.
 
-Every write to the registry goes through lifecycle/services.py, which checks
+Every write to the registry goes through lifecycle/services/, which checks
 access, keeps object permissions in step and writes the audit trail in the
 same transaction. An admin form would do none of that, so these models are
 read-only here; administrators change use cases through the portal's pages,

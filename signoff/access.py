@@ -9,12 +9,14 @@ the service would refuse.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NoReturn
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import FunctionMembership, ReviewFunction, User
+from audit.refusals import Refused
 from lifecycle.models import Stage, UseCase
 from signoff.models import (
     IN_REVIEW_STATES,
@@ -38,10 +40,24 @@ class Refusal:
     def __str__(self) -> str:
         return self.reason
 
-    def raise_it(self) -> None:
-        if self.forbidden:
-            raise PermissionDenied(self.reason)
-        raise ValidationError(self.reason)
+    def raise_it(self, *, on: UseCase | ReadinessRequest | Review | None = None) -> NoReturn:
+        """403 (with what was refused, for the audit event) or 400."""
+        if not self.forbidden:
+            raise ValidationError(self.reason)
+        if isinstance(on, Review):
+            raise Refused(self.reason, obj=on, use_case_id=on.request.use_case_id, request_id=on.request_id)
+        if isinstance(on, ReadinessRequest):
+            raise Refused(self.reason, obj=on, use_case_id=on.use_case_id, request_id=on.pk)
+        raise Refused(self.reason, obj=on, use_case_id=on.pk if on is not None else None)
+
+
+def refuse_if_forbidden(refusal: Refusal | None, *, on: UseCase | ReadinessRequest | Review) -> None:
+    """A page or the API checks first: the wrong person is refused (403) before their input is read.
+
+    A refusal of the moment ("already decided") is left to the service, which answers it with a 400.
+    """
+    if refusal is not None and refusal.forbidden:
+        refusal.raise_it(on=on)
 
 
 def _no(reason: str) -> Refusal:

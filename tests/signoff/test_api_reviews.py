@@ -103,9 +103,14 @@ def test_decide_by_the_wrong_person_is_403(client, risk, who, request):
     assert response.status_code == 403
     assert response.json()["detail"]
     assert Review.objects.get(pk=risk.pk).decided_by is None
-    assert AuditEvent.objects.filter(verb=Verb.ACCESS_REFUSED).exists()
-    refusal = AuditEvent.objects.get(verb=Verb.REVIEW_DECISION_REFUSED)
+    # One refusal, one audit event, pointing at the review it refused.
+    refusal = AuditEvent.objects.get(verb=Verb.ACCESS_REFUSED)
     assert refusal.changes["reason"] == response.json()["detail"]
+    assert (refusal.object_type, refusal.object_id, refusal.request_id) == (
+        "signoff.review",
+        str(risk.pk),
+        risk.request_id,
+    )
 
 
 def test_decide_twice_is_400(client, rita, risk):

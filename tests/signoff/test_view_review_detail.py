@@ -99,8 +99,13 @@ def test_it_requires_the_assignee_or_a_lead(client, risk, who, request):
     response = client.post(risk.get_absolute_url(), {"decision": Decision.APPROVE})
     assert response.status_code == 403
     assert Review.objects.get(pk=risk.pk).decided_by is None
-    assert AuditEvent.objects.filter(verb=Verb.ACCESS_REFUSED).exists()
-    assert AuditEvent.objects.filter(verb=Verb.REVIEW_DECISION_REFUSED, object_id=str(risk.pk)).count() == 1
+    # One refusal, one audit event, pointing at the review it refused.
+    refusal = AuditEvent.objects.get(verb=Verb.ACCESS_REFUSED)
+    assert (refusal.object_type, refusal.object_id, refusal.request_id) == (
+        "signoff.review",
+        str(risk.pk),
+        risk.request_id,
+    )
 
 
 def test_owner_reviewer_sees_why_not(client, erin, rita, ravi):

@@ -1,63 +1,34 @@
-"""Sign-off pages: asking for promotion, the request, reviews, queues and assignment.
-
-Each view asks signoff.access first (404 when the thing may not be seen, 403
-with the reason when it may be seen but not changed) and writes only through
-signoff.services. Templates get the list of allowed actions; they decide nothing.
-"""
+"""Asking for promotion, the request page and its actions."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import ReviewFunction, User
-from core.params import id_param, int_param
 from lifecycle.access import get_use_case_for_user
 from lifecycle.models import ArtifactKind, ReadinessQuestion, Stage, Tier
 from signoff import access, services
 from signoff.forms import (
-    AssignForm,
     CommentForm,
-    DecisionForm,
-    HandOverForm,
     RequestCreateForm,
     WithdrawForm,
     form_errors_apply,
 )
 from signoff.gates import gate_evaluate, policy_for_request
-from signoff.models import Decision, Packet, ReadinessRequest, RequestState, Review
+from signoff.models import Packet, ReadinessRequest, RequestState
 from signoff.selectors import (
-    QueueScope,
     evidence_snapshot_current,
-    function_members,
     requests_list,
     reviews_of_request,
     snapshot_diff,
 )
-from signoff.selectors import (
-    review_queue as review_queue_select,
-)
-
-PAGE_SIZE = 25
-BAD_REQUEST = 400
-
-
-def _crumbs(*items: tuple[str, str]) -> list[tuple[str, str]]:
-    return [("Requests", reverse("signoff:request-list")), *items]
-
-
-def _stage_param(value: str | None) -> int | None:
-    stage = int_param(value, high=max(Stage.values))
-    return stage if stage in Stage.values else None
-
-
-# Asking for promotion ---------------------------------------------------------------
+from signoff.views.common import BAD_REQUEST, PAGE_SIZE, _crumbs, _stage_param
 
 
 def _checklist_context(use_case, stage: int | None) -> dict:
@@ -69,8 +40,7 @@ def _checklist_context(use_case, stage: int | None) -> dict:
 @require_http_methods(["GET", "POST"])
 def request_create(request: HttpRequest, slug: str) -> HttpResponse:
     use_case = get_use_case_for_user(request.user, slug)
-    if refusal := access.request_create_refusal(request.user, use_case):
-        raise PermissionDenied(refusal.reason)
+    access.refuse_if_forbidden(access.request_create_refusal(request.user, use_case), on=use_case)
     next_stage = access.next_stage_of(use_case)
     initial_stage = _stage_param(request.GET.get("stage")) or next_stage
     form = RequestCreateForm(request.POST or None, initial={"target_stage": initial_stage})
@@ -140,9 +110,6 @@ def _submit_and_redirect(request: HttpRequest, readiness_request: ReadinessReque
     # The draft exists either way; its page shows what is still missing.
     _submit(request, readiness_request)
     return redirect(readiness_request)
-
-
-# The request ------------------------------------------------------------------------------
 
 
 def request_list(request: HttpRequest) -> HttpResponse:
@@ -234,9 +201,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _request_write(request: HttpRequest, pk: int, refusal_of, write, success: str) -> HttpResponse:
     readiness_request = access.get_request_for_user(request.user, pk)
-    refusal = refusal_of(request.user, readiness_request)
-    if refusal is not None and refusal.forbidden:
-        raise PermissionDenied(refusal.reason)
+    access.refuse_if_forbidden(refusal_of(request.user, readiness_request), on=readiness_request)
     try:
         write(readiness_request)
     except ValidationError as exc:
@@ -256,8 +221,7 @@ def _request_page(request: HttpRequest, pk: int, *, status: int) -> HttpResponse
 @require_POST
 def request_submit(request: HttpRequest, pk: int) -> HttpResponse:
     readiness_request = access.get_request_for_user(request.user, pk)
-    if (refusal := access.request_submit_refusal(request.user, readiness_request)) and refusal.forbidden:
-        raise PermissionDenied(refusal.reason)
+    access.refuse_if_forbidden(access.request_submit_refusal(request.user, readiness_request), on=readiness_request)
     if not _submit(request, readiness_request):
         return _request_page(request, pk, status=BAD_REQUEST)
     return redirect(readiness_request)
@@ -307,8 +271,7 @@ def request_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def request_comment(request: HttpRequest, pk: int) -> HttpResponse:
     readiness_request = access.get_request_for_user(request.user, pk)
-    if refusal := access.request_comment_refusal(request.user, readiness_request):
-        raise PermissionDenied(refusal.reason)
+    access.refuse_if_forbidden(access.request_comment_refusal(request.user, readiness_request), on=readiness_request)
     form = CommentForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Write something to post a comment.")
@@ -322,200 +285,3 @@ def request_comment(request: HttpRequest, pk: int) -> HttpResponse:
         return _request_page(request, pk, status=BAD_REQUEST)
     messages.success(request, "Comment posted.")
     return redirect(f"{readiness_request.get_absolute_url()}#discussion")
-
-
-# Reviews ----------------------------------------------------------------------------------
-
-
-def _decision_owners(review: Review):
-    return User.objects.filter(is_active=True, groups__isnull=False).distinct().order_by("username")
-
-
-def _review_context(request: HttpRequest, review: Review, *, decision_form: DecisionForm | None = None) -> dict:
-    actions = access.review_actions(request.user, review)
-    members = function_members(function=review.function).exclude(pk=review.assignee_id)
-    return {
-        "review": review,
-        "req": review.request,
-        "actions": actions,
-        "decision_form": decision_form or DecisionForm(owners=_decision_owners(review)),
-        "assign_form": AssignForm(members=members),
-        "hand_over_form": HandOverForm(members=members),
-        "conditions": review.conditions.select_related("owner"),
-        "changes_since_last_look": snapshot_diff(old=review.last_viewed_snapshot, new=review.request.evidence_snapshot)
-        if review.assignee_id == request.user.pk
-        else [],
-        "refusal": access.review_decide_refusal(request.user, review) if review.is_open else None,
-        "crumbs": [
-            ("Reviews", reverse("signoff:review-queue")),
-            (f"{review.function} review of #{review.request_id}", ""),
-        ],
-    }
-
-
-@require_http_methods(["GET", "POST"])
-def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The review page; POST is the decision (htmx posts swap the form, others get the full page)."""
-    review = access.get_review_for_user(request.user, pk)
-    if request.method == "GET":
-        context = _review_context(request, review)
-        services.review_mark_viewed(review=review, actor=request.user)
-        return render(request, "signoff/review_detail.html", context)
-    if (refusal := access.review_decide_refusal(request.user, review)) and refusal.forbidden:
-        services.review_decision_refusal_record(
-            review=review, actor=request.user, decision=request.POST.get("decision", ""), reason=refusal.reason
-        )
-        raise PermissionDenied(refusal.reason)
-    form = DecisionForm(request.POST, owners=_decision_owners(review))
-    if form.is_valid():
-        try:
-            services.review_decide(
-                review=review,
-                actor=request.user,
-                decision=form.cleaned_data["decision"],
-                comment=form.cleaned_data["comment"],
-                conditions=form.conditions(),
-            )
-        except ValidationError as exc:
-            form_errors_apply(form, exc)
-            review = access.get_review_for_user(request.user, pk)
-            if not (review.is_open and review.request.in_review):
-                # Closed under the reviewer (evidence changed, or another decision came first).
-                messages.error(request, " ".join(exc.messages))
-                return _to(request, review.request.get_absolute_url())
-        else:
-            label = Decision(form.cleaned_data["decision"]).label.lower()
-            messages.success(request, f"Recorded: {label}.")
-            return _to(request, review.request.get_absolute_url())
-    review = access.get_review_for_user(request.user, pk)
-    context = _review_context(request, review, decision_form=form)
-    template = "signoff/_decision_form.html" if request.htmx else "signoff/review_detail.html"
-    return render(request, template, context, status=BAD_REQUEST)
-
-
-def _to(request: HttpRequest, url: str) -> HttpResponse:
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-
-
-def _review_write(request: HttpRequest, pk: int, refusal_of, write, success) -> HttpResponse:
-    review = access.get_review_for_user(request.user, pk)
-    refusal = refusal_of(request.user, review)
-    if refusal is not None and refusal.forbidden:
-        raise PermissionDenied(refusal.reason)
-    try:
-        done = write(review)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        review = access.get_review_for_user(request.user, pk)
-        return render(request, "signoff/review_detail.html", _review_context(request, review), status=BAD_REQUEST)
-    messages.success(request, success(done))
-    return redirect(request.POST.get("next") if _safe_next(request) else review.get_absolute_url())
-
-
-def _safe_next(request: HttpRequest) -> bool:
-    target = request.POST.get("next", "")
-    return target.startswith("/signoff/") and "//" not in target
-
-
-@require_POST
-def review_claim(request: HttpRequest, pk: int) -> HttpResponse:
-    return _review_write(
-        request,
-        pk,
-        access.review_claim_refusal,
-        lambda r: services.review_claim(review=r, actor=request.user),
-        lambda r: "The review is yours now.",
-    )
-
-
-def _person(request: HttpRequest, field: str, review: Review) -> User:
-    members = function_members(function=review.function)
-    value = request.POST.get(field, "")
-    person = members.filter(pk=person_id).first() if (person_id := id_param(value)) is not None else None
-    if person is None:
-        raise ValidationError({field: f"Choose a member of {review.function}."})
-    return person
-
-
-@require_POST
-def review_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    def write(review: Review) -> Review:
-        return services.review_assign(review=review, actor=request.user, assignee=_person(request, "assignee", review))
-
-    return _review_write(
-        request, pk, access.review_assign_refusal, write, lambda r: f"Assigned to {r.assignee}; they have been told."
-    )
-
-
-@require_POST
-def review_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
-    def write(review: Review) -> Review:
-        return services.review_hand_over(
-            review=review,
-            actor=request.user,
-            to=_person(request, "to", review),
-            note=request.POST.get("note", "")[:500],
-        )
-
-    return _review_write(request, pk, access.review_hand_over_refusal, write, lambda r: f"Handed over to {r.assignee}.")
-
-
-# Queues --------------------------------------------------------------------------------------
-
-
-def review_queue(request: HttpRequest) -> HttpResponse:
-    """A function's open reviews, overdue first; members see their functions, everyone with a role may look."""
-    functions = list(ReviewFunction.objects.all())
-    mine = [f for f in functions if access.is_member(request.user, f)]
-    key = request.GET.get("function", "")
-    function = next((f for f in functions if f.key == key), None)
-    if key and function is None:
-        function = None
-        key = ""
-    if not key and mine:
-        function = mine[0]
-    scope = request.GET.get("scope", QueueScope.ALL)
-    if scope not in QueueScope.CHOICES:
-        scope = QueueScope.ALL
-    qs = review_queue_select(user=request.user, function=function, scope=scope)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "signoff/review_queue.html",
-        {
-            "page_obj": page,
-            "reviews": page.object_list,
-            "functions": functions,
-            "function": function,
-            "scope": scope,
-            "scopes": QueueScope.CHOICES,
-            "is_lead": function is not None and access.is_lead(request.user, function),
-            "crumbs": [("Reviews", "")],
-        },
-    )
-
-
-def function_assignments(request: HttpRequest, key: str) -> HttpResponse:
-    """A lead's view: every open review of the function, each with its assignee and a way to (re)assign."""
-    function = access.get_function_for_user(request.user, key)
-    if not access.is_lead(request.user, function):
-        raise PermissionDenied(f"Only a lead of {function} assigns its reviews.")
-    qs = review_queue_select(user=request.user, function=function, scope=QueueScope.ALL)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    members = list(function_members(function=function))
-    rows = []
-    for review in page.object_list:
-        # Conflicted people are left out; a second signature is refused by the service with its reason.
-        eligible = [m for m in members if m.pk not in review.conflicted_user_ids and m.pk != review.assignee_id]
-        rows.append({"review": review, "eligible": eligible})
-    return render(
-        request,
-        "signoff/function_assignments.html",
-        {
-            "function": function,
-            "rows": rows,
-            "page_obj": page,
-            "members": members,
-            "crumbs": [("Reviews", reverse("signoff:review-queue")), (f"Assign {function}", "")],
-        },
-    )

@@ -1,0 +1,30 @@
+"""Writes to the registry. Each service runs in one transaction, checks access, and audits itself.
+
+The registry knows nothing of sign-off: what the layers above must hear of
+(evidence changed, a version added, a stage changed, a stage about to be left)
+goes through lifecycle/hooks.py.
+"""
+
+from lifecycle.services.classification import risk_assessment_record
+from lifecycle.services.evidence import artifact_download_record, artifact_upload
+from lifecycle.services.readiness import ReadinessInput, readiness_answers_save
+from lifecycle.services.stages import use_case_demote, use_case_promote, use_case_retire
+from lifecycle.services.use_cases import EDITABLE_FIELDS, use_case_create, use_case_owners_sync, use_case_update
+from lifecycle.services.versions import MetricSpec, model_version_create
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "MetricSpec",
+    "ReadinessInput",
+    "artifact_download_record",
+    "artifact_upload",
+    "model_version_create",
+    "readiness_answers_save",
+    "risk_assessment_record",
+    "use_case_create",
+    "use_case_demote",
+    "use_case_owners_sync",
+    "use_case_promote",
+    "use_case_retire",
+    "use_case_update",
+]

@@ -1,0 +1,110 @@
+"""Stage changes: promotion (only through sign-off), demotion and retirement, each with a reason and on the record."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django_fsm import can_proceed
+
+from accounts.models import User
+from audit.services import Verb, audit_record
+from lifecycle import hooks
+from lifecycle.access import use_case_may_change
+from lifecycle.models import (
+    Stage,
+    StageChange,
+    UseCase,
+)
+from lifecycle.services.base import use_case_lock
+
+
+def stage_change_record(
+    *, use_case: UseCase, actor: User, kind: str, from_stage: int, reason: str, verb: Verb
+) -> StageChange:
+    use_case.save(update_fields=["stage", "stage_entered_at", "updated_at"])
+    change = StageChange.objects.create(
+        use_case=use_case, kind=kind, from_stage=from_stage, to_stage=use_case.stage, reason=reason, actor=actor
+    )
+    audit_record(
+        actor=actor,
+        verb=verb,
+        obj=use_case,
+        use_case_id=use_case.pk,
+        changes={"stage": [from_stage, use_case.stage], "reason": reason, "stage_change": change.pk},
+    )
+    hooks.announce(kind=hooks.ChangeKind.STAGE_CHANGED, use_case=use_case, actor=actor)
+    return change
+
+
+def use_case_promote(*, use_case: UseCase, actor: User, reason: str) -> StageChange:
+    """Move up one stage. Only the sign-off services call this, inside the approving transaction."""
+    use_case = use_case_lock(use_case=use_case)
+    if use_case.is_prohibited:
+        raise ValidationError("A use case classified as prohibited can never leave stage 0.")
+    if not can_proceed(use_case.promote):
+        raise ValidationError(f"A use case at {use_case.get_stage_display()} cannot be promoted.")
+    from_stage = use_case.stage
+    use_case.promote()
+    return stage_change_record(
+        use_case=use_case,
+        actor=actor,
+        kind=StageChange.Kind.PROMOTION,
+        from_stage=from_stage,
+        reason=reason,
+        verb=Verb.STAGE_PROMOTED,
+    )
+
+
+def _stage_change_lock(*, use_case: UseCase, actor: User, reason: str, step: str, step_done: str) -> UseCase:
+    """Demotion and retirement start alike: close open requests, lock the use case, check who asks and why.
+
+    Runs inside the caller's transaction.
+    """
+    # What hangs on the current stage (sign-off's open requests) closes first: a request is locked before its use case.
+    hooks.stage_leaving(use_case=use_case, actor=actor, reason=reason.strip())
+    use_case = use_case_lock(use_case=use_case)
+    if not use_case_may_change(actor, use_case):
+        raise PermissionDenied(f"Only the use case's owners or an administrator may {step} it.")
+    if not reason.strip():
+        raise ValidationError({"reason": f"Say why the use case is being {step_done}."})
+    return use_case
+
+
+def use_case_demote(*, use_case: UseCase, actor: User, to_stage: int, reason: str) -> StageChange:
+    """Roll back to a lower stage (after an incident, or a failed revalidation), with a reason."""
+    with transaction.atomic():
+        use_case = _stage_change_lock(use_case=use_case, actor=actor, reason=reason, step="demote", step_done="demoted")
+        if use_case.stage == Stage.RETIRED or not can_proceed(use_case.demote):
+            raise ValidationError(f"A use case at {use_case.get_stage_display()} cannot be demoted.")
+        if to_stage not in Stage.values or not (Stage.PROPOSED <= to_stage < use_case.stage):
+            raise ValidationError({"to_stage": "Demotion must go to a lower stage than the current one."})
+        from_stage = use_case.stage
+        use_case.demote(to_stage)
+        change = stage_change_record(
+            use_case=use_case,
+            actor=actor,
+            kind=StageChange.Kind.DEMOTION,
+            from_stage=from_stage,
+            reason=reason.strip(),
+            verb=Verb.STAGE_DEMOTED,
+        )
+    return change
+
+
+def use_case_retire(*, use_case: UseCase, actor: User, reason: str) -> StageChange:
+    """Switch the use case off for good; it stays in the registry for the record."""
+    with transaction.atomic():
+        use_case = _stage_change_lock(use_case=use_case, actor=actor, reason=reason, step="retire", step_done="retired")
+        if not can_proceed(use_case.retire):
+            raise ValidationError("This use case is already retired.")
+        from_stage = use_case.stage
+        use_case.retire()
+        change = stage_change_record(
+            use_case=use_case,
+            actor=actor,
+            kind=StageChange.Kind.RETIREMENT,
+            from_stage=from_stage,
+            reason=reason.strip(),
+            verb=Verb.STAGE_RETIRED,
+        )
+    return change

@@ -1,0 +1,1 @@
+"""Registry pages. Each view asks lifecycle/access.py first and writes only through services."""

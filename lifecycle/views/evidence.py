@@ -1,0 +1,95 @@
+"""Versions and evidence: recording what runs, uploading and downloading artifacts."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from lifecycle.access import get_use_case_for_user
+from lifecycle.forms import (
+    ArtifactForm,
+    VersionForm,
+    form_errors_apply,
+)
+from lifecycle.models import Artifact
+from lifecycle.services import (
+    artifact_download_record,
+    artifact_upload,
+    model_version_create,
+)
+from lifecycle.views.common import BAD_REQUEST, _use_case_crumbs
+
+
+@require_http_methods(["GET", "POST"])
+def version_create(request: HttpRequest, slug: str) -> HttpResponse:
+    use_case = get_use_case_for_user(request.user, slug, for_change=True)
+    form = VersionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                version = model_version_create(use_case=use_case, actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form_errors_apply(form, exc)
+            else:
+                messages.success(request, f"Recorded version {version.label}. Versions are never changed.")
+                return redirect("lifecycle:use-case-detail", slug=slug)
+        status = BAD_REQUEST
+    return render(
+        request,
+        "lifecycle/version_form.html",
+        {
+            "form": form,
+            "use_case": use_case,
+            "crumbs": _use_case_crumbs(use_case, "Add version"),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def artifact_upload_view(request: HttpRequest, slug: str) -> HttpResponse:
+    use_case = get_use_case_for_user(request.user, slug, for_change=True)
+    form = ArtifactForm(request.POST or None, request.FILES or None, use_case=use_case)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                artifact = artifact_upload(use_case=use_case, actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form_errors_apply(form, exc)
+            else:
+                messages.success(
+                    request, f"Stored {artifact.original_name} (SHA-256 {artifact.sha256[:12]}…) as evidence."
+                )
+                return redirect("lifecycle:use-case-detail", slug=slug)
+        status = BAD_REQUEST
+    return render(
+        request,
+        "lifecycle/artifact_form.html",
+        {
+            "form": form,
+            "use_case": use_case,
+            "crumbs": _use_case_crumbs(use_case, "Upload evidence"),
+        },
+        status=status,
+    )
+
+
+def artifact_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    use_case = get_use_case_for_user(request.user, slug)
+    artifact = get_object_or_404(Artifact, use_case=use_case, pk=pk)
+    try:
+        handle = artifact.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The stored file is missing; tell an administrator.") from None
+    artifact_download_record(artifact=artifact, actor=request.user)
+    response = FileResponse(
+        handle, as_attachment=True, filename=artifact.original_name, content_type=artifact.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -1,0 +1,161 @@
+"""The registry: the list, registering, a use case's page, editing."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_http_methods
+
+from lifecycle.access import get_use_case_for_user, use_case_may_create
+from lifecycle.forms import (
+    UseCaseForm,
+    form_errors_apply,
+)
+from lifecycle.models import Stage, Tier
+from lifecycle.questionnaire import Flag
+from lifecycle.selectors import (
+    DEFAULT_SORT,
+    SORTS,
+    Action,
+    artifacts_of,
+    assessment_current,
+    readiness_of,
+    stage_history_of,
+    use_case_actions,
+    use_case_search,
+    versions_of,
+)
+from lifecycle.services import (
+    use_case_create,
+    use_case_update,
+)
+from lifecycle.views.common import BAD_REQUEST, PAGE_SIZE, _crumbs, _use_case_crumbs
+
+
+def use_case_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")
+    stage = request.GET.get("stage", "")
+    tier = request.GET.get("tier", "")
+    sort = request.GET.get("sort", DEFAULT_SORT)
+    if sort not in SORTS:
+        sort = DEFAULT_SORT
+    qs = use_case_search(request.user, q=q, stage=stage, tier=tier, sort=sort)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    sort_params = params.copy()
+    sort_params.pop("sort", None)
+    return render(
+        request,
+        "lifecycle/use_case_list.html",
+        {
+            "page_obj": page,
+            "use_cases": page.object_list,
+            "q": q,
+            "stage": stage,
+            "tier": tier,
+            "sort": sort,
+            "stages": Stage.choices,
+            "tiers": Tier.choices,
+            "querystring_without_sort": sort_params.urlencode(),
+            "may_create": use_case_may_create(request.user),
+            "crumbs": [("Use cases", "")],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def use_case_create_view(request: HttpRequest) -> HttpResponse:
+    if not use_case_may_create(request.user):
+        raise PermissionDenied("Auditors and accounts without a role may not register use cases.")
+    form = UseCaseForm(request.POST or None, creating=True)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                use_case = use_case_create(
+                    actor=request.user,
+                    slug=form.cleaned_data["slug"],
+                    **form.service_fields(),
+                )
+            except ValidationError as exc:
+                form_errors_apply(form, exc)
+            else:
+                messages.success(request, f"Registered “{use_case.title}”. Next: classify it and add a version.")
+                return redirect(use_case)
+        status = BAD_REQUEST
+    return render(
+        request,
+        "lifecycle/use_case_form.html",
+        {"form": form, "creating": True, "crumbs": _crumbs(("Register", ""))},
+        status=status,
+    )
+
+
+def _next_stage_url(slug: str) -> str:
+    # The sign-off pages are their own app; link to them only where they exist.
+    try:
+        return reverse("signoff:request-create", args=[slug])
+    except NoReverseMatch:
+        pass
+    try:
+        return f"{reverse('signoff:request-create')}?use_case={slug}"
+    except NoReverseMatch:
+        return ""
+
+
+def use_case_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    use_case = get_use_case_for_user(request.user, slug)
+    artifacts = list(artifacts_of(use_case))
+    assessment = assessment_current(use_case)
+    actions = use_case_actions(request.user, use_case)
+    return render(
+        request,
+        "lifecycle/use_case_detail.html",
+        {
+            "use_case": use_case,
+            "actions": {str(a) for a in actions},
+            "versions": versions_of(use_case),
+            "current_artifacts": [a for a in artifacts if a.is_current],
+            "superseded_artifacts": [a for a in artifacts if not a.is_current],
+            "assessment": assessment,
+            "assessment_flags": [Flag.LABELS.get(f, f) for f in assessment.transparency_flags] if assessment else [],
+            "readiness": readiness_of(use_case),
+            "stage_history": stage_history_of(use_case),
+            "next_stage_url": _next_stage_url(use_case.slug)
+            if Action.EDIT in actions and use_case.stage < Stage.SCALE and not use_case.is_prohibited
+            else "",
+            "crumbs": _crumbs((use_case.title, "")),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def use_case_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    use_case = get_use_case_for_user(request.user, slug, for_change=True)
+    # The ModelForm writes posted values onto its instance; the page's headings keep the saved title.
+    crumbs = _use_case_crumbs(use_case, "Edit")
+    heading = use_case.title
+    form = UseCaseForm(request.POST or None, instance=use_case, creating=False)
+    status = 200
+    if request.method == "POST":
+        # The service re-reads the use case under lock; the form's copy only carries the posted values.
+        if form.is_valid():
+            try:
+                use_case_update(use_case=use_case, actor=request.user, **form.service_fields())
+            except ValidationError as exc:
+                form_errors_apply(form, exc)
+            else:
+                messages.success(request, "Saved the registry entry.")
+                return redirect("lifecycle:use-case-detail", slug=slug)
+        status = BAD_REQUEST
+    return render(
+        request,
+        "lifecycle/use_case_form.html",
+        {"form": form, "creating": False, "use_case": use_case, "heading": heading, "crumbs": crumbs},
+        status=status,
+    )

@@ -1,0 +1,81 @@
+"""Who sees which packets, and the record of each download and verification."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from audit.services import Verb, audit_record
+from lifecycle.access import use_cases_visible_to
+from signoff.models import Packet
+from signoff.packets.verify import Verification
+
+
+def packets_visible_to(user: User) -> QuerySet[Packet]:
+    """Packets of the use cases the user may see.
+
+    Auditors and administrators see every packet. The registry is visible to
+    every role holder (lifecycle.access), and a packet is the record of a
+    decision about a registry entry, so engineers and reviewers see the
+    packets of the same use cases; an account without a role sees none.
+    """
+    return Packet.objects.filter(request__use_case__in=use_cases_visible_to(user))
+
+
+def packets_list(
+    *, user: User, use_case: str = "", stage: int | None = None, since=None, until=None
+) -> QuerySet[Packet]:
+    qs = packets_visible_to(user).select_related("request__use_case")
+    if use_case:
+        qs = qs.filter(Q(request__use_case__slug=use_case) | Q(request__use_case__title__icontains=use_case))
+    if stage is not None:
+        qs = qs.filter(request__target_stage=stage)
+    # Filter on the approval, the date an auditor asks about; the packet follows it within moments.
+    if since is not None:
+        qs = qs.filter(request__decided_at__date__gte=since)
+    if until is not None:
+        qs = qs.filter(request__decided_at__date__lte=until)
+    return qs.order_by("-request__decided_at", "-id")
+
+
+def get_packet_for_user(user: User, packet_id: str) -> Packet:
+    packet = (
+        packets_visible_to(user)
+        .select_related("request__use_case", "request__submitted_by", "request__version")
+        .filter(packet_id=packet_id)
+        .first()
+    )
+    if packet is None:
+        raise Http404("No such packet.")
+    return packet
+
+
+def packet_download_record(*, packet: Packet, actor: User) -> None:
+    """Downloads are evidence too: who took a copy of which packet."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            verb=Verb.PACKET_DOWNLOADED,
+            obj=packet,
+            use_case_id=packet.request.use_case_id,
+            request_id=packet.request_id,
+            changes={"packet_id": packet.packet_id, "sha256": packet.sha256},
+        )
+
+
+def packet_verify_record(*, verification: Verification, actor: User) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            verb=Verb.PACKET_VERIFIED,
+            obj=verification.packet,
+            use_case_id=verification.packet.request.use_case_id if verification.packet else None,
+            request_id=verification.packet.request_id if verification.packet else None,
+            changes={
+                "sha256": verification.sha256,
+                "issued": verification.issued,
+                "stored_file_intact": verification.stored_file_intact,
+            },
+        )

@@ -1,0 +1,127 @@
+"""Rendering and storing a packet, once, reproducibly.
+
+A packet is rendered once, when a readiness request is approved, and stored
+with its SHA-256. It must be reproducible: the same request renders to the
+same bytes, so that anyone can re-render it and compare. That rules out
+anything that depends on when or where it is rendered:
+
+- every date in it comes from the data (the approval, the reviews, the
+  events), never from now();
+- the audit events and the chain head are those up to the request's approval
+  event, not whatever the chain holds at render time;
+- fonts come from the system's Debian packages, and SOURCE_DATE_EPOCH (set in
+  settings) keeps font subsetting from stamping the current time;
+- WeasyPrint fetches nothing but the project's own static files: a packet that
+  pulled a stylesheet or image from the network (or from file:///etc/...) would
+  neither be reproducible nor safe, since parts of it are user-supplied text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from weasyprint import HTML
+
+from audit.services import Verb, audit_record
+from signoff.models import Packet, ReadinessRequest, RequestState
+from signoff.packets.context import packet_context
+from signoff.packets.fetcher import PACKET_BASE_URL, PACKET_TEMPLATE, PDF_VARIANT, StaticOnlyFetcher
+
+logger = logging.getLogger(__name__)
+
+
+def packet_html(*, request: ReadinessRequest) -> str:
+    return render_to_string(PACKET_TEMPLATE, packet_context(request=request).as_template_context())
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    data: bytes
+    page_count: int
+    refused: tuple[str, ...]
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def pdf_render(*, html: str) -> RenderedPdf:
+    """HTML to PDF/A-3b with the static-only fetcher. Pure: the same HTML gives the same bytes."""
+    fetcher = StaticOnlyFetcher()
+    document = HTML(string=html, base_url=PACKET_BASE_URL, url_fetcher=fetcher).render()
+    data = document.write_pdf(pdf_variant=PDF_VARIANT)
+    return RenderedPdf(data=data, page_count=len(document.pages), refused=tuple(fetcher.refused))
+
+
+def packet_render(*, request: ReadinessRequest) -> Packet:
+    """Render and store the packet of an approved request, once.
+
+    Idempotent: a request that already has a packet gets it back, never a
+    re-render over it. Rendering is slow, so it happens outside the
+    transaction; two workers racing on the same request both render, then the
+    one that takes the request's row lock first stores its packet and the
+    other finds it (the one-to-one constraint backs this on databases without
+    row locks).
+    """
+    existing = Packet.objects.filter(request_id=request.pk).first()
+    if existing is not None:
+        return existing
+    if request.state != RequestState.APPROVED:
+        raise ValidationError(
+            f"Only approved requests get a sign-off packet; this one is {request.get_state_display().lower()}."
+        )
+    context = packet_context(request=request)
+    rendered = pdf_render(html=render_to_string(PACKET_TEMPLATE, context.as_template_context()))
+    if rendered.refused:
+        logger.warning("Packet %s: refused to fetch %s", context.packet_id, ", ".join(rendered.refused))
+
+    packet = Packet(
+        request_id=request.pk,
+        packet_id=context.packet_id,
+        sha256=rendered.sha256,
+        size=len(rendered.data),
+        page_count=rendered.page_count,
+        audit_head_hash=context.chain.hash,
+        audit_head_seq=context.chain.seq,
+    )
+    stored_name = ""
+    try:
+        with transaction.atomic():
+            ReadinessRequest.objects.select_for_update().filter(pk=request.pk).first()
+            existing = Packet.objects.filter(request_id=request.pk).first()
+            if existing is not None:
+                return existing
+            packet.file.save(f"{context.packet_id}.pdf", ContentFile(rendered.data), save=False)
+            stored_name = packet.file.name
+            packet.save(force_insert=True)
+            audit_record(
+                actor=None,
+                actor_label="system",
+                verb=Verb.PACKET_RENDERED,
+                obj=packet,
+                use_case_id=request.use_case_id,
+                request_id=request.pk,
+                changes={
+                    "packet_id": packet.packet_id,
+                    "sha256": packet.sha256,
+                    "size": packet.size,
+                    "page_count": packet.page_count,
+                    "audit_head_seq": packet.audit_head_seq,
+                    "audit_head_hash": packet.audit_head_hash,
+                },
+            )
+    except IntegrityError:
+        if stored_name:
+            packet.file.storage.delete(stored_name)
+        return Packet.objects.get(request_id=request.pk)
+    except BaseException:
+        if stored_name:
+            packet.file.storage.delete(stored_name)
+        raise
+    return packet
