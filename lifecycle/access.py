@@ -35,6 +35,11 @@ def use_case_may_change(user: User, use_case: UseCase) -> bool:
     return user.has_perm(CHANGE_USE_CASE, use_case)
 
 
+def use_case_may_request_promotion(user: User, use_case: UseCase) -> bool:
+    """Only the use case's owners ask to promote it: an administrator edits the registry but does not sponsor it."""
+    return user.is_authenticated and user.is_active and not user.is_auditor and user.pk in use_case.owner_ids
+
+
 def get_use_case_for_user(user: User, slug: str, *, for_change: bool = False) -> UseCase:
     use_case = use_cases_visible_to(user).filter(slug=slug).select_related("technical_owner", "business_owner").first()
     if use_case is None:

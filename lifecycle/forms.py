@@ -18,15 +18,6 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 DIRECTIONS = {">=": EvaluationMetric.Direction.AT_LEAST, "<=": EvaluationMetric.Direction.AT_MOST}
 
 
-def form_errors_apply(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form, next to the field it names where there is one."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for name, errors in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
 class UseCaseForm(forms.ModelForm):
     class Meta:
         model = UseCase

@@ -98,8 +98,34 @@ class UseCase(FSMModelMixin, models.Model):
     def owner_ids(self) -> set[int]:
         return {i for i in (self.technical_owner_id, self.business_owner_id, self.created_by_id) if i}
 
+    def promotion_refusal(self, target_stage: int | None = None) -> str | None:
+        """Why this use case may not move up now (to `target_stage`, if given), in words; None when it may.
+
+        The one statement of the stage rule: one stage at a time, never from
+        retirement or the highest stage, and never for a prohibited practice.
+        """
+        if self.stage == Stage.RETIRED:
+            return "The use case is retired; it cannot be promoted."
+        if self.is_prohibited:
+            return "A use case classified as prohibited can never leave stage 0."
+        if self.stage >= HIGHEST_STAGE:
+            return "The use case is already at the highest stage."
+        if target_stage is not None and target_stage != self.stage + 1:
+            return (
+                f"Promotion goes one stage at a time: from {self.get_stage_display()} "
+                f"the next stage is {self.stage + 1}, not {target_stage}."
+            )
+        return None
+
+    @property
+    def next_stage(self) -> int | None:
+        """The stage after this one (None when retired or at the top); whether it may go there is the gate's."""
+        if self.stage == Stage.RETIRED or self.stage >= HIGHEST_STAGE:
+            return None
+        return self.stage + 1
+
     def may_promote(self) -> bool:
-        return not self.is_prohibited
+        return self.promotion_refusal() is None
 
     @transition(
         field=stage,

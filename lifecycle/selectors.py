@@ -82,6 +82,11 @@ def assessment_current(use_case: UseCase) -> RiskAssessment | None:
     )
 
 
+def version_latest(use_case: UseCase) -> ModelVersion | None:
+    """The newest version recorded: what a new readiness request is asked for."""
+    return ModelVersion.objects.filter(use_case=use_case).order_by("-created_at", "-id").first()
+
+
 def versions_of(use_case: UseCase) -> QuerySet[ModelVersion]:
     return (
         ModelVersion.objects.filter(use_case=use_case)

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import FunctionMembership, ReviewFunction, User
 from accounts.roles import REVIEWER_ROLES, Role
-from lifecycle.models import HIGHEST_STAGE, ArtifactKind, Stage, UseCase
+from lifecycle.models import ArtifactKind, Stage, UseCase
 from signoff.access import request_create_refusal
 from signoff.calendar import is_business_day
 from signoff.gates import Requirement, gate_evaluate
@@ -108,17 +108,11 @@ def use_cases_owned_by(user: User) -> QuerySet[UseCase]:
     )
 
 
-def next_stage_of(use_case: UseCase) -> int | None:
-    if use_case.stage == Stage.RETIRED or use_case.stage >= HIGHEST_STAGE:
-        return None
-    return use_case.stage + 1
-
-
 def engineer_progress(user: User, *, limit: int = ENGINEER_USE_CASE_LIMIT) -> list[UseCaseProgress]:
     """The user's newest use cases, each with what its next stage still needs (from the one gate evaluator)."""
     out = []
     for use_case in use_cases_owned_by(user)[:limit]:
-        target = next_stage_of(use_case)
+        target = use_case.next_stage
         if target is None:
             out.append(UseCaseProgress(use_case=use_case, next_stage=None))
             continue

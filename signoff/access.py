@@ -14,14 +14,15 @@ from typing import NoReturn
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
+from django_fsm import can_proceed
 
 from accounts.models import FunctionMembership, ReviewFunction, User
 from audit.refusals import Refused
-from lifecycle.models import Stage, UseCase
+from lifecycle.access import use_case_may_request_promotion
+from lifecycle.models import UseCase
 from signoff.models import (
     IN_REVIEW_STATES,
     ReadinessRequest,
-    RequestState,
     Review,
     ReviewState,
 )
@@ -122,7 +123,7 @@ def is_lead(user: User, function: ReviewFunction | int) -> bool:
 
 
 def is_owner(user: User, use_case: UseCase) -> bool:
-    return user.is_authenticated and user.is_active and not user.is_auditor and user.pk in use_case.owner_ids
+    return use_case_may_request_promotion(user, use_case)
 
 
 # Readiness requests ---------------------------------------------------------
@@ -147,7 +148,7 @@ def _request_owner_refusal(user: User, request: ReadinessRequest, verb: str) -> 
 def request_submit_refusal(user: User, request: ReadinessRequest) -> Refusal | None:
     if reason := _request_owner_refusal(user, request, "submit"):
         return reason
-    if request.state != RequestState.DRAFT:
+    if not can_proceed(request.submit):
         return _not_now(f"Only a draft can be submitted; this request is {request.get_state_display().lower()}.")
     return None
 
@@ -155,7 +156,7 @@ def request_submit_refusal(user: User, request: ReadinessRequest) -> Refusal | N
 def request_withdraw_refusal(user: User, request: ReadinessRequest) -> Refusal | None:
     if reason := _request_owner_refusal(user, request, "withdraw"):
         return reason
-    if not request.is_open:
+    if not can_proceed(request.withdraw):
         return _not_now(f"This request is closed ({request.get_state_display().lower()}).")
     return None
 
@@ -163,7 +164,7 @@ def request_withdraw_refusal(user: User, request: ReadinessRequest) -> Refusal |
 def request_resubmit_refusal(user: User, request: ReadinessRequest) -> Refusal | None:
     if reason := _request_owner_refusal(user, request, "resubmit"):
         return reason
-    if request.state != RequestState.CHANGES_REQUESTED:
+    if not can_proceed(request.resubmit):
         return _not_now(
             "Only a request returned with changes requested can be resubmitted; "
             f"this one is {request.get_state_display().lower()}."
@@ -346,9 +347,3 @@ def get_function_for_user(user: User, key: str) -> ReviewFunction:
     if function is None or not _can_read(user):
         raise Http404("No such review function.")
     return function
-
-
-def next_stage_of(use_case: UseCase) -> int | None:
-    if use_case.stage == Stage.RETIRED or use_case.stage >= Stage.SCALE:
-        return None
-    return use_case.stage + 1

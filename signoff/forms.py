@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from accounts.models import User
@@ -12,15 +11,6 @@ from signoff.models import Decision
 from signoff.services import ConditionInput
 
 CONDITION_ROWS = 3
-
-
-def form_errors_apply(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form, next to the field it names where there is one."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for name, errors in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 class RequestCreateForm(forms.Form):

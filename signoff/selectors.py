@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from accounts.models import ReviewFunction, User
 from audit.models import canonical_json
-from lifecycle.models import Artifact, ModelVersion, ReadinessAnswer, RiskAssessment, UseCase
+from lifecycle.models import Artifact, ReadinessAnswer, UseCase
+from lifecycle.selectors import assessment_current, version_latest
 from signoff.access import requests_visible_to, reviews_visible_to
 from signoff.models import IN_REVIEW_STATES, OPEN_REVIEW_STATES, ReadinessRequest, Review
 
@@ -33,15 +34,11 @@ SNAPSHOT_REGISTRY_FIELDS = (
 )
 
 
-def use_case_latest_version(*, use_case: UseCase) -> ModelVersion | None:
-    return ModelVersion.objects.filter(use_case=use_case).order_by("-created_at", "-id").first()
-
-
 def evidence_snapshot_current(*, use_case: UseCase) -> dict:
     """What a reviewer approves: the registry entry, version, current artifacts, classification, readiness."""
-    version = use_case_latest_version(use_case=use_case)
+    version = version_latest(use_case)
     artifacts = Artifact.objects.filter(use_case=use_case, is_current=True).order_by("kind", "id")
-    assessment = RiskAssessment.objects.filter(use_case=use_case).order_by("-created_at", "-id").first()
+    assessment = assessment_current(use_case)
     answers = ReadinessAnswer.objects.filter(use_case=use_case).order_by("question")
     snapshot = {
         "registry": {name: getattr(use_case, name) for name in SNAPSHOT_REGISTRY_FIELDS},

@@ -39,10 +39,8 @@ def stage_change_record(
 def use_case_promote(*, use_case: UseCase, actor: User, reason: str) -> StageChange:
     """Move up one stage. Only the sign-off services call this, inside the approving transaction."""
     use_case = use_case_lock(use_case=use_case)
-    if use_case.is_prohibited:
-        raise ValidationError("A use case classified as prohibited can never leave stage 0.")
     if not can_proceed(use_case.promote):
-        raise ValidationError(f"A use case at {use_case.get_stage_display()} cannot be promoted.")
+        raise ValidationError(use_case.promotion_refusal() or f"{use_case.get_stage_display()} cannot be promoted.")
     from_stage = use_case.stage
     use_case.promote()
     return stage_change_record(

@@ -15,10 +15,10 @@ from audit.services import Verb, audit_record
 from lifecycle import hooks
 from lifecycle.access import CHANGE_USE_CASE, use_case_may_change, use_case_may_create
 from lifecycle.models import (
-    RiskAssessment,
     UseCase,
 )
 from lifecycle.questionnaire import internal_tier_for
+from lifecycle.selectors import assessment_current
 from lifecycle.services.base import FLAG_FIELDS, flags_of
 
 # The registry fields owners may edit, and whose before/after the audit trail records. The yearly
@@ -71,7 +71,7 @@ def use_case_owners_sync(*, use_case: UseCase, actor: User | None) -> None:
 
 def _internal_tier_now(use_case: UseCase) -> str | None:
     """The internal tier from the current assessment and the use case's flags as they are now."""
-    assessment = RiskAssessment.objects.filter(use_case=use_case).order_by("-created_at", "-id").first()
+    assessment = assessment_current(use_case)
     if assessment is None:
         return None
     return internal_tier_for(

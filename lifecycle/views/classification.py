@@ -8,10 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from core.forms import form_errors_apply
 from lifecycle.access import get_use_case_for_user
 from lifecycle.forms import (
     QuestionnaireForm,
-    form_errors_apply,
 )
 from lifecycle.models import RiskAssessment
 from lifecycle.questionnaire import Flag, questionnaire_load

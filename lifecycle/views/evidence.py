@@ -8,11 +8,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from core.forms import form_errors_apply
 from lifecycle.access import get_use_case_for_user
 from lifecycle.forms import (
     ArtifactForm,
     VersionForm,
-    form_errors_apply,
 )
 from lifecycle.models import Artifact
 from lifecycle.services import (

@@ -8,10 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from core.forms import form_errors_apply
 from lifecycle.access import get_use_case_for_user
 from lifecycle.forms import (
     ReadinessForm,
-    form_errors_apply,
 )
 from lifecycle.models import ReadinessQuestion
 from lifecycle.selectors import (

@@ -9,11 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from core.forms import form_errors_apply
 from lifecycle.access import get_use_case_for_user
 from lifecycle.forms import (
     DemoteForm,
     RetireForm,
-    form_errors_apply,
 )
 from lifecycle.models import UseCase
 from lifecycle.services import (

@@ -7,20 +7,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from lifecycle.access import get_use_case_for_user, use_case_may_create
+from core.forms import form_errors_apply
+from lifecycle.access import get_use_case_for_user, use_case_may_create, use_case_may_request_promotion
 from lifecycle.forms import (
     UseCaseForm,
-    form_errors_apply,
 )
 from lifecycle.models import Stage, Tier
 from lifecycle.questionnaire import Flag
 from lifecycle.selectors import (
     DEFAULT_SORT,
     SORTS,
-    Action,
     artifacts_of,
     assessment_current,
     readiness_of,
@@ -97,15 +96,8 @@ def use_case_create_view(request: HttpRequest) -> HttpResponse:
 
 
 def _next_stage_url(slug: str) -> str:
-    # The sign-off pages are their own app; link to them only where they exist.
-    try:
-        return reverse("signoff:request-create", args=[slug])
-    except NoReverseMatch:
-        pass
-    try:
-        return f"{reverse('signoff:request-create')}?use_case={slug}"
-    except NoReverseMatch:
-        return ""
+    # Promotion is asked for on sign-off's pages; the registry links to them by name only.
+    return reverse("signoff:request-create", args=[slug])
 
 
 def use_case_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -127,7 +119,7 @@ def use_case_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "readiness": readiness_of(use_case),
             "stage_history": stage_history_of(use_case),
             "next_stage_url": _next_stage_url(use_case.slug)
-            if Action.EDIT in actions and use_case.stage < Stage.SCALE and not use_case.is_prohibited
+            if use_case_may_request_promotion(request.user, use_case) and use_case.promotion_refusal() is None
             else "",
             "crumbs": _crumbs((use_case.title, "")),
         },

@@ -10,9 +10,10 @@ from django_fsm import can_proceed
 from accounts.models import User
 from audit.services import Verb, audit_record
 from lifecycle.models import ModelVersion, Stage, UseCase
+from lifecycle.selectors import version_latest
 from notifications.services import Kind, notify
 from signoff import access
-from signoff.gates import Category, PolicySpec, gate_evaluate, policy_for_request
+from signoff.gates import PolicySpec, gate_evaluate, policy_for_request
 from signoff.models import (
     OPEN_REQUEST_STATES,
     OPEN_REVIEW_STATES,
@@ -24,7 +25,6 @@ from signoff.models import (
 from signoff.selectors import (
     evidence_snapshot_current,
     snapshot_hash,
-    use_case_latest_version,
 )
 from signoff.services.approval import approve_if_complete, queue_revision, return_if_evidence_changed
 from signoff.services.assignment import reviews_close
@@ -32,27 +32,21 @@ from signoff.services.base import MAX_COMMENT_LENGTH, lock_request, lock_reviews
 
 
 def _still_next_stage(request: ReadinessRequest, use_case: UseCase) -> None:
-    if use_case.stage == Stage.RETIRED:
-        raise ValidationError("The use case is retired; it cannot be promoted.")
-    if use_case.is_prohibited:
-        raise ValidationError("A use case classified as prohibited can never leave stage 0.")
-    if use_case.stage != request.from_stage:
+    if use_case.stage != request.from_stage and use_case.stage != Stage.RETIRED:
         raise ValidationError(
             f"The use case moved to {use_case.get_stage_display()} since this request was made; "
             "withdraw it and ask again."
         )
-
-
-def _unmet_before_submission(gate) -> list[str]:
-    return [r.detail for r in gate.requirements if not r.met and r.category != Category.APPROVAL]
+    if refusal := use_case.promotion_refusal(request.target_stage):
+        raise ValidationError(refusal)
 
 
 def _version_ready_to_submit(request: ReadinessRequest, use_case: UseCase) -> ModelVersion | None:
     """The version a (re)submission names, once the gate lacks nothing the submitter must supply first."""
-    version = use_case_latest_version(use_case=use_case)
+    version = version_latest(use_case)
     gate = gate_evaluate(use_case=use_case, target_stage=request.target_stage, version=version, request=request)
-    if unmet := _unmet_before_submission(gate):
-        raise ValidationError(unmet)
+    if unmet := gate.unmet_before_submission:
+        raise ValidationError([r.detail for r in unmet])
     return version
 
 
@@ -71,26 +65,17 @@ def readiness_request_create(
     with transaction.atomic():
         use_case = UseCase.objects.get(pk=use_case.pk)
         refuse(access.request_create_refusal(actor, use_case), on=use_case)
-        if use_case.stage == Stage.RETIRED:
-            raise ValidationError("The use case is retired; it cannot be promoted.")
-        if use_case.is_prohibited:
-            raise ValidationError("A use case classified as prohibited can never leave stage 0.")
-        if use_case.stage >= Stage.SCALE:
-            raise ValidationError("The use case is already at the highest stage.")
-        if target_stage != use_case.stage + 1:
-            raise ValidationError(
-                {
-                    "target_stage": f"Promotion goes one stage at a time: from {use_case.get_stage_display()} "
-                    f"the next stage is {use_case.stage + 1}, not {target_stage}."
-                }
-            )
+        if refusal := use_case.promotion_refusal():
+            raise ValidationError(refusal)
+        if refusal := use_case.promotion_refusal(target_stage):
+            raise ValidationError({"target_stage": refusal})
         open_request = ReadinessRequest.objects.filter(use_case=use_case, state__in=OPEN_REQUEST_STATES).first()
         if open_request is not None:
             raise ValidationError(
                 f"This use case already has an open readiness request (#{open_request.pk}); "
                 "finish or withdraw it first."
             )
-        version = use_case_latest_version(use_case=use_case)
+        version = version_latest(use_case)
         if version is None:
             raise ValidationError("Record a version (what actually runs) before asking for promotion.")
         try:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import ReviewFunction, User
+from core.forms import form_errors_apply
 from lifecycle.access import get_use_case_for_user
 from lifecycle.models import ArtifactKind, ReadinessQuestion, Stage, Tier
 from signoff import access, services
@@ -18,7 +19,6 @@ from signoff.forms import (
     CommentForm,
     RequestCreateForm,
     WithdrawForm,
-    form_errors_apply,
 )
 from signoff.gates import gate_evaluate, policy_for_request
 from signoff.models import Packet, ReadinessRequest, RequestState
@@ -41,7 +41,7 @@ def _checklist_context(use_case, stage: int | None) -> dict:
 def request_create(request: HttpRequest, slug: str) -> HttpResponse:
     use_case = get_use_case_for_user(request.user, slug)
     access.refuse_if_forbidden(access.request_create_refusal(request.user, use_case), on=use_case)
-    next_stage = access.next_stage_of(use_case)
+    next_stage = use_case.next_stage
     initial_stage = _stage_param(request.GET.get("stage")) or next_stage
     form = RequestCreateForm(request.POST or None, initial={"target_stage": initial_stage})
     status = 200

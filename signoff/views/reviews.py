@@ -11,13 +11,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import User
+from core.forms import form_errors_apply, next_url_or
 from core.params import id_param
 from signoff import access, services
 from signoff.forms import (
     AssignForm,
     DecisionForm,
     HandOverForm,
-    form_errors_apply,
 )
 from signoff.models import Decision, Review
 from signoff.selectors import (
@@ -103,12 +103,7 @@ def _review_write(request: HttpRequest, pk: int, refusal_of, write, success) -> 
         review = access.get_review_for_user(request.user, pk)
         return render(request, "signoff/review_detail.html", _review_context(request, review), status=BAD_REQUEST)
     messages.success(request, success(done))
-    return redirect(request.POST.get("next") if _safe_next(request) else review.get_absolute_url())
-
-
-def _safe_next(request: HttpRequest) -> bool:
-    target = request.POST.get("next", "")
-    return target.startswith("/signoff/") and "//" not in target
+    return redirect(next_url_or(request, review.get_absolute_url()))
 
 
 @require_POST

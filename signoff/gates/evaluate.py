@@ -8,9 +8,6 @@ else decides whether a use case may move or run.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from enum import StrEnum
-
 from django.utils import timezone
 
 from accounts.models import ReviewFunction
@@ -20,19 +17,19 @@ from lifecycle.models import (
     ModelVersion,
     ReadinessAnswer,
     ReadinessQuestion,
-    RiskAssessment,
     Stage,
     Tier,
     UseCase,
 )
+from lifecycle.selectors import assessment_current, version_latest
+from signoff.gates.policy import PolicySpec, policy_for_request
+from signoff.gates.result import Category, GateResult, Mode, Requirement
 from signoff.models import (
     APPROVING_DECISIONS,
-    GatePolicy,
     ReadinessRequest,
     RequestState,
     Review,
     ReviewState,
-    SignoffRule,
 )
 
 REGISTRY_FIELD_LABELS = {
@@ -44,130 +41,6 @@ REGISTRY_FIELD_LABELS = {
     "sunset_criteria": "sunset criteria",
     "team": "team",
 }
-
-
-class Mode(StrEnum):
-    PROMOTE = "promote"  # may this use case move up to the target stage?
-    RUN = "run"  # may this use case run at the target stage (the pipeline's question)?
-
-
-class Category(StrEnum):
-    STAGE = "stage"
-    EVIDENCE = "evidence"  # supplied by the first line before submission
-    APPROVAL = "approval"  # supplied by reviewers and the business owner after submission
-
-
-@dataclass(frozen=True)
-class Requirement:
-    key: str
-    met: bool
-    detail: str
-    category: Category = Category.EVIDENCE
-
-    def as_api(self) -> dict:
-        return {"key": self.key, "met": self.met, "detail": self.detail}
-
-
-@dataclass(frozen=True)
-class GateResult:
-    use_case_id: int
-    stage: int
-    mode: Mode
-    requirements: list[Requirement]
-    request_id: int | None = None
-    required_functions: list[str] = field(default_factory=list)
-
-    @property
-    def allowed(self) -> bool:
-        return all(r.met for r in self.requirements)
-
-    @property
-    def unmet(self) -> list[Requirement]:
-        return [r for r in self.requirements if not r.met]
-
-    @property
-    def ready_to_submit(self) -> bool:
-        """Everything the submitter must supply is there; only approvals remain."""
-        return all(r.met for r in self.requirements if r.category != Category.APPROVAL)
-
-    def as_api(self) -> dict:
-        return {"allowed": self.allowed, "stage": self.stage, "requirements": [r.as_api() for r in self.requirements]}
-
-    def as_snapshot(self) -> dict:
-        return {
-            "stage": self.stage,
-            "mode": str(self.mode),
-            "allowed": self.allowed,
-            "required_functions": self.required_functions,
-            "requirements": [{**asdict(r), "category": str(r.category)} for r in self.requirements],
-        }
-
-
-@dataclass(frozen=True)
-class PolicySpec:
-    """A gate policy as plain data, so a request can keep the one it was submitted under."""
-
-    target_stage: int
-    registry_fields: list[str]
-    required_artifact_kinds: list[str]
-    requires_version: bool
-    requires_metrics_passing: bool
-    requires_assessment: bool
-    requires_final_assessment: bool
-    requires_readiness_check: bool
-    requires_owner_acceptance: bool
-    evaluation_fresh_since_stage_entry: bool
-    sla_business_days: int
-    signoff_rules: list[tuple[str, str]]
-
-    @classmethod
-    def from_policy(cls, policy: GatePolicy) -> PolicySpec:
-        return cls(
-            target_stage=policy.target_stage,
-            registry_fields=list(policy.registry_fields),
-            required_artifact_kinds=list(policy.required_artifact_kinds),
-            requires_version=policy.requires_version,
-            requires_metrics_passing=policy.requires_metrics_passing,
-            requires_assessment=policy.requires_assessment,
-            requires_final_assessment=policy.requires_final_assessment,
-            requires_readiness_check=policy.requires_readiness_check,
-            requires_owner_acceptance=policy.requires_owner_acceptance,
-            evaluation_fresh_since_stage_entry=policy.evaluation_fresh_since_stage_entry,
-            sla_business_days=policy.sla_business_days,
-            signoff_rules=sorted((r.function.key, r.when) for r in policy.signoff_rules.all()),
-        )
-
-    @classmethod
-    def from_snapshot(cls, data: dict) -> PolicySpec:
-        return cls(**{**data, "signoff_rules": [tuple(r) for r in data["signoff_rules"]]})
-
-    @classmethod
-    def for_stage(cls, target_stage: int) -> PolicySpec | None:
-        policy = (
-            GatePolicy.objects.filter(target_stage=target_stage).prefetch_related("signoff_rules__function").first()
-        )
-        return cls.from_policy(policy) if policy else None
-
-    def as_snapshot(self) -> dict:
-        return {**asdict(self), "signoff_rules": [list(r) for r in self.signoff_rules]}
-
-    def required_functions(self, use_case: UseCase) -> list[str]:
-        """The function keys that must sign, in a stable order."""
-        holds = {
-            SignoffRule.When.ALWAYS: True,
-            SignoffRule.When.PERSONAL_DATA: use_case.processes_personal_data,
-            SignoffRule.When.TIER_HIGH: use_case.risk_tier == Tier.HIGH,
-            SignoffRule.When.TIER_LIMITED: use_case.risk_tier == Tier.LIMITED,
-            SignoffRule.When.CUSTOMER_FACING: use_case.customer_facing,
-            SignoffRule.When.REGULATED_DECISION: use_case.regulated_decision,
-        }
-        return sorted({function for function, when in self.signoff_rules if holds.get(when, False)})
-
-
-def policy_for_request(request: ReadinessRequest) -> PolicySpec | None:
-    if request.policy_snapshot:
-        return PolicySpec.from_snapshot(request.policy_snapshot)
-    return PolicySpec.for_stage(request.target_stage)
 
 
 def _latest_request(use_case: UseCase, target_stage: int, mode: Mode) -> ReadinessRequest | None:
@@ -191,20 +64,15 @@ def _stage_requirement(use_case: UseCase, target_stage: int, mode: Mode) -> Requ
         return Requirement(
             "stage.current", False, f"Not approved for stage {target_stage}: it is at {current.label}.", Category.STAGE
         )
-    if target_stage == current + 1:
-        return Requirement(
-            "stage.next", True, f"Stage {target_stage} is the next stage after {current.label}.", Category.STAGE
-        )
+    if refusal := use_case.promotion_refusal(target_stage):
+        return Requirement("stage.next", False, refusal, Category.STAGE)
     return Requirement(
-        "stage.next",
-        False,
-        f"Promotion goes one stage at a time: from {current.label} the next stage is {current + 1}.",
-        Category.STAGE,
+        "stage.next", True, f"Stage {target_stage} is the next stage after {current.label}.", Category.STAGE
     )
 
 
 def _classification_requirements(use_case: UseCase, spec: PolicySpec | None) -> list[Requirement]:
-    assessment = RiskAssessment.objects.filter(use_case=use_case).order_by("-created_at", "-id").first()
+    assessment = assessment_current(use_case)
     out: list[Requirement] = []
     if assessment is not None and assessment.tier == Tier.PROHIBITED:
         out.append(
@@ -439,7 +307,7 @@ def gate_evaluate(
     if request is None:
         request = _latest_request(use_case, target_stage, mode)
     if version is None:
-        version = request.version if request is not None else use_case.versions.order_by("-created_at", "-id").first()
+        version = request.version if request is not None else version_latest(use_case)
     spec = (policy_for_request(request) if request is not None else None) or PolicySpec.for_stage(target_stage)
 
     requirements = [_stage_requirement(use_case, target_stage, mode)]

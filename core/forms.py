@@ -1,0 +1,25 @@
+"""Form helpers every app's pages use."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def form_errors_apply(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form, next to the field it names where there is one."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for name, errors in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def next_url_or(request: HttpRequest, default: str) -> str:
+    """The `next` the form posted, if it stays on this site; otherwise `default`."""
+    target = request.POST.get("next", "") or request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
