@@ -90,6 +90,17 @@ def test_owner_is_pointed_to_the_next_stage_others_are_not(client, use_case, eri
     assert link not in client.get(_url(use_case)).content
 
 
+def test_an_administrator_who_does_not_own_it_is_not_offered_promotion(client, use_case, admin_user):
+    # Administrators edit the registry, but only owners ask for promotion; the link would end in a 403.
+    link = reverse("signoff:request-create", args=[use_case.slug])
+    client.force_login(admin_user)
+    page = client.get(_url(use_case))
+    assert page.status_code == 200
+    assert "edit" in page.context["actions"]
+    assert link.encode() not in page.content
+    assert client.get(link).status_code == 403
+
+
 def test_prohibited_use_case_says_it_cannot_move(client, use_case, erin):
     risk_assessment_record(use_case=use_case, actor=erin, answers=answers(Q05=True), is_final=True)
     client.force_login(erin)

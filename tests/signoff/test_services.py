@@ -432,6 +432,17 @@ def test_request_changes_returns_it_and_resubmit_creates_new_reviews(in_review, 
     assert Review.objects.get(pk=reviews["compliance"].pk).decided_by == carl
 
 
+def test_approving_a_resubmitted_request_audits_the_state_it_left(in_review, erin, rita, carl, lena):
+    risk = reviews_by_function(in_review)["risk"]
+    _decide(risk, rita, decision=Decision.REQUEST_CHANGES, comment="Add a model card.")
+    factories.ArtifactFactory(use_case=in_review.use_case, kind=ArtifactKind.MODEL_CARD)
+    request = services.readiness_request_resubmit(request=in_review, actor=erin)
+    for function, reviewer in reviews_by_function(request).items():
+        _decide(reviewer, {"risk": rita, "compliance": carl, "legal": lena}[function])
+    approved = AuditEvent.objects.get(verb=Verb.REQUEST_APPROVED)
+    assert approved.changes["state"] == [RequestState.RESUBMITTED, RequestState.APPROVED]
+
+
 def test_resubmit_refused_unless_changes_were_requested(in_review, erin):
     with pytest.raises(ValidationError, match="Only a request returned"):
         services.readiness_request_resubmit(request=in_review, actor=erin)
