@@ -1,8 +1,8 @@
 """People, functions and tokens in Django's admin.
 
-Who belongs to which review function decides who may sign for it, so every
-change to a membership or a role made here is written to the audit trail, in
-the same transaction as the change.
+Who belongs to which review function decides who may sign for it: every change
+of a membership, a role, a flag or a password made here is written to the audit
+trail by accounts/signals.py, as it is when made anywhere else.
 """
 
 from __future__ import annotations
@@ -16,49 +16,6 @@ from django.utils import timezone
 
 from accounts.models import ApiToken, FunctionMembership, ReviewFunction, User
 from audit.services import Verb, audit_record
-
-
-def _membership_state(membership: FunctionMembership) -> dict:
-    return {"function": membership.function.key, "user": membership.user.username, "is_lead": membership.is_lead}
-
-
-def membership_audit(*, actor: User, membership: FunctionMembership, action: str, before: dict | None) -> None:
-    """One MEMBERSHIP_CHANGED event: added, changed (with before/after) or removed."""
-    after = None if action == "removed" else _membership_state(membership)
-    audit_record(
-        actor=actor,
-        verb=Verb.MEMBERSHIP_CHANGED,
-        obj=membership.user,
-        changes={"action": action, "before": before, "after": after},
-    )
-
-
-def _previous_state(membership: FunctionMembership) -> dict | None:
-    if membership.pk is None:
-        return None
-    previous = FunctionMembership.objects.select_related("function", "user").filter(pk=membership.pk).first()
-    return _membership_state(previous) if previous else None
-
-
-class MembershipAuditMixin:
-    """Audits memberships edited through an inline of the parent's page."""
-
-    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
-        if formset.model is not FunctionMembership:
-            super().save_formset(request, form, formset, change)
-            return
-        with transaction.atomic():
-            befores = {f.instance.pk: _previous_state(f.instance) for f in formset.forms if f.instance.pk}
-            removed = [(f.instance, _membership_state(f.instance)) for f in formset.deleted_forms if f.instance.pk]
-            super().save_formset(request, form, formset, change)
-            for membership, before in removed:
-                membership_audit(actor=request.user, membership=membership, action="removed", before=before)
-            for membership in formset.new_objects:
-                membership_audit(actor=request.user, membership=membership, action="added", before=None)
-            for membership, _fields in formset.changed_objects:
-                membership_audit(
-                    actor=request.user, membership=membership, action="changed", before=befores.get(membership.pk)
-                )
 
 
 class FunctionMembershipInline(admin.TabularInline):
@@ -75,7 +32,7 @@ class UserMembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(MembershipAuditMixin, DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         ("Notifications", {"fields": ("email_mode",)}),
@@ -91,24 +48,9 @@ class UserAdmin(MembershipAuditMixin, DjangoUserAdmin):
     def roles(self, user: User) -> str:
         return ", ".join(sorted(g.name for g in user.groups.all())) or "—"
 
-    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
-        # Roles are group memberships: a role change is a permission change, so it is audited too.
-        user = form.instance
-        before = sorted(user.groups.values_list("name", flat=True)) if change else []
-        with transaction.atomic():
-            super().save_related(request, form, formsets, change)
-            after = sorted(user.groups.values_list("name", flat=True))
-            if before != after:
-                audit_record(
-                    actor=request.user,
-                    verb=Verb.MEMBERSHIP_CHANGED,
-                    obj=user,
-                    changes={"action": "roles", "before": before, "after": after},
-                )
-
 
 @admin.register(ReviewFunction)
-class ReviewFunctionAdmin(MembershipAuditMixin, admin.ModelAdmin):
+class ReviewFunctionAdmin(admin.ModelAdmin):
     list_display = ["name", "key"]
     search_fields = ["name", "key"]
     inlines = [FunctionMembershipInline]
@@ -121,22 +63,11 @@ class FunctionMembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "function"]
     autocomplete_fields = ["user"]
 
-    def save_model(self, request: HttpRequest, obj: FunctionMembership, form, change: bool) -> None:
-        with transaction.atomic():
-            before = _previous_state(obj) if change else None
-            super().save_model(request, obj, form, change)
-            membership_audit(actor=request.user, membership=obj, action="changed" if change else "added", before=before)
-
-    def delete_model(self, request: HttpRequest, obj: FunctionMembership) -> None:
-        with transaction.atomic():
-            before = _membership_state(obj)
-            super().delete_model(request, obj)
-            membership_audit(actor=request.user, membership=obj, action="removed", before=before)
-
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[FunctionMembership]) -> None:
+        # One by one, so each removal is audited (accounts/signals.py); a bulk delete sends no per-row signal.
         with transaction.atomic():
             for membership in queryset.select_related("function", "user"):
-                self.delete_model(request, membership)
+                membership.delete()
 
 
 @admin.register(ApiToken)

@@ -1,23 +1,21 @@
 """The audit trail's tables: append-only events chained by hash, and the chain's head."""
 
 import hashlib
-import json
-from datetime import UTC, datetime
-from typing import Any
 
 from django.conf import settings
 from django.db import models
 
-
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+from audit.canonical import canonical_json
 
 
 class AuditChainHead(models.Model):
     """One row: the sequence number and hash of the newest audit event.
 
     Writers lock it (SELECT ... FOR UPDATE) so that two transactions can never
-    chain to the same predecessor.
+    chain to the same predecessor. Its `seq` is also the number of events the
+    trail has ever held, so an emptied or shortened trail cannot pass for a
+    short one. The row is created by the migration and may be updated, never
+    deleted (audit/triggers.py).
     """
 
     seq = models.BigIntegerField(default=0)
@@ -51,6 +49,10 @@ class AuditEvent(models.Model):
     changes = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
+    # The exact text the hash covers (audit/canonical.py): verification re-hashes this
+    # text and checks that the columns above still say the same, so neither can change
+    # alone, and nothing depends on how a database hands JSON back.
+    canonical = models.TextField()
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
@@ -60,12 +62,12 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.actor_label or 'system'} {self.verb} {self.object_repr}"
 
-    def canonical(self) -> str:
-        created: datetime = self.created_at
+    def canonical_form(self) -> str:
+        """The canonical text of this event's columns (what `canonical` holds, unless a row was altered)."""
         return canonical_json(
             {
                 "seq": self.seq,
-                "created_at": created.astimezone(UTC).isoformat(timespec="microseconds"),
+                "created_at": self.created_at,
                 "actor_id": self.actor_id,
                 "actor_label": self.actor_label,
                 "verb": self.verb,
@@ -81,4 +83,5 @@ class AuditEvent(models.Model):
         )
 
     def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical().encode()).hexdigest()
+        """SHA-256 of the stored canonical text."""
+        return hashlib.sha256(self.canonical.encode()).hexdigest()

@@ -8,17 +8,36 @@ from __future__ import annotations
 
 import contextvars
 import enum
-import json
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
-from audit.models import AuditChainHead, AuditEvent, canonical_json
+from audit.canonical import canonical_value
+from audit.models import AuditChainHead, AuditEvent
 
 # The address of the request being served, set by AuditContextMiddleware.
 current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_ip", default=None)
+# Who the request being served belongs to, read lazily (set by AuditContextMiddleware): for
+# records made where no service passes an actor, such as privilege changes caught by signals.
+_current_actor: contextvars.ContextVar[Callable[[], AbstractBaseUser | None]] = contextvars.ContextVar(
+    "current_actor", default=lambda: None
+)
+
+
+def current_actor() -> AbstractBaseUser | None:
+    return _current_actor.get()()
+
+
+def actor_context_set(getter: Callable[[], AbstractBaseUser | None]) -> contextvars.Token:
+    return _current_actor.set(getter)
+
+
+def actor_context_reset(token: contextvars.Token) -> None:
+    _current_actor.reset(token)
 
 
 class Verb(enum.StrEnum):
@@ -26,6 +45,8 @@ class Verb(enum.StrEnum):
     LOGIN_FAILED = "auth.login_failed"
     LOGOUT = "auth.logout"
     TOKEN_ISSUED = "auth.token_issued"
+    ACCOUNT_CREATED = "account.created"
+    PRIVILEGES_CHANGED = "account.privileges_changed"
     PERMISSION_GRANTED = "permission.granted"
     PERMISSION_REVOKED = "permission.revoked"
     MEMBERSHIP_CHANGED = "membership.changed"
@@ -65,13 +86,6 @@ class Verb(enum.StrEnum):
     ESCALATION_SENT = "escalation.sent"
 
 
-@dataclass(frozen=True)
-class ChainBreak:
-    seq: int
-    event_id: int
-    reason: str
-
-
 def _object_fields(obj: models.Model | None) -> tuple[str, str, str]:
     if obj is None:
         return "", "", ""
@@ -108,44 +122,26 @@ def audit_record(
             ip_address=ip_address if ip_address is not None else current_ip.get(),
             prev_hash=head.hash,
         )
-        # Round-trip through JSON so the hash covers exactly what the database stores.
-        event.changes = _json_roundtrip(event.changes)
+        # The columns hold the canonical values, and `canonical` the exact text the hash covers.
+        event.changes = canonical_value(event.changes)
+        event.ip_address = _ip_clean(event.ip_address)
+        event.canonical = event.canonical_form()
         event.hash = event.compute_hash()
         event.save(force_insert=True)
         AuditChainHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
     return event
 
 
-def _json_roundtrip(value):
-    return json.loads(canonical_json(value))
+def _ip_clean(address: str | None) -> str | None:
+    # Stored as the database column will give it back (IPv6 in its shortest form), so the text hashed matches.
+    if address and ":" in address:
+        try:
+            return clean_ipv6_address(address)
+        except ValidationError:
+            return None
+    return address or None
 
 
 def audit_head() -> AuditChainHead:
     head, _ = AuditChainHead.objects.get_or_create(pk=1)
     return head
-
-
-def audit_verify(*, batch_size: int = 2000) -> ChainBreak | None:
-    """Walk the chain from the first event; return the first break, or None."""
-    prev_hash = AuditEvent.GENESIS_HASH
-    expected_seq = 1
-    last_id = 0
-    qs = AuditEvent.objects.order_by("seq")
-    while True:
-        batch = list(qs.filter(seq__gte=expected_seq)[:batch_size])
-        if not batch:
-            break
-        for event in batch:
-            last_id = event.pk
-            if event.seq != expected_seq:
-                return ChainBreak(expected_seq, event.pk, f"event #{expected_seq} is missing (next is #{event.seq})")
-            if event.prev_hash != prev_hash:
-                return ChainBreak(event.seq, event.pk, "its previous-hash does not match the event before it")
-            if event.compute_hash() != event.hash:
-                return ChainBreak(event.seq, event.pk, "its content does not match its hash (the row was altered)")
-            prev_hash = event.hash
-            expected_seq += 1
-    head = audit_head()
-    if head.seq != expected_seq - 1 or head.hash != prev_hash:
-        return ChainBreak(expected_seq - 1, last_id, "the chain head does not match the newest event")
-    return None

@@ -23,8 +23,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from audit.models import AuditEvent, canonical_json
-from audit.services import Verb, audit_head, audit_record, audit_verify
+from audit.canonical import canonical_json
+from audit.models import AuditEvent
+from audit.services import Verb, audit_head, audit_record
+from audit.verify import audit_verify
 from lifecycle.models import UseCase
 
 # Walking the chain costs one read of every event. Up to this many events the

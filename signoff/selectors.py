@@ -11,7 +11,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import ReviewFunction, User
-from audit.models import canonical_json
+from audit.canonical import canonical_json
 from lifecycle.models import Artifact, ReadinessAnswer, UseCase
 from lifecycle.selectors import assessment_current, version_latest
 from signoff.access import requests_visible_to, reviews_visible_to

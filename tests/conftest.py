@@ -10,6 +10,7 @@ import os
 import pytest
 from django.db import connection
 
+from audit.triggers import audit_triggers_drop, audit_triggers_install
 from lifecycle.models import Tier, UseCase
 from portal.celery import app as celery_app
 from signoff import services
@@ -49,6 +50,29 @@ def _require_services(request):
             if IN_CI:
                 pytest.fail(f"CI must not skip service-bound tests: {reason}")
             pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _audit_triggers_around_flush(request):
+    """Let a transactional test's teardown empty the append-only audit tables.
+
+    Transactional tests end with a flush (TRUNCATE on PostgreSQL, DELETE on
+    SQLite) that the audit triggers refuse, as they must in production. Such a
+    test sets the triggers up itself (after the database fixture, so they come
+    down before its flush) and drops them at the end; the next one puts them back.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not transactional:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    audit_triggers_drop(connection)
+    audit_triggers_install(connection)
+    yield
+    audit_triggers_drop(connection)
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,8 @@ from audit.triggers import audit_triggers_drop, audit_triggers_install
 
 
 def install(apps, schema_editor):
+    # The head exists from the start: a trail whose head is gone was removed, not new.
+    apps.get_model("audit", "AuditChainHead").objects.get_or_create(pk=1)
     audit_triggers_install(schema_editor.connection)
 
 

@@ -3,8 +3,9 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from audit.models import AuditEvent
-from audit.services import Verb, audit_record, audit_verify
+from audit.services import Verb, audit_record
 from audit.triggers import audit_triggers_drop, audit_triggers_install
+from audit.verify import audit_verify
 
 pytestmark = pytest.mark.django_db
 
@@ -12,11 +13,13 @@ pytestmark = pytest.mark.django_db
 def _record_three(actor):
     with transaction.atomic():
         for n in range(3):
-            audit_record(actor=actor, verb=Verb.USE_CASE_UPDATED, changes={"n": n, "text": "ünïcode"})
+            audit_record(
+                actor=actor, actor_label="tester", verb=Verb.USE_CASE_UPDATED, changes={"n": n, "text": "ünïcode"}
+            )
 
 
-def test_events_chain_to_their_predecessor(erin):
-    _record_three(erin)
+def test_events_chain_to_their_predecessor():
+    _record_three(None)
     events = list(AuditEvent.objects.order_by("seq"))
     assert [e.seq for e in events] == [1, 2, 3]
     assert events[0].prev_hash == AuditEvent.GENESIS_HASH
@@ -26,23 +29,23 @@ def test_events_chain_to_their_predecessor(erin):
 
 
 @pytest.mark.parametrize("statement", ["UPDATE audit_auditevent SET verb = 'x'", "DELETE FROM audit_auditevent"])
-def test_database_refuses_update_and_delete(erin, statement):
-    _record_three(erin)
+def test_database_refuses_update_and_delete(statement):
+    _record_three(None)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement)
     assert AuditEvent.objects.count() == 3
     assert set(AuditEvent.objects.values_list("verb", flat=True)) == {Verb.USE_CASE_UPDATED}
 
 
-def test_orm_update_is_refused_too(erin):
-    _record_three(erin)
+def test_orm_update_is_refused_too():
+    _record_three(None)
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEvent.objects.filter(seq=2).update(verb="stage.promoted")
     assert AuditEvent.objects.get(seq=2).verb == Verb.USE_CASE_UPDATED
 
 
-def test_verify_audit_names_the_first_altered_event(erin, capsys):
-    _record_three(erin)
+def test_verify_audit_names_the_first_altered_event(capsys):
+    _record_three(None)
     call_command("verify_audit")
     assert "3 events" in capsys.readouterr().out
 
@@ -61,8 +64,8 @@ def test_verify_audit_names_the_first_altered_event(erin, capsys):
     assert "#2" in capsys.readouterr().err
 
 
-def test_verify_audit_detects_a_deleted_tail(erin):
-    _record_three(erin)
+def test_verify_audit_detects_a_deleted_tail():
+    _record_three(None)
     audit_triggers_drop(connection)
     try:
         with connection.cursor() as cursor:
@@ -70,5 +73,61 @@ def test_verify_audit_detects_a_deleted_tail(erin):
     finally:
         audit_triggers_install(connection)
     break_ = audit_verify()
-    assert break_ is not None
-    assert "head" in break_.reason
+    assert (break_.seq, break_.reason) == (3, "the trail holds 2 events but has held 3: it was emptied or cut short")
+
+
+def _tamper(*statements, params=()):
+    audit_triggers_drop(connection)
+    try:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql, params)
+    finally:
+        audit_triggers_install(connection)
+
+
+def test_an_emptied_trail_fails_verification(capsys):
+    _record_three(None)
+    _tamper("DELETE FROM audit_auditevent")
+    chain_break = audit_verify()
+    assert chain_break is not None
+    assert chain_break.reason == "the trail holds 0 events but has held 3: it was emptied or cut short"
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("verify_audit")
+    assert exit_info.value.code == 1
+    assert "emptied or cut short" in capsys.readouterr().err
+
+
+def test_a_column_changed_with_its_hash_text_left_alone_is_caught():
+    _record_three(None)
+    _tamper("UPDATE audit_auditevent SET actor_label = 'mallory' WHERE seq = 2")
+    chain_break = audit_verify()
+    assert (chain_break.seq, chain_break.reason) == (
+        2,
+        "its columns no longer match its hashed text (the row was altered)",
+    )
+
+
+def test_the_chain_head_cannot_be_deleted():
+    _record_three(None)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditchainhead")
+    assert audit_verify() is None
+
+
+def test_a_removed_chain_head_fails_verification():
+    _record_three(None)
+    _tamper("DELETE FROM audit_auditchainhead")
+    assert audit_verify().reason == "the chain head is missing: the trail was removed"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("table", ["audit_auditevent", "audit_auditchainhead"])
+def test_postgres_refuses_truncate(table):
+    # Committed first: TRUNCATE is refused by the trigger, not by pending constraint checks of an open transaction.
+    _record_three(None)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {table}")
+    assert AuditEvent.objects.count() == 3
+    assert audit_verify() is None

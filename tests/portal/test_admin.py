@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from accounts.models import ApiToken, FunctionMembership, ReviewFunction
 from audit.models import AuditEvent
+from audit.services import Verb, audit_head
 from notifications.models import Notification
 from tests import factories
 
@@ -16,8 +17,14 @@ def admin_client(client, admin_user):
     return client
 
 
-def _membership_events():
-    return list(AuditEvent.objects.filter(verb="membership.changed").order_by("seq"))
+@pytest.fixture
+def since():
+    """The trail's head before the test acts: accounts its fixtures create are on the record too."""
+    return audit_head().seq
+
+
+def _membership_events(since):
+    return list(AuditEvent.objects.filter(seq__gt=since, verb="membership.changed").order_by("seq"))
 
 
 @pytest.mark.parametrize(
@@ -66,7 +73,7 @@ def test_audit_events_cannot_be_added_changed_or_deleted(admin_client, erin):
     assert event.verb != "x"
 
 
-def test_membership_added_changed_and_removed_are_audited(admin_client, admin_user, eric):
+def test_membership_added_changed_and_removed_are_audited(admin_client, admin_user, eric, since):
     risk = ReviewFunction.objects.get(key="risk")
     admin_client.post(reverse("admin:accounts_functionmembership_add"), {"function": risk.pk, "user": eric.pk})
     membership = FunctionMembership.objects.get(user=eric)
@@ -76,24 +83,24 @@ def test_membership_added_changed_and_removed_are_audited(admin_client, admin_us
     )
     admin_client.post(reverse("admin:accounts_functionmembership_delete", args=[membership.pk]), {"post": "yes"})
     assert not FunctionMembership.objects.filter(user=eric).exists()
-    events = _membership_events()
+    events = _membership_events(since)
     assert [e.changes["action"] for e in events] == ["added", "changed", "removed"]
     assert events[1].changes["before"]["is_lead"] is False and events[1].changes["after"]["is_lead"] is True
     assert events[2].changes["before"] == {"function": "risk", "user": "eric", "is_lead": True}
     assert all(e.actor == admin_user for e in events)
 
 
-def test_membership_bulk_delete_is_audited(admin_client, ravi, cora):
+def test_membership_bulk_delete_is_audited(admin_client, ravi, cora, since):
     ids = list(FunctionMembership.objects.values_list("pk", flat=True))
     admin_client.post(
         reverse("admin:accounts_functionmembership_changelist"),
         {"action": "delete_selected", "_selected_action": ids, "post": "yes"},
     )
     assert not FunctionMembership.objects.exists()
-    assert sorted(e.changes["before"]["user"] for e in _membership_events()) == ["cora", "ravi"]
+    assert sorted(e.changes["before"]["user"] for e in _membership_events(since)) == ["cora", "ravi"]
 
 
-def test_inline_membership_changes_on_the_function_page_are_audited(admin_client, ravi, eric):
+def test_inline_membership_changes_on_the_function_page_are_audited(admin_client, ravi, eric, since):
     risk = ReviewFunction.objects.get(key="risk")
     existing = FunctionMembership.objects.get(user=ravi)
     response = admin_client.post(
@@ -115,10 +122,10 @@ def test_inline_membership_changes_on_the_function_page_are_audited(admin_client
     )
     assert response.status_code == 302
     assert list(FunctionMembership.objects.filter(function=risk).values_list("user__username", flat=True)) == ["eric"]
-    assert sorted(e.changes["action"] for e in _membership_events()) == ["added", "removed"]
+    assert sorted(e.changes["action"] for e in _membership_events(since)) == ["added", "removed"]
 
 
-def test_role_changes_on_the_user_page_are_audited(admin_client, eric):
+def test_role_changes_on_the_user_page_are_audited(admin_client, eric, since):
     data = {
         "username": "eric",
         "first_name": "Eric",
@@ -134,7 +141,7 @@ def test_role_changes_on_the_user_page_are_audited(admin_client, eric):
     }
     response = admin_client.post(reverse("admin:accounts_user_change", args=[eric.pk]), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
-    [event] = _membership_events()
+    [event] = _membership_events(since)
     assert event.changes == {"action": "roles", "before": ["engineer"], "after": ["engineer", "risk"]}
 
 
@@ -155,3 +162,55 @@ def test_admin_site_is_for_staff_only(client, request, who):
     response = client.get(reverse("admin:notifications_notification_changelist"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert not Notification.objects.exists()
+
+
+def _user_form(user, **changes):
+    data = {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": "",
+        "email": user.email,
+        "is_active": "on",
+        "groups": [g.pk for g in user.groups.all()],
+        "email_mode": "immediate",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "09:00:00",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_superuser_grant_in_the_admin_is_audited_with_before_and_after(admin_client, admin_user, eric, since):
+    response = admin_client.post(
+        reverse("admin:accounts_user_change", args=[eric.pk]), _user_form(eric, is_staff="on", is_superuser="on")
+    )
+    assert response.status_code == 302
+    [event] = AuditEvent.objects.filter(seq__gt=since, verb=Verb.PRIVILEGES_CHANGED)
+    assert event.changes == {"is_staff": [False, True], "is_superuser": [False, True]}
+    assert (event.actor, event.object_id) == (admin_user, str(eric.pk))
+
+
+def test_a_password_reset_in_the_admin_is_audited_without_the_hash(admin_client, admin_user, eric, since):
+    response = admin_client.post(
+        reverse("admin:auth_user_password_change", args=[eric.pk]),
+        {"password1": "a-new-long-passphrase-1", "password2": "a-new-long-passphrase-1", "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    [event] = AuditEvent.objects.filter(seq__gt=since, verb=Verb.PRIVILEGES_CHANGED)
+    assert event.changes == {"password": "changed"}
+    assert event.actor == admin_user
+
+
+def test_privilege_changes_outside_a_request_are_audited_too(eric, since):
+    # A management command or the shell: no signed-in user, still on the record.
+    eric.is_active = False
+    eric.save()
+    eric.groups.add(Group.objects.get(name="auditor"))
+    events = AuditEvent.objects.filter(seq__gt=since).order_by("seq")
+    assert [(e.verb, e.changes) for e in events] == [
+        (Verb.PRIVILEGES_CHANGED, {"is_active": [True, False]}),
+        (Verb.MEMBERSHIP_CHANGED, {"action": "roles", "before": ["engineer"], "after": ["auditor", "engineer"]}),
+    ]
+    assert {e.actor_label for e in events} == {"(no signed-in user)"}

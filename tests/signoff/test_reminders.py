@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from audit.models import AuditEvent
-from audit.services import Verb, audit_verify
+from audit.services import Verb
+from audit.verify import audit_verify
 from lifecycle.models import Stage, Tier
 from notifications.models import Notification
 from signoff.models import Reminder, Review, ReviewCondition

@@ -5,8 +5,8 @@ from django.core import signing
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from audit.models import AuditEvent
 from audit.services import audit_head
+from audit.verify import audit_verify_extends
 
 SALT = "stagegate.audit-checkpoint"
 
@@ -30,11 +30,11 @@ class Command(BaseCommand):
             checkpoint = signing.loads(verify.strip(), salt=SALT)
         except signing.BadSignature:
             raise CommandError("Not a checkpoint signed by this portal (bad signature).") from None
-        event = AuditEvent.objects.filter(seq=checkpoint["seq"]).first()
-        if event is None or event.hash != checkpoint["hash"]:
+        chain_break = audit_verify_extends(seq=checkpoint["seq"], hash=checkpoint["hash"])
+        if chain_break is not None:
             self.stderr.write(
-                f"The chain no longer holds event #{checkpoint['seq']} with hash {checkpoint['hash']} "
-                f"(checkpoint of {checkpoint['at']}): the trail was rewritten or truncated."
+                f"The chain does not extend the checkpoint of event #{checkpoint['seq']} ({checkpoint['at']}): "
+                f"at event #{chain_break.seq}, {chain_break.reason}. The trail was rewritten or truncated."
             )
             sys.exit(1)
         self.stdout.write(json.dumps({"ok": True, **checkpoint}))
