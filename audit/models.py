@@ -85,3 +85,33 @@ class AuditEvent(models.Model):
     def compute_hash(self) -> str:
         """SHA-256 of the stored canonical text."""
         return hashlib.sha256(self.canonical.encode()).hexdigest()
+
+
+class RefusalTally(models.Model):
+    """Refused writes from one unauthenticated client in one time window, counted instead of recorded one by one.
+
+    Anyone can send a write the portal refuses; a permanent audit row per
+    anonymous request would let anyone grow the undeletable trail at will. So
+    they are counted here, and when the window has passed one audit event per
+    client and window records the count (audit/refusals.py).
+    """
+
+    # Text, not an address column: "" stands for an unknown address and still takes part in the unique key.
+    client_ip = models.CharField(max_length=45, blank=True)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+    first_path = models.CharField(max_length=300, blank=True)
+    last_path = models.CharField(max_length=300, blank=True)
+    statuses = models.JSONField(default=dict, blank=True, help_text="{status: count}")
+    recorded_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-window_start", "client_ip"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client_ip", "window_start"], name="refusal_tally_one_per_client_and_window"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_ip or 'unknown'} from {self.window_start:%Y-%m-%d %H:%M}: {self.count}"

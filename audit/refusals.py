@@ -17,20 +17,27 @@ audit event is written in a transaction of its own.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from audit.services import Verb, audit_record
+from audit.models import RefusalTally
+from audit.services import Verb, audit_record, current_ip
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 AUDITED_STATUSES = (401, 403, 404)
+# A throttled write of an unauthenticated client is counted with its refusals; a signed-in person's is not
+# recorded, or throttling would hand them a way to grow the trail.
+THROTTLED = 429
 
 
 class Refused(PermissionDenied):
@@ -51,22 +58,93 @@ class Refused(PermissionDenied):
 
 
 def refusal_audit(request: HttpRequest, *, status: int, reason: str, exc: BaseException | None = None) -> None:
-    """Record one refused write (reads are not refusals worth a permanent row)."""
+    """Record one refused write (reads are not refusals worth a permanent row).
+
+    A signed-in person's refusal is an event of its own. An unauthenticated
+    client's is counted (`refusal_tally`), and recorded as one event per client
+    and window once the window has passed (`refusal_tallies_record`).
+    """
     if request.method in SAFE_METHODS:
         return
     user = getattr(request, "user", None)
     actor = user if user is not None and user.is_authenticated else None
+    if actor is None:
+        refusal_tally(client_ip=current_ip.get() or "", path=request.path[:300], status=status)
+        return
     target: dict[str, Any] = {}
     if isinstance(exc, Refused):
         target = {"obj": exc.obj, "use_case_id": exc.use_case_id, "request_id": exc.request_id}
     with transaction.atomic():
         audit_record(
             actor=actor,
-            actor_label="" if actor else "(anonymous)",
             verb=Verb.ACCESS_REFUSED,
             changes={"method": request.method, "path": request.path[:300], "status": status, "reason": reason[:500]},
             **target,
         )
+
+
+def _window_start(now: datetime) -> datetime:
+    minutes = settings.ANONYMOUS_REFUSAL_WINDOW_MINUTES
+    start = now.replace(second=0, microsecond=0)
+    return start - timedelta(minutes=(start.hour * 60 + start.minute) % minutes)
+
+
+def refusal_tally(*, client_ip: str, path: str, status: int) -> None:
+    """Count one refused write of an unauthenticated client in the current window."""
+    window = _window_start(timezone.now())
+    key = str(status)
+    with transaction.atomic():
+        tally = RefusalTally.objects.select_for_update().filter(client_ip=client_ip, window_start=window).first()
+        if tally is None:
+            try:
+                with transaction.atomic():
+                    RefusalTally.objects.create(
+                        client_ip=client_ip,
+                        window_start=window,
+                        count=1,
+                        first_path=path,
+                        last_path=path,
+                        statuses={key: 1},
+                    )
+                return
+            except IntegrityError:
+                # Another request of the same client opened the window a moment ago.
+                tally = RefusalTally.objects.select_for_update().get(client_ip=client_ip, window_start=window)
+        tally.count += 1
+        tally.last_path = path
+        tally.statuses = {**tally.statuses, key: tally.statuses.get(key, 0) + 1}
+        tally.save(update_fields=["count", "last_path", "statuses"])
+
+
+def refusal_tallies_record(*, now: datetime | None = None) -> int:
+    """One audit event per client and finished window, with its count. Safe to run twice or concurrently."""
+    current = _window_start(now or timezone.now())
+    recorded = 0
+    while True:
+        with transaction.atomic():
+            qs = RefusalTally.objects.filter(recorded_at__isnull=True, window_start__lt=current).order_by("id")
+            if connection.features.has_select_for_update_skip_locked:
+                qs = qs.select_for_update(skip_locked=True)
+            batch = list(qs[:200])
+            if not batch:
+                return recorded
+            for tally in batch:
+                audit_record(
+                    actor=None,
+                    actor_label="(anonymous)",
+                    verb=Verb.ACCESS_REFUSED_ANONYMOUS,
+                    ip_address=tally.client_ip or None,
+                    changes={
+                        "window_start": tally.window_start,
+                        "window_minutes": settings.ANONYMOUS_REFUSAL_WINDOW_MINUTES,
+                        "count": tally.count,
+                        "statuses": tally.statuses,
+                        "first_path": tally.first_path,
+                        "last_path": tally.last_path,
+                    },
+                )
+            RefusalTally.objects.filter(pk__in=[t.pk for t in batch]).update(recorded_at=timezone.now())
+            recorded += len(batch)
 
 
 def validation_messages(exc: ValidationError) -> dict[str, list[str]]:
@@ -86,7 +164,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     original = exc
     response = drf_exception_handler(exc, context)
     request = context.get("request")
-    if response is not None and request is not None and response.status_code in AUDITED_STATUSES:
+    anonymous = request is not None and not getattr(request.user, "is_authenticated", False)
+    audited = AUDITED_STATUSES + ((THROTTLED,) if anonymous else ())
+    if response is not None and request is not None and response.status_code in audited:
         detail = getattr(exc, "detail", "") or str(exc)
         refusal_audit(request, status=response.status_code, reason=str(detail), exc=original)
     return response

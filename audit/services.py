@@ -51,6 +51,7 @@ class Verb(enum.StrEnum):
     PERMISSION_REVOKED = "permission.revoked"
     MEMBERSHIP_CHANGED = "membership.changed"
     ACCESS_REFUSED = "access.refused"
+    ACCESS_REFUSED_ANONYMOUS = "access.refused_anonymous"
     USE_CASE_CREATED = "use_case.created"
     USE_CASE_UPDATED = "use_case.updated"
     STAGE_PROMOTED = "stage.promoted"

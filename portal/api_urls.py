@@ -7,7 +7,13 @@ from lifecycle import api as lifecycle_api
 from portal import api as portal_api
 from signoff import api as signoff_api
 
-router = DefaultRouter()
+
+class ApiRouter(DefaultRouter):
+    # No format suffixes (`/use-cases.json`): JSON is the API's one format. Packets add their `.pdf` themselves.
+    include_format_suffixes = False
+
+
+router = ApiRouter()
 for module in (lifecycle_api, signoff_api, portal_api):
     module.register(router)
 

@@ -28,6 +28,7 @@ app.autodiscover_tasks()
 SWEEP_TASK = "signoff.tasks.send_due_reminders"
 DIGEST_TASK = "notifications.tasks.send_notification_digests"
 PACKET_CATCH_UP_TASK = "signoff.tasks.render_missing_packets"
+REFUSAL_TALLY_TASK = "audit.tasks.record_refusal_tallies"
 
 
 def beat_schedule() -> dict:
@@ -47,6 +48,11 @@ def beat_schedule() -> dict:
             "task": PACKET_CATCH_UP_TASK,
             "schedule": sweep_every,
             "options": {"expires": sweep_every.total_seconds()},
+        },
+        "refusal-tallies": {
+            "task": REFUSAL_TALLY_TASK,
+            "schedule": timedelta(minutes=settings.ANONYMOUS_REFUSAL_WINDOW_MINUTES),
+            "options": {"expires": timedelta(minutes=settings.ANONYMOUS_REFUSAL_WINDOW_MINUTES).total_seconds()},
         },
         "notification-digest": {
             "task": DIGEST_TASK,

@@ -8,6 +8,7 @@ Without DATABASE_URL / REDIS_URL naming them they are skipped, except in CI
 import os
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from audit.triggers import audit_triggers_drop, audit_triggers_install
@@ -73,6 +74,14 @@ def _audit_triggers_around_flush(request):
     audit_triggers_install(connection)
     yield
     audit_triggers_drop(connection)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters start at zero in every test, as they would for a new client."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

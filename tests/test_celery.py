@@ -17,11 +17,12 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
+from audit.tasks import record_refusal_tallies
 from core import tasks as core_tasks
 from notifications import tasks as notification_tasks
 from notifications.models import Notification
 from notifications.services import Kind, notify
-from portal.celery import DIGEST_TASK, PACKET_CATCH_UP_TASK, SWEEP_TASK, beat_schedule
+from portal.celery import DIGEST_TASK, PACKET_CATCH_UP_TASK, REFUSAL_TALLY_TASK, SWEEP_TASK, beat_schedule
 from portal.celery import app as celery_app
 from signoff.models import Reminder
 from signoff.tasks import send_due_reminders
@@ -77,7 +78,13 @@ def test_beat_schedule_sweeps_every_n_minutes_and_sends_the_digest_daily(setting
     # The running app got the schedule when it configured itself.
     assert schedule["packet-catch-up"]["task"] == PACKET_CATCH_UP_TASK
     assert schedule["packet-catch-up"]["schedule"] == timedelta(minutes=5)
-    assert set(celery_app.conf.beat_schedule) == {"reminder-sweep", "notification-digest", "packet-catch-up"}
+    assert schedule["refusal-tallies"]["task"] == REFUSAL_TALLY_TASK == record_refusal_tallies.name
+    assert set(celery_app.conf.beat_schedule) == {
+        "reminder-sweep",
+        "notification-digest",
+        "packet-catch-up",
+        "refusal-tallies",
+    }
     assert {SWEEP_TASK, DIGEST_TASK, PACKET_CATCH_UP_TASK, "notifications.tasks.send_notification_emails"} <= set(
         celery_app.tasks
     )

@@ -13,10 +13,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.parsers import StrictJSONParser
 from lifecycle.access import get_use_case_for_user, use_case_may_create
 from lifecycle.api.serializers import (
     ArtifactSerializer,
@@ -79,7 +80,7 @@ class UseCaseViewSet(viewsets.GenericViewSet):
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     http_method_names = ["get", "post", "patch", "head", "options"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [StrictJSONParser, MultiPartParser, FormParser]
     queryset = UseCase.objects.none()  # for the schema; real reads go through the access helpers
 
     def get_queryset(self):

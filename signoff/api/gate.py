@@ -53,11 +53,11 @@ def use_case_gate(request: Request, slug: str) -> Response:
     raw = request.query_params.get("stage")
     if raw is None or raw == "":
         raise exceptions.ValidationError({"stage": "Give the stage to check, e.g. ?stage=3."})
-    try:
-        stage = int(raw)
-    except ValueError:
-        raise exceptions.ValidationError({"stage": f"The stage must be a whole number, not {raw[:20]!r}."}) from None
-    if stage not in GATE_STAGES:
-        raise exceptions.ValidationError({"stage": f"The stage must be between 0 and {int(HIGHEST_STAGE)}."})
+    # One plain ASCII digit: int() would also take "+3", " 3" and "٣", which a pipeline never means.
+    if len(raw) != 1 or raw not in "".join(str(s) for s in GATE_STAGES):
+        raise exceptions.ValidationError(
+            {"stage": f"The stage must be one digit from 0 to {int(HIGHEST_STAGE)}, not {raw[:20]!r}."}
+        )
+    stage = int(raw)
     use_case = get_use_case_for_user(request.user, slug)
     return Response(gate_evaluate(use_case=use_case, target_stage=stage, mode=Mode.RUN).as_api())

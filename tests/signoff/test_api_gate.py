@@ -53,7 +53,7 @@ def test_allowed_at_the_current_stage_with_a_bearer_token(client, erin, use_case
 
 @pytest.mark.parametrize(
     ("stage", "message"),
-    [(None, "Give the stage"), ("three", "whole number"), ("7", "between 0 and 4"), ("-1", "between 0 and 4")],
+    [(None, "Give the stage"), ("three", "one digit from 0 to 4"), ("7", "one digit from 0 to 4"), ("-1", "one digit")],
 )
 def test_bad_stage_is_400_with_a_message(client, erin, credit, stage, message):
     client.force_login(erin)
