@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.http import signed_in_user
 from accounts.models import ApiToken, FunctionMembership, ReviewFunction, User
 from audit.services import Verb, audit_record
 
@@ -40,7 +41,7 @@ def _previous_state(membership: FunctionMembership) -> dict | None:
     return _membership_state(previous) if previous else None
 
 
-class MembershipAuditMixin:
+class MembershipAuditMixin(admin.ModelAdmin):
     """Audits memberships edited through an inline of the parent's page."""
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
@@ -51,13 +52,14 @@ class MembershipAuditMixin:
             befores = {f.instance.pk: _previous_state(f.instance) for f in formset.forms if f.instance.pk}
             removed = [(f.instance, _membership_state(f.instance)) for f in formset.deleted_forms if f.instance.pk]
             super().save_formset(request, form, formset, change)
+            actor = signed_in_user(request)
             for membership, before in removed:
-                membership_audit(actor=request.user, membership=membership, action="removed", before=before)
+                membership_audit(actor=actor, membership=membership, action="removed", before=before)
             for membership in formset.new_objects:
-                membership_audit(actor=request.user, membership=membership, action="added", before=None)
+                membership_audit(actor=actor, membership=membership, action="added", before=None)
             for membership, _fields in formset.changed_objects:
                 membership_audit(
-                    actor=request.user, membership=membership, action="changed", before=befores.get(membership.pk)
+                    actor=actor, membership=membership, action="changed", before=befores.get(membership.pk)
                 )
 
 
@@ -77,7 +79,7 @@ class UserMembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(MembershipAuditMixin, DjangoUserAdmin):
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("Notifications", {"fields": ("email_mode",)}),
     )
     list_display = ["username", "get_full_name", "email", "roles", "is_active", "is_superuser", "last_login"]
@@ -100,7 +102,7 @@ class UserAdmin(MembershipAuditMixin, DjangoUserAdmin):
             after = sorted(user.groups.values_list("name", flat=True))
             if before != after:
                 audit_record(
-                    actor=request.user,
+                    actor=signed_in_user(request),
                     verb=Verb.MEMBERSHIP_CHANGED,
                     obj=user,
                     changes={"action": "roles", "before": before, "after": after},
@@ -125,13 +127,15 @@ class FunctionMembershipAdmin(admin.ModelAdmin):
         with transaction.atomic():
             before = _previous_state(obj) if change else None
             super().save_model(request, obj, form, change)
-            membership_audit(actor=request.user, membership=obj, action="changed" if change else "added", before=before)
+            membership_audit(
+                actor=signed_in_user(request), membership=obj, action="changed" if change else "added", before=before
+            )
 
     def delete_model(self, request: HttpRequest, obj: FunctionMembership) -> None:
         with transaction.atomic():
             before = _membership_state(obj)
             super().delete_model(request, obj)
-            membership_audit(actor=request.user, membership=obj, action="removed", before=before)
+            membership_audit(actor=signed_in_user(request), membership=obj, action="removed", before=before)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[FunctionMembership]) -> None:
         with transaction.atomic():
@@ -163,7 +167,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
                 token.revoked_at = timezone.now()
                 token.save(update_fields=["revoked_at"])
                 audit_record(
-                    actor=request.user,
+                    actor=signed_in_user(request),
                     verb=Verb.PERMISSION_REVOKED,
                     obj=token.user,
                     changes={"token": token.key_prefix, "name": token.name},

@@ -9,6 +9,7 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.http import signed_in_user
 from lifecycle.access import get_use_case_for_user
 from lifecycle.models import HIGHEST_STAGE, Stage
 from signoff.gates import Mode, gate_evaluate
@@ -59,5 +60,5 @@ def use_case_gate(request: Request, slug: str) -> Response:
         raise exceptions.ValidationError({"stage": f"The stage must be a whole number, not {raw[:20]!r}."}) from None
     if stage not in GATE_STAGES:
         raise exceptions.ValidationError({"stage": f"The stage must be between 0 and {int(HIGHEST_STAGE)}."})
-    use_case = get_use_case_for_user(request.user, slug)
+    use_case = get_use_case_for_user(signed_in_user(request), slug)
     return Response(gate_evaluate(use_case=use_case, target_stage=stage, mode=Mode.RUN).as_api())

@@ -6,10 +6,11 @@ import logging
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from accounts.http import AuthenticatedHttpRequest
 from lifecycle.models import Stage
 from signoff.models import APPROVING_DECISIONS, Review, ReviewState
 from signoff.packet_forms import PacketFilterForm, PacketVerifyForm
@@ -32,13 +33,13 @@ class PacketAction:
     VERIFY = "verify"
 
 
-def _require_role(request: HttpRequest) -> None:
+def _require_role(request: AuthenticatedHttpRequest) -> None:
     # An account without a role sees nothing and cannot tell what exists.
     if not request.user.has_any_role:
         raise Http404("No such page.")
 
 
-def packet_list(request: HttpRequest) -> HttpResponse:
+def packet_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_role(request)
     form = PacketFilterForm(request.GET or None)
     status = 200
@@ -67,7 +68,7 @@ def packet_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def packet_detail(request: HttpRequest, packet_id: str) -> HttpResponse:
+def packet_detail(request: AuthenticatedHttpRequest, packet_id: str) -> HttpResponse:
     _require_role(request)
     packet = get_packet_for_user(request.user, packet_id)
     readiness = packet.request
@@ -98,7 +99,7 @@ def packet_detail(request: HttpRequest, packet_id: str) -> HttpResponse:
     )
 
 
-def packet_download(request: HttpRequest, packet_id: str) -> HttpResponse:
+def packet_download(request: AuthenticatedHttpRequest, packet_id: str) -> HttpResponse:
     _require_role(request)
     packet = get_packet_for_user(request.user, packet_id)
     try:
@@ -112,7 +113,7 @@ def packet_download(request: HttpRequest, packet_id: str) -> HttpResponse:
     return response
 
 
-def packet_verify_page(request: HttpRequest) -> HttpResponse:
+def packet_verify_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Anyone signed in may check a packet they hold; what they learn beyond yes/no depends on their access."""
     verification = None
     visible = False
