@@ -55,8 +55,8 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     sections = dashboards.home_sections_for(user, memberships)
     if sections.lead and request.htmx and request.htmx.target == "workload":
         # Sorting the workload table swaps only the table.
-        context = _workload_context(request, dashboards.lead_functions(memberships))
-        return render(request, "portal/home_workload.html", context)
+        workload = _workload_context(request, dashboards.lead_functions(memberships))
+        return render(request, "portal/home_workload.html", workload)
     context: dict = {"sections": sections, "today": timezone.localdate()}
     if sections.engineer:
         context["progress"] = dashboards.engineer_progress(user)

@@ -27,7 +27,7 @@ from lifecycle.views.common import BAD_REQUEST, _use_case_crumbs
 @require_http_methods(["GET", "POST"])
 def readiness_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     use_case = get_use_case_for_user(request.user, slug, for_change=True)
-    initial = {}
+    initial: dict[str, object] = {}
     for row in readiness_of(use_case):
         if row.answer is not None:
             initial[row.question.value] = "yes" if row.answer.answer else "no"

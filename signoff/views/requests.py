@@ -181,7 +181,7 @@ def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "req": readiness_request,
             "artifact_rows": [{**a, "label": kinds.get(a["kind"], a["kind"])} for a in evidence.get("artifacts", [])],
             "readiness_rows": [(questions.get(q, q), yes) for q, yes in evidence.get("readiness", {}).items()],
-            "tier_label": dict(Tier.choices).get((evidence.get("assessment") or {}).get("tier"), ""),
+            "tier_label": dict(Tier.choices).get((evidence.get("assessment") or {}).get("tier", ""), ""),
             "packet": Packet.objects.filter(request=readiness_request).first(),
             "use_case": use_case,
             "gate": gate,

@@ -36,7 +36,9 @@ def _review_context(
     request: AuthenticatedHttpRequest, review: Review, *, decision_form: DecisionForm | None = None
 ) -> dict:
     actions = access.review_actions(request.user, review)
-    members = function_members(function=review.function).exclude(pk=review.assignee_id)
+    members = function_members(function=review.function)
+    if review.assignee_id is not None:
+        members = members.exclude(pk=review.assignee_id)
     return {
         "review": review,
         "req": review.request,
