@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.http import signed_in_user
 from accounts.models import ApiToken, FunctionMembership, ReviewFunction, User
 from audit.services import Verb, audit_record
 
@@ -34,7 +35,7 @@ class UserMembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("Notifications", {"fields": ("email_mode",)}),
     )
     list_display = ["username", "get_full_name", "email", "roles", "is_active", "is_superuser", "last_login"]
@@ -94,7 +95,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
                 token.revoked_at = timezone.now()
                 token.save(update_fields=["revoked_at"])
                 audit_record(
-                    actor=request.user,
+                    actor=signed_in_user(request),
                     verb=Verb.PERMISSION_REVOKED,
                     obj=token.user,
                     changes={"token": token.key_prefix, "name": token.name},

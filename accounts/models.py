@@ -29,6 +29,12 @@ class User(AbstractUser):
             self._role_names = {g.name for g in self.groups.all()}
         return self._role_names
 
+    def memberships_by_function(self) -> dict[int, "FunctionMembership"]:
+        """This user's review-function memberships by function id, read once per instance (that is, per request)."""
+        if not hasattr(self, "_memberships_by_function"):
+            self._memberships_by_function = {m.function_id: m for m in FunctionMembership.objects.filter(user=self)}
+        return self._memberships_by_function
+
     def has_role(self, *roles: Role) -> bool:
         return self.is_active and bool(self.role_names() & {str(r) for r in roles})
 

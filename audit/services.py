@@ -111,7 +111,8 @@ def audit_record(
         event = AuditEvent(
             seq=head.seq + 1,
             created_at=timezone.now(),
-            actor=actor if actor is not None and actor.pk else None,
+            # By id: audit sits below accounts and knows the actor only as an AbstractBaseUser.
+            actor_id=actor.pk if actor is not None and actor.pk else None,
             actor_label=actor_label or (actor.get_username() if actor is not None else ""),
             verb=str(verb),
             object_type=object_type,

@@ -1,12 +1,24 @@
 """Form helpers every app's pages use."""
 
+from typing import TypeVar
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
+_Field = TypeVar("_Field", bound=forms.Field)
 
-def form_errors_apply(form: forms.Form, exc: ValidationError) -> None:
+
+def form_field(form: forms.BaseForm, name: str, kind: type[_Field]) -> _Field:
+    """The form's own copy of a field, as the class it was declared (or generated) with, to adjust in __init__."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, not a {kind.__name__}.")
+    return field
+
+
+def form_errors_apply(form: forms.BaseForm, exc: ValidationError) -> None:
     """Put a service's ValidationError on the form, next to the field it names where there is one."""
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc.messages)

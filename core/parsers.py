@@ -8,6 +8,7 @@ Bodies are checked before they reach a serializer or a service.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from rest_framework.exceptions import ParseError
@@ -60,7 +61,7 @@ def unstorable_text_at(value: Any, path: str = "") -> str | None:
 
 
 class StrictJSONParser(JSONParser):
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
         encoding = (parser_context or {}).get("encoding", "utf-8")
         raw = stream.read() if stream is not None else b""
         try:

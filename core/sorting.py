@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -13,7 +14,7 @@ class SortColumn:
     aria_sort: str  # ascending / descending / none, for screen readers
 
 
-def sort_param(value: str | None, allowed: dict, default: str) -> str:
+def sort_param(value: str | None, allowed: dict[str, Any], default: str) -> str:
     """The requested sort if it is one we know, else the default: unknown input never reaches order_by."""
     return value if value in allowed else default
 

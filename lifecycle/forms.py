@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
+from core.forms import form_field
 from lifecycle.models import Artifact, ArtifactKind, EvaluationMetric, ModelVersion, ReadinessQuestion, Stage, UseCase
 from lifecycle.questionnaire import AREAS_QUESTION, Questionnaire
 from lifecycle.selectors import owner_candidates
@@ -44,8 +45,8 @@ class UseCaseForm(forms.ModelForm):
     def __init__(self, *args, creating: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         candidates = owner_candidates()
-        self.fields["technical_owner"].queryset = candidates
-        self.fields["business_owner"].queryset = candidates
+        form_field(self, "technical_owner", forms.ModelChoiceField).queryset = candidates
+        form_field(self, "business_owner", forms.ModelChoiceField).queryset = candidates
         if creating:
             self.fields["slug"].required = False
             self.fields["slug"].help_text = "Used in links and by pipelines; derived from the title if left empty."
@@ -69,7 +70,7 @@ class DemoteForm(forms.Form):
 
     def __init__(self, *args, use_case: UseCase, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_stage"].choices = [
+        form_field(self, "to_stage", forms.ChoiceField).choices = [
             (s.value, s.label) for s in Stage.active() if s.value < use_case.stage and use_case.stage != Stage.RETIRED
         ]
 
@@ -153,7 +154,8 @@ class ArtifactForm(forms.Form):
 
     def __init__(self, *args, use_case: UseCase, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["version"].queryset = ModelVersion.objects.filter(use_case=use_case).order_by("-created_at")
+        versions = ModelVersion.objects.filter(use_case=use_case).order_by("-created_at")
+        form_field(self, "version", forms.ModelChoiceField).queryset = versions
         self.fields["file"].widget.attrs["accept"] = ",".join(f".{e}" for e in ALLOWED_EXTENSIONS)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -67,7 +68,7 @@ def announce(*, kind: ChangeKind, use_case: UseCase, actor: User | None) -> None
     """Tell every subscriber, once the caller's transaction has committed."""
     change = RegistryChange(kind=kind, use_case_id=use_case.pk, actor_id=actor.pk if actor is not None else None)
     for subscriber in list(_change_subscribers):
-        transaction.on_commit(lambda subscriber=subscriber: subscriber(change))
+        transaction.on_commit(partial(subscriber, change))
 
 
 def stage_leaving(*, use_case: UseCase, actor: User, reason: str) -> None:

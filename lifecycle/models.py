@@ -131,7 +131,8 @@ class UseCase(FSMModelMixin, models.Model):
         field=stage,
         source=[Stage.PROPOSED, Stage.SANDBOX, Stage.CONTROLLED, Stage.GUARDED],
         target=RETURN_VALUE(Stage.SANDBOX, Stage.CONTROLLED, Stage.GUARDED, Stage.SCALE),
-        conditions=[may_promote],
+        # django-fsm annotates a condition as Callable[[Model], bool]; it is called with this model's instance.
+        conditions=[may_promote],  # type: ignore[list-item]
     )
     def promote(self) -> int:
         self.stage_entered_at = timezone.now()

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from core.params import id_param, int_param
 from notifications.forms import EmailModeForm
 from notifications.services import notifications_mark_read as notifications_mark_read_for
@@ -16,7 +17,7 @@ from notifications.services import notifications_unread_count, user_email_mode_s
 NOTIFICATIONS_PER_PAGE = 25
 
 
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(request.user.notifications.all(), NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
     unread = notifications_unread_count(user=request.user)
     return render(
@@ -53,7 +54,7 @@ def _parse_ids(values: list[str]) -> list[int] | None:
 
 
 @require_POST
-def notifications_mark_read(request: HttpRequest) -> HttpResponse:
+def notifications_mark_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Mark one (id=...), several, or all of your own notifications read."""
     raw_ids = request.POST.getlist("id")
     ids: list[int] | None = None
@@ -73,7 +74,7 @@ def notifications_mark_read(request: HttpRequest) -> HttpResponse:
     return redirect(target)
 
 
-def notification_settings(request: HttpRequest) -> HttpResponse:
+def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Choose how notifications arrive by e-mail: each as it happens, or one daily digest."""
     if request.method == "POST":
         form = EmailModeForm(request.POST)

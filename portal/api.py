@@ -4,6 +4,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.routers import DefaultRouter
 
+from accounts.http import AuthenticatedRequest
 from audit.models import AuditEvent
 from portal.audit_forms import AuditFilterForm
 from portal.audit_trail import audit_events_filtered, audit_trail_check
@@ -49,6 +50,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
     """The audit trail, newest first, for auditors and administrators. Read-only: events are never changed."""
 
+    request: AuthenticatedRequest
     serializer_class = AuditEventSerializer
     lookup_field = "seq"
     lookup_value_regex = "[0-9]+"

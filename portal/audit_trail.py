@@ -117,8 +117,8 @@ def _day_start(day: date, *, next_day: bool = False) -> datetime:
     return timezone.make_aware(start)
 
 
-def use_case_slugs(events: list[AuditEvent]) -> dict[int, str]:
-    """Slugs for the use cases a page of events mentions, in one query."""
+def use_case_slugs(events: list[AuditEvent]) -> dict[int | None, str]:
+    """Slugs for the use cases a page of events mentions, in one query, by the events' (nullable) use_case_id."""
     ids = {e.use_case_id for e in events if e.use_case_id}
     return dict(UseCase.objects.filter(pk__in=ids).values_list("pk", "slug")) if ids else {}
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from audit.services import audit_head
 from portal.audit_forms import AuditFilterForm
 from portal.audit_trail import (
@@ -25,14 +26,14 @@ from portal.audit_trail import (
 PAGE_SIZE = 50
 
 
-def _bound_form(request: HttpRequest) -> tuple[AuditFilterForm, AuditFilters | None]:
+def _bound_form(request: AuthenticatedHttpRequest) -> tuple[AuditFilterForm, AuditFilters | None]:
     params = request.GET.copy()
     params.pop("page", None)
     form = AuditFilterForm(params)
     return form, (form.filters() if form.is_valid() else None)
 
 
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     audit_trail_check(request.user)
     form, filters = _bound_form(request)
     status = 200 if filters is not None else 400
@@ -60,7 +61,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     audit_trail_check(request.user)
     form, filters = _bound_form(request)
     if filters is None:
@@ -78,7 +79,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def audit_verify_now(request: HttpRequest) -> HttpResponse:
+def audit_verify_now(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Walk the whole chain on request. It reads only, so auditors may run it."""
     audit_trail_check(request.user)
     status, _ = audit_chain_status(verify_now=True)

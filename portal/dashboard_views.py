@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from core.sorting import sort_columns, sort_param
 from lifecycle.access import use_case_may_create
@@ -40,7 +41,7 @@ def _queue_context(user: User, memberships) -> dict:
     }
 
 
-def _workload_context(request: HttpRequest, functions) -> dict:
+def _workload_context(request: AuthenticatedHttpRequest, functions) -> dict:
     sort = sort_param(request.GET.get("workload"), WORKLOAD_SORTS, "member")
     return {
         "workload": list(dashboards.lead_workload(functions).order_by(*WORKLOAD_SORTS[sort])),
@@ -48,14 +49,14 @@ def _workload_context(request: HttpRequest, functions) -> dict:
     }
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     memberships = dashboards.memberships_of(user)
     sections = dashboards.home_sections_for(user, memberships)
     if sections.lead and request.htmx and request.htmx.target == "workload":
         # Sorting the workload table swaps only the table.
-        context = _workload_context(request, dashboards.lead_functions(memberships))
-        return render(request, "portal/home_workload.html", context)
+        workload = _workload_context(request, dashboards.lead_functions(memberships))
+        return render(request, "portal/home_workload.html", workload)
     context: dict = {"sections": sections, "today": timezone.localdate()}
     if sections.engineer:
         context["progress"] = dashboards.engineer_progress(user)
@@ -81,7 +82,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", context)
 
 
-def home_queue(request: HttpRequest) -> HttpResponse:
+def home_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The reviewer's queue on its own, for the home page's periodic refresh."""
     user = request.user
     memberships = dashboards.memberships_of(user)
@@ -89,7 +90,7 @@ def home_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home_queue.html", context)
 
 
-def insight_page(request: HttpRequest) -> HttpResponse:
+def insight_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_role(request.user)
     sort = sort_param(request.GET.get("sort"), insight.WAITING_SORTS, insight.WAITING_DEFAULT_SORT)
     page = Paginator(insight.requests_waiting(sort), WAITING_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -119,7 +120,7 @@ def insight_page(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/insight.html", context)
 
 
-def inventory_csv(request: HttpRequest) -> StreamingHttpResponse:
+def inventory_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     _require_role(request.user)
     use_cases = insight.inventory_export(actor=request.user)
     response = StreamingHttpResponse(

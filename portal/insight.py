@@ -177,7 +177,7 @@ def stage_durations(now: datetime | None = None) -> list[StageDuration]:
 
 def review_cycle_times() -> list[FunctionCycle]:
     """Per function, the time from a review's creation to its decision."""
-    seconds: dict[str, list[float]] = defaultdict(list)
+    seconds: dict[int, list[float]] = defaultdict(list)
     rows = (
         Review.objects.filter(state=ReviewState.DECIDED, decided_at__isnull=False)
         .annotate(cycle=ExpressionWrapper(F("decided_at") - F("created_at"), output_field=DurationField()))

@@ -102,15 +102,11 @@ def reviews_visible_to(user: User) -> QuerySet[Review]:
 
 
 def membership(user: User, function: ReviewFunction | int) -> FunctionMembership | None:
-    """The user's membership of a function, cached on the user for the request."""
+    """The user's membership of a function, read once per request (User.memberships_by_function)."""
     function_id = function if isinstance(function, int) else function.pk
     if not user.is_authenticated:
         return None
-    cache = getattr(user, "_signoff_memberships", None)
-    if cache is None:
-        cache = {m.function_id: m for m in FunctionMembership.objects.filter(user=user)}
-        user._signoff_memberships = cache
-    return cache.get(function_id)
+    return user.memberships_by_function().get(function_id)
 
 
 def is_member(user: User, function: ReviewFunction | int) -> bool:

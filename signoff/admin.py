@@ -6,9 +6,12 @@ admin shows them read-only for support.
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
 from django.contrib import admin
 from django.http import HttpRequest
 
+from accounts.http import signed_in_user
 from audit.services import Verb, audit_record
 from core.admin import ReadOnlyAdmin
 from signoff.gates import PolicySpec
@@ -18,6 +21,10 @@ from signoff.models import GatePolicy, ReadinessRequest, Review, SignoffRule
 def _policy_state(policy: GatePolicy) -> dict:
     fresh = GatePolicy.objects.prefetch_related("signoff_rules__function").get(pk=policy.pk)
     return PolicySpec.from_policy(fresh).as_snapshot()
+
+
+# The policy as save_model found it, until save_related has saved the rules and audited both.
+_policy_before: WeakKeyDictionary[HttpRequest, dict | None] = WeakKeyDictionary()
 
 
 class SignoffRuleInline(admin.TabularInline):
@@ -33,25 +40,27 @@ class GatePolicyAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: GatePolicy, form, change: bool) -> None:
         # Remember the policy as it was; the audit event is written once the rules are saved too.
-        request._policy_before = _policy_state(obj) if change and obj.pk else None
+        _policy_before[request] = _policy_state(obj) if change and obj.pk else None
         super().save_model(request, obj, form, change)
 
-    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
-        super().save_formset(request, form, formset, change)
-        before = getattr(request, "_policy_before", None)
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        # Here rather than in save_formset: without permission on the rules the page has no formset to save.
+        super().save_related(request, form, formsets, change)
+        before = _policy_before.pop(request, None)
         after = _policy_state(form.instance)
         if before != after:
             audit_record(
-                actor=request.user,
+                actor=signed_in_user(request),
                 verb=Verb.POLICY_CHANGED,
                 obj=form.instance,
                 changes={"before": before, "after": after},
             )
-            request._policy_before = after
 
     def delete_model(self, request: HttpRequest, obj: GatePolicy) -> None:
         before = _policy_state(obj)
-        audit_record(actor=request.user, verb=Verb.POLICY_CHANGED, obj=obj, changes={"before": before, "after": None})
+        audit_record(
+            actor=signed_in_user(request), verb=Verb.POLICY_CHANGED, obj=obj, changes={"before": before, "after": None}
+        )
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset) -> None:

@@ -96,7 +96,7 @@ class _Seeder:
             if signer is None:
                 self.note(f"request #{request.pk}: nobody may sign for {review.function}")
                 return False
-            if review.assignee_id and review.assignee_id != signer.pk:
+            if review.assignee is not None and review.assignee_id != signer.pk:
                 signer = review.assignee
             try:
                 if review.assignee_id is None:
@@ -194,6 +194,9 @@ def demo_requests_seed(*, users: dict[str, User], use_cases: dict[str, UseCase])
 
     def changes_requested(request: ReadinessRequest) -> None:
         review = Review.objects.filter(request=request, revision=request.revision).order_by("id").first()
+        if review is None:
+            seeder.note(f"request #{request.pk}: no review to ask for changes on")
+            return
         review.request = request
         reviewer = seeder.signer_for(review)
         if reviewer is None:

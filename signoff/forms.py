@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from accounts.models import User
+from core.forms import form_field
 from lifecycle.models import Stage
 from signoff.models import Decision
 from signoff.services import ConditionInput
@@ -47,7 +48,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, members: QuerySet[User], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = members
+        form_field(self, "assignee", forms.ModelChoiceField).queryset = members
 
 
 class HandOverForm(forms.Form):
@@ -56,7 +57,7 @@ class HandOverForm(forms.Form):
 
     def __init__(self, *args, members: QuerySet[User], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to"].queryset = members
+        form_field(self, "to", forms.ModelChoiceField).queryset = members
 
 
 class DecisionForm(forms.Form):

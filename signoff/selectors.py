@@ -98,12 +98,14 @@ def snapshot_diff(*, old: dict, new: dict) -> list[Change]:
     old_a = {a["kind"]: a for a in old.get("artifacts", [])}
     new_a = {a["kind"]: a for a in new.get("artifacts", [])}
     for kind in sorted(set(old_a) | set(new_a)):
-        before, after = old_a.get(kind), new_a.get(kind)
-        if before is None:
-            changes.append(Change("evidence", f"Added {kind.replace('_', ' ')}: {after['name']}."))
-        elif after is None:
+        if kind not in old_a:
+            changes.append(Change("evidence", f"Added {kind.replace('_', ' ')}: {new_a[kind]['name']}."))
+            continue
+        if kind not in new_a:
             changes.append(Change("evidence", f"Removed {kind.replace('_', ' ')}."))
-        elif before["sha256"] != after["sha256"]:
+            continue
+        before, after = old_a[kind], new_a[kind]
+        if before["sha256"] != after["sha256"]:
             changes.append(
                 Change(
                     "evidence",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from accounts.models import User
 from lifecycle.models import (
     Artifact,
     ArtifactKind,
@@ -21,8 +22,12 @@ from lifecycle.selectors import (
 
 
 class UseCaseSerializer(serializers.ModelSerializer):
-    technical_owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    business_owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    technical_owner: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    business_owner: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     stage_label = serializers.CharField(source="get_stage_display", read_only=True)
     risk_tier = serializers.ChoiceField(choices=Tier.choices, read_only=True)
     internal_tier = serializers.ChoiceField(choices=InternalTier.choices, read_only=True)
@@ -96,7 +101,7 @@ class VersionSerializer(serializers.ModelSerializer):
         max_length=64,
         error_messages={"invalid": "Give the SHA-256 as 64 hexadecimal characters."},
     )
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = ModelVersion
@@ -119,8 +124,12 @@ class VersionSerializer(serializers.ModelSerializer):
 
 
 class ArtifactSerializer(serializers.ModelSerializer):
-    version = serializers.SlugRelatedField(slug_field="label", read_only=True)
-    uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    version: serializers.SlugRelatedField[ModelVersion] = serializers.SlugRelatedField(
+        slug_field="label", read_only=True
+    )
+    uploaded_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     download_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -156,7 +165,9 @@ class ArtifactUploadSerializer(serializers.Serializer):
 
 
 class RiskAssessmentSerializer(serializers.ModelSerializer):
-    assessed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assessed_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = RiskAssessment

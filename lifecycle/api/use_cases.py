@@ -14,9 +14,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.http import AuthenticatedRequest
 from core.parsers import StrictJSONParser
 from lifecycle.access import get_use_case_for_user, use_case_may_create
 from lifecycle.api.serializers import (
@@ -76,6 +76,7 @@ from lifecycle.services import (
     ),
 )
 class UseCaseViewSet(viewsets.GenericViewSet):
+    request: AuthenticatedRequest
     serializer_class = UseCaseSerializer
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
@@ -93,14 +94,14 @@ class UseCaseViewSet(viewsets.GenericViewSet):
             sort=params.get("sort", DEFAULT_SORT),
         )
 
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    def retrieve(self, request: Request, slug: str) -> Response:
+    def retrieve(self, request: AuthenticatedRequest, slug: str) -> Response:
         return Response(self.get_serializer(get_use_case_for_user(request.user, slug)).data)
 
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         if not use_case_may_create(request.user):
             raise exceptions.PermissionDenied("Auditors and accounts without a role may not register use cases.")
         incoming = UseCaseWriteSerializer(data=request.data)
@@ -116,7 +117,7 @@ class UseCaseViewSet(viewsets.GenericViewSet):
         )
         return Response(self.get_serializer(use_case).data, status=status.HTTP_201_CREATED)
 
-    def partial_update(self, request: Request, slug: str) -> Response:
+    def partial_update(self, request: AuthenticatedRequest, slug: str) -> Response:
         use_case = get_use_case_for_user(request.user, slug, for_change=True)
         if not hasattr(request.data, "keys"):
             raise exceptions.ValidationError({"non_field_errors": ["Send an object of the fields to change."]})
@@ -136,7 +137,7 @@ class UseCaseViewSet(viewsets.GenericViewSet):
         responses={201: VersionSerializer},
     )
     @action(detail=True, methods=["get", "post"], url_path="versions", serializer_class=VersionSerializer)
-    def versions(self, request: Request, slug: str) -> Response:
+    def versions(self, request: AuthenticatedRequest, slug: str) -> Response:
         if request.method == "GET":
             use_case = get_use_case_for_user(request.user, slug)
             return Response(VersionSerializer(versions_of(use_case), many=True).data)
@@ -166,7 +167,7 @@ class UseCaseViewSet(viewsets.GenericViewSet):
         serializer_class=ArtifactSerializer,
         parser_classes=[MultiPartParser, FormParser],
     )
-    def artifacts(self, request: Request, slug: str) -> Response:
+    def artifacts(self, request: AuthenticatedRequest, slug: str) -> Response:
         if request.method == "GET":
             use_case = get_use_case_for_user(request.user, slug)
             current = request.query_params.get("current")
@@ -196,7 +197,7 @@ class UseCaseViewSet(viewsets.GenericViewSet):
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
     )
     @action(detail=True, methods=["get"], url_path=r"artifacts/(?P<pk>\d+)/download", url_name="artifact-download")
-    def artifact_download(self, request: Request, slug: str, pk: str) -> FileResponse:
+    def artifact_download(self, request: AuthenticatedRequest, slug: str, pk: str) -> FileResponse:
         use_case = get_use_case_for_user(request.user, slug)
         artifact = Artifact.objects.filter(use_case=use_case, pk=pk).first()
         if artifact is None:
@@ -230,7 +231,7 @@ class UseCaseViewSet(viewsets.GenericViewSet):
         url_name="risk-assessments",
         serializer_class=RiskAssessmentSerializer,
     )
-    def risk_assessments(self, request: Request, slug: str) -> Response:
+    def risk_assessments(self, request: AuthenticatedRequest, slug: str) -> Response:
         if request.method == "GET":
             use_case = get_use_case_for_user(request.user, slug)
             return Response(RiskAssessmentSerializer(assessments_of(use_case), many=True).data)

@@ -15,6 +15,8 @@ from audit.services import Verb, audit_record
 from lifecycle import hooks
 from lifecycle.access import CHANGE_USE_CASE, use_case_may_change, use_case_may_create
 from lifecycle.models import (
+    RiskAssessment,
+    Tier,
     UseCase,
 )
 from lifecycle.questionnaire import internal_tier_for
@@ -75,7 +77,10 @@ def _internal_tier_now(use_case: UseCase) -> str | None:
     if assessment is None:
         return None
     return internal_tier_for(
-        tier=assessment.tier, gpai=assessment.gpai, fria_required=assessment.fria_required, flags=flags_of(use_case)
+        tier=Tier(assessment.tier),
+        gpai=RiskAssessment.Gpai(assessment.gpai),
+        fria_required=assessment.fria_required,
+        flags=flags_of(use_case),
     )
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from core.forms import form_errors_apply
 from lifecycle.access import get_use_case_for_user
 from lifecycle.forms import (
@@ -26,7 +27,7 @@ from lifecycle.views.common import BAD_REQUEST, _use_case_crumbs
 
 
 @require_http_methods(["GET", "POST"])
-def assessment_create(request: HttpRequest, slug: str) -> HttpResponse:
+def assessment_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     use_case = get_use_case_for_user(request.user, slug, for_change=True)
     questionnaire = questionnaire_load()
     initial = _assessment_initial(assessment_current(use_case))
@@ -77,7 +78,7 @@ def _assessment_initial(assessment: RiskAssessment | None) -> dict:
     return initial
 
 
-def assessment_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def assessment_detail(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     use_case = get_use_case_for_user(request.user, slug)
     assessment = get_object_or_404(assessments_of(use_case), pk=pk)
     questionnaire = questionnaire_load()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from core.forms import form_errors_apply
 from lifecycle.access import get_use_case_for_user
 from lifecycle.forms import (
@@ -24,7 +25,7 @@ from lifecycle.views.common import BAD_REQUEST, _use_case_crumbs
 
 
 @require_http_methods(["GET", "POST"])
-def version_create(request: HttpRequest, slug: str) -> HttpResponse:
+def version_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     use_case = get_use_case_for_user(request.user, slug, for_change=True)
     form = VersionForm(request.POST or None)
     status = 200
@@ -51,7 +52,7 @@ def version_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def artifact_upload_view(request: HttpRequest, slug: str) -> HttpResponse:
+def artifact_upload_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     use_case = get_use_case_for_user(request.user, slug, for_change=True)
     form = ArtifactForm(request.POST or None, request.FILES or None, use_case=use_case)
     status = 200
@@ -79,7 +80,7 @@ def artifact_upload_view(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def artifact_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+def artifact_download(request: AuthenticatedHttpRequest, slug: str, pk: int) -> FileResponse:
     use_case = get_use_case_for_user(request.user, slug)
     artifact = get_object_or_404(Artifact, use_case=use_case, pk=pk)
     try:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from core.forms import form_errors_apply
 from lifecycle.access import get_use_case_for_user
 from lifecycle.forms import (
@@ -24,9 +25,9 @@ from lifecycle.views.common import BAD_REQUEST, _use_case_crumbs
 
 
 @require_http_methods(["GET", "POST"])
-def readiness_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def readiness_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     use_case = get_use_case_for_user(request.user, slug, for_change=True)
-    initial = {}
+    initial: dict[str, object] = {}
     for row in readiness_of(use_case):
         if row.answer is not None:
             initial[row.question.value] = "yes" if row.answer.answer else "no"

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from core.forms import form_errors_apply
 from lifecycle.access import get_use_case_for_user
 from lifecycle.forms import (
@@ -24,7 +25,7 @@ from lifecycle.views.common import BAD_REQUEST, _use_case_crumbs
 
 
 def _stage_change_page(
-    request: HttpRequest, form: Form, use_case: UseCase, *, button: str, explain: str, status: int
+    request: AuthenticatedHttpRequest, form: Form, use_case: UseCase, *, button: str, explain: str, status: int
 ) -> HttpResponse:
     """Demotion and retirement share one page: a reason, what the step means, and the button naming it."""
     return render(
@@ -43,7 +44,7 @@ def _stage_change_page(
 
 
 @require_http_methods(["GET", "POST"])
-def use_case_demote_view(request: HttpRequest, slug: str) -> HttpResponse:
+def use_case_demote_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     use_case = get_use_case_for_user(request.user, slug, for_change=True)
     form = DemoteForm(request.POST or None, use_case=use_case)
     status = 200
@@ -74,7 +75,7 @@ def use_case_demote_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def use_case_retire_view(request: HttpRequest, slug: str) -> HttpResponse:
+def use_case_retire_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     use_case = get_use_case_for_user(request.user, slug, for_change=True)
     form = RetireForm(request.POST or None)
     status = 200

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from core.forms import form_errors_apply
 from lifecycle.access import get_use_case_for_user, use_case_may_create, use_case_may_request_promotion
 from lifecycle.forms import (
@@ -35,7 +36,7 @@ from lifecycle.services import (
 from lifecycle.views.common import BAD_REQUEST, PAGE_SIZE, _crumbs, _use_case_crumbs
 
 
-def use_case_list(request: HttpRequest) -> HttpResponse:
+def use_case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
     stage = request.GET.get("stage", "")
     tier = request.GET.get("tier", "")
@@ -68,7 +69,7 @@ def use_case_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def use_case_create_view(request: HttpRequest) -> HttpResponse:
+def use_case_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not use_case_may_create(request.user):
         raise PermissionDenied("Auditors and accounts without a role may not register use cases.")
     form = UseCaseForm(request.POST or None, creating=True)
@@ -100,7 +101,7 @@ def _next_stage_url(slug: str) -> str:
     return reverse("signoff:request-create", args=[slug])
 
 
-def use_case_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def use_case_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     use_case = get_use_case_for_user(request.user, slug)
     artifacts = list(artifacts_of(use_case))
     assessment = assessment_current(use_case)
@@ -127,7 +128,7 @@ def use_case_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def use_case_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def use_case_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     use_case = get_use_case_for_user(request.user, slug, for_change=True)
     # The ModelForm writes posted values onto its instance; the page's headings keep the saved title.
     crumbs = _use_case_crumbs(use_case, "Edit")

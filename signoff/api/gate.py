@@ -9,6 +9,7 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.http import signed_in_user
 from lifecycle.access import get_use_case_for_user
 from lifecycle.models import HIGHEST_STAGE, Stage
 from signoff.gates import Mode, gate_evaluate
@@ -59,5 +60,5 @@ def use_case_gate(request: Request, slug: str) -> Response:
             {"stage": f"The stage must be one digit from 0 to {int(HIGHEST_STAGE)}, not {raw[:20]!r}."}
         )
     stage = int(raw)
-    use_case = get_use_case_for_user(request.user, slug)
+    use_case = get_use_case_for_user(signed_in_user(request), slug)
     return Response(gate_evaluate(use_case=use_case, target_stage=stage, mode=Mode.RUN).as_api())

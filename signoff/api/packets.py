@@ -12,6 +12,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.routers import DefaultRouter
 
+from accounts.http import AuthenticatedRequest
 from signoff.models import Packet
 from signoff.packet_forms import PacketFilterForm
 from signoff.packets import get_packet_for_user, packet_download_record, packets_list
@@ -85,6 +86,7 @@ def _require_role(user) -> None:
 class PacketViewSet(viewsets.ReadOnlyModelViewSet):
     """Sign-off packets of the use cases you may see (every role holder; auditors included)."""
 
+    request: AuthenticatedRequest
     serializer_class = PacketSerializer
     lookup_field = "packet_id"
     lookup_value_regex = PACKET_ID_REGEX

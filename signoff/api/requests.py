@@ -7,9 +7,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.http import AuthenticatedRequest
 from core.params import id_param, int_param
 from lifecycle.access import get_use_case_for_user
 from lifecycle.models import Stage
@@ -26,6 +26,7 @@ from signoff.selectors import requests_list
 
 
 class ReadinessRequestViewSet(viewsets.GenericViewSet):
+    request: AuthenticatedRequest
     serializer_class = ReadinessRequestSerializer
     queryset = ReadinessRequest.objects.none()  # for the schema; reads go through the access helpers
     http_method_names = ["get", "post", "head", "options"]
@@ -59,16 +60,16 @@ class ReadinessRequestViewSet(viewsets.GenericViewSet):
             OpenApiParameter("function", OpenApiTypes.STR, description="Reviewed by this function (key)."),
         ]
     )
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(responses=ReadinessRequestDetailSerializer)
-    def retrieve(self, request: Request, pk: str) -> Response:
+    def retrieve(self, request: AuthenticatedRequest, pk: str) -> Response:
         return self._detail(self._get(pk))
 
     @extend_schema(request=RequestCreateSerializer, responses={201: ReadinessRequestDetailSerializer})
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         if request.user.is_auditor or not request.user.has_any_role:
             # Whatever the body says, these accounts never ask for promotion.
             raise exceptions.PermissionDenied(
@@ -95,21 +96,21 @@ class ReadinessRequestViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=None, responses=ReadinessRequestDetailSerializer)
     @action(detail=True, methods=["post"])
-    def submit(self, request: Request, pk: str) -> Response:
+    def submit(self, request: AuthenticatedRequest, pk: str) -> Response:
         obj = self._get(pk)
         access.refuse_if_forbidden(access.request_submit_refusal(request.user, obj), on=obj)
         return self._detail(services.readiness_request_submit(request=obj, actor=request.user))
 
     @extend_schema(request=None, responses=ReadinessRequestDetailSerializer)
     @action(detail=True, methods=["post"])
-    def resubmit(self, request: Request, pk: str) -> Response:
+    def resubmit(self, request: AuthenticatedRequest, pk: str) -> Response:
         obj = self._get(pk)
         access.refuse_if_forbidden(access.request_resubmit_refusal(request.user, obj), on=obj)
         return self._detail(services.readiness_request_resubmit(request=obj, actor=request.user))
 
     @extend_schema(request=WithdrawSerializer, responses=ReadinessRequestDetailSerializer)
     @action(detail=True, methods=["post"])
-    def withdraw(self, request: Request, pk: str) -> Response:
+    def withdraw(self, request: AuthenticatedRequest, pk: str) -> Response:
         obj = self._get(pk)
         access.refuse_if_forbidden(access.request_withdraw_refusal(request.user, obj), on=obj)
         incoming = WithdrawSerializer(data=request.data)
@@ -119,7 +120,7 @@ class ReadinessRequestViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=None, responses=ReadinessRequestDetailSerializer)
     @action(detail=True, methods=["post"])
-    def accept(self, request: Request, pk: str) -> Response:
+    def accept(self, request: AuthenticatedRequest, pk: str) -> Response:
         """The business owner's acceptance, where the gate asks for it."""
         obj = self._get(pk)
         spec = policy_for_request(obj)

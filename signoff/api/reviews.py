@@ -6,9 +6,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action
-from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.http import AuthenticatedRequest
 from core.params import id_param
 from signoff import access, services
 from signoff.api.serializers import (
@@ -23,6 +23,7 @@ from signoff.selectors import QueueScope
 
 
 class ReviewViewSet(viewsets.GenericViewSet):
+    request: AuthenticatedRequest
     serializer_class = ReviewSerializer
     queryset = Review.objects.none()  # for the schema; reads go through the access helpers
     http_method_names = ["get", "post", "head", "options"]
@@ -64,24 +65,24 @@ class ReviewViewSet(viewsets.GenericViewSet):
             OpenApiParameter("scope", OpenApiTypes.STR, enum=list(QueueScope.CHOICES)),
         ]
     )
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(responses=ReviewDetailSerializer)
-    def retrieve(self, request: Request, pk: str) -> Response:
+    def retrieve(self, request: AuthenticatedRequest, pk: str) -> Response:
         return self._detail(self._get(pk))
 
     @extend_schema(request=None, responses=ReviewDetailSerializer)
     @action(detail=True, methods=["post"])
-    def claim(self, request: Request, pk: str) -> Response:
+    def claim(self, request: AuthenticatedRequest, pk: str) -> Response:
         review = self._get(pk)
         access.refuse_if_forbidden(access.review_claim_refusal(request.user, review), on=review)
         return self._detail(services.review_claim(review=review, actor=request.user))
 
     @extend_schema(request=AssignSerializer, responses=ReviewDetailSerializer)
     @action(detail=True, methods=["post"])
-    def assign(self, request: Request, pk: str) -> Response:
+    def assign(self, request: AuthenticatedRequest, pk: str) -> Response:
         review = self._get(pk)
         access.refuse_if_forbidden(access.review_assign_refusal(request.user, review), on=review)
         incoming = AssignSerializer(data=request.data)
@@ -91,7 +92,7 @@ class ReviewViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=HandOverSerializer, responses=ReviewDetailSerializer)
     @action(detail=True, methods=["post"], url_path="hand-over")
-    def hand_over(self, request: Request, pk: str) -> Response:
+    def hand_over(self, request: AuthenticatedRequest, pk: str) -> Response:
         review = self._get(pk)
         access.refuse_if_forbidden(access.review_hand_over_refusal(request.user, review), on=review)
         incoming = HandOverSerializer(data=request.data)
@@ -103,7 +104,7 @@ class ReviewViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=DecisionSerializer, responses=ReviewDetailSerializer)
     @action(detail=True, methods=["post"])
-    def decide(self, request: Request, pk: str) -> Response:
+    def decide(self, request: AuthenticatedRequest, pk: str) -> Response:
         review = self._get(pk)
         access.refuse_if_forbidden(access.review_decide_refusal(request.user, review), on=review)
         incoming = DecisionSerializer(data=request.data)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from accounts.models import User
-from lifecycle.models import HIGHEST_STAGE
+from accounts.models import ReviewFunction, User
+from lifecycle.models import HIGHEST_STAGE, ModelVersion, UseCase
 from signoff import access
 from signoff.gates import gate_evaluate, policy_for_request
 from signoff.models import Decision, ReadinessRequest, Review, ReviewCondition
@@ -14,7 +14,7 @@ from signoff.selectors import reviews_of_request
 
 
 class ConditionSerializer(serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    owner: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = ReviewCondition
@@ -23,11 +23,13 @@ class ConditionSerializer(serializers.ModelSerializer):
 
 
 class ReviewSerializer(serializers.ModelSerializer):
-    function = serializers.SlugRelatedField(slug_field="key", read_only=True)
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    function: serializers.SlugRelatedField[ReviewFunction] = serializers.SlugRelatedField(
+        slug_field="key", read_only=True
+    )
+    assignee: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
     conditions = ConditionSerializer(many=True, read_only=True)
-    request = serializers.PrimaryKeyRelatedField(read_only=True)
+    request: serializers.PrimaryKeyRelatedField[ReadinessRequest] = serializers.PrimaryKeyRelatedField(read_only=True)
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -66,9 +68,13 @@ class ReviewDetailSerializer(ReviewSerializer):
 
 
 class ReadinessRequestSerializer(serializers.ModelSerializer):
-    use_case = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    version = serializers.SlugRelatedField(slug_field="label", read_only=True)
-    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    use_case: serializers.SlugRelatedField[UseCase] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    version: serializers.SlugRelatedField[ModelVersion] = serializers.SlugRelatedField(
+        slug_field="label", read_only=True
+    )
+    submitted_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -96,7 +102,9 @@ class ReadinessRequestSerializer(serializers.ModelSerializer):
 
 
 class ReadinessRequestDetailSerializer(ReadinessRequestSerializer):
-    owner_accepted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    owner_accepted_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     reviews = serializers.SerializerMethodField()
     gate = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
@@ -116,7 +124,8 @@ class ReadinessRequestDetailSerializer(ReadinessRequestSerializer):
         read_only_fields = fields
 
     def get_reviews(self, obj: ReadinessRequest) -> list[dict]:
-        return ReviewSerializer(reviews_of_request(request=obj), many=True, context=self.context).data
+        # many=True makes a ListSerializer, whose data is a list; the stubs keep the ReturnDict of one.
+        return ReviewSerializer(reviews_of_request(request=obj), many=True, context=self.context).data  # type: ignore[return-value]
 
     def get_gate(self, obj: ReadinessRequest) -> dict:
         return gate_evaluate(

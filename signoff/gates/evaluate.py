@@ -221,10 +221,10 @@ def _approval_requirements(
     names = dict(ReviewFunction.objects.filter(key__in=functions).values_list("key", "name"))
     reviews: dict[str, Review] = {}
     if request is not None:
-        for review in Review.objects.filter(request=request, revision=request.revision).select_related(
+        for existing in Review.objects.filter(request=request, revision=request.revision).select_related(
             "function", "decided_by"
         ):
-            reviews[review.function.key] = review
+            reviews[existing.function.key] = existing
     out = []
     for key in functions:
         name = names.get(key, key)

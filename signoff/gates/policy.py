@@ -65,7 +65,7 @@ class PolicySpec:
 
     def required_functions(self, use_case: UseCase) -> list[str]:
         """The function keys that must sign, in a stable order."""
-        holds = {
+        holds: dict[str, bool] = {
             SignoffRule.When.ALWAYS: True,
             SignoffRule.When.PERSONAL_DATA: use_case.processes_personal_data,
             SignoffRule.When.TIER_HIGH: use_case.risk_tier == Tier.HIGH,

@@ -8,8 +8,10 @@ approval event, not whatever the chain holds at render time.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
@@ -119,11 +121,16 @@ def _registry_at_approval(request: ReadinessRequest, snapshot: dict) -> Registry
     def value(name: str):
         return recorded.get(name, getattr(use_case, name))
 
-    owner_ids = {recorded.get("technical_owner_id"), recorded.get("business_owner_id")} - {None}
+    owner_keys = ("technical_owner_id", "business_owner_id")
+    owner_ids = {recorded[key] for key in owner_keys if recorded.get(key) is not None}
     owners = {u.pk: u for u in User.objects.filter(pk__in=owner_ids)} if owner_ids else {}
-    technical = owners.get(recorded.get("technical_owner_id")) or use_case.technical_owner
-    recorded_business = "business_owner_id" in recorded
-    business = owners.get(recorded["business_owner_id"]) if recorded_business else use_case.business_owner
+
+    def owner(key: str) -> User | None:
+        owner_id = recorded.get(key)
+        return owners.get(owner_id) if owner_id is not None else None
+
+    technical = owner("technical_owner_id") or use_case.technical_owner
+    business = owner("business_owner_id") if "business_owner_id" in recorded else use_case.business_owner
     return RegistryEntry(
         slug=use_case.slug,
         title=value("title"),
@@ -237,7 +244,7 @@ def _artifacts_at_approval(request: ReadinessRequest, snapshot: dict) -> list[di
     out = []
     for entry in sorted(entries, key=lambda e: (str(e.get("kind", "")), str(e.get("name", "")))):
         kind = str(entry.get("kind", ""))
-        extra = uploaded.get(entry.get("id"), {})
+        extra: Mapping[str, Any] = uploaded.get(entry.get("id"), {})
         out.append(
             {
                 "kind": kind,
@@ -273,6 +280,9 @@ def _metrics_at_approval(request: ReadinessRequest, snapshot: dict) -> list[dict
     return out
 
 
+ANSWER_LABELS: dict[bool | None, str] = {True: "Yes", False: "No"}
+
+
 def _readiness_at_approval(request: ReadinessRequest, snapshot: dict) -> list[dict]:
     answers = {
         a.question: a
@@ -286,12 +296,13 @@ def _readiness_at_approval(request: ReadinessRequest, snapshot: dict) -> list[di
         # A note edited after approval would make the packet differ from what was approved; keep it only
         # if the answer is unchanged since the decision.
         unchanged = row is not None and (request.decided_at is None or row.answered_at <= request.decided_at)
+        kept = row if unchanged else None
         out.append(
             {
                 "question": question.label,
-                "answer": {True: "Yes", False: "No"}.get(value, "Not answered"),
-                "note": row.note if unchanged else "",
-                "answered_by": str(row.answered_by) if unchanged else "",
+                "answer": ANSWER_LABELS.get(value, "Not answered"),
+                "note": kept.note if kept is not None else "",
+                "answered_by": str(kept.answered_by) if kept is not None else "",
             }
         )
     return out

@@ -90,7 +90,7 @@ def packet_render(*, request: ReadinessRequest) -> Packet:
         audit_head_hash=context.chain.hash,
         audit_head_seq=context.chain.seq,
     )
-    stored_name = ""
+    stored_name: str | None = None
     try:
         with transaction.atomic():
             ReadinessRequest.objects.select_for_update().filter(pk=request.pk).first()

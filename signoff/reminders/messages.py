@@ -77,7 +77,7 @@ def _review_message(reminder: Reminder, review: Review, people: _People, today: 
             body=f"Due {reminder.due_date:%a %d %b %Y}, {holder}. As a lead you may reassign it.",
             url=url,
         )
-    if review.state == ReviewState.ASSIGNED and review.assignee_id:
+    if review.state == ReviewState.ASSIGNED and review.assignee is not None:
         users = [review.assignee]
         body = f"Your review is {_when(reminder)}."
     else:

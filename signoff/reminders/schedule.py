@@ -43,7 +43,7 @@ def reminder_milestones(*, due: date, today: date) -> list[tuple[str, int]]:
     overdue = business_days_between(due, today)
     if overdue == 0:
         return [(RKind.ON_DUE, 0)]
-    milestones = [(RKind.OVERDUE, overdue)]
+    milestones: list[tuple[str, int]] = [(RKind.OVERDUE, overdue)]
     if overdue >= settings.ESCALATE_AFTER_DAYS_OVERDUE:
         milestones.append((RKind.ESCALATION, 0))
     return milestones
@@ -81,8 +81,9 @@ def _candidates(horizon: date) -> Iterable[tuple[str, int, date]]:
     for item_id, due in _open_conditions().filter(due_date__lte=horizon).values_list("pk", "due_date").iterator():
         yield Item.CONDITION, item_id, due
     revalidations = _revalidations().filter(revalidation_due__lte=horizon).values_list("pk", "revalidation_due")
-    for item_id, due in revalidations.iterator():
-        yield Item.REVALIDATION, item_id, due
+    for item_id, revalidation_due in revalidations.iterator():
+        if revalidation_due is not None:  # never None after the filter, but the column is nullable
+            yield Item.REVALIDATION, item_id, revalidation_due
 
 
 def _forget_previous_revalidation_cycles() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 
 from django.db import transaction
@@ -40,7 +41,7 @@ def queue_revision(
     *,
     verb: Verb,
     changes: dict,
-    previous: list[Review] = (),
+    previous: Sequence[Review] = (),
     previous_evidence: dict | None = None,
 ) -> None:
     """Open the reviews of a freshly snapshotted revision, record it, and tell the queues (or let the gate decide)."""
@@ -139,7 +140,7 @@ def return_to_submitter(request: ReadinessRequest, actor: User | None, *, reason
         changes={"state": [before, request.state], "reason": reason},
     )
     notify(
-        users=owners_and_submitter(request) + [r.assignee for r in reviews if r.assignee_id],
+        users=owners_and_submitter(request) + [r.assignee for r in reviews if r.assignee is not None],
         kind=Kind.CHANGES_REQUESTED,
         title=f"Changes requested: {request.use_case} to stage {request.target_stage}",
         body=reason,

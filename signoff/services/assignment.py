@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -100,7 +100,7 @@ def reviews_create(
     use_case: UseCase,
     actor: User,
     *,
-    previous: list[Review] = (),
+    previous: Sequence[Review] = (),
     previous_evidence: dict | None = None,
 ) -> list[Review]:
     """One review per required function for the request's current revision."""
@@ -145,7 +145,7 @@ def notify_queued(request: ReadinessRequest, reviews: list[Review]) -> None:
             url=request.get_absolute_url(),
         )
     for review in reviews:
-        if review.assignee_id:
+        if review.assignee is not None:
             notify(
                 users=[review.assignee],
                 kind=Kind.ASSIGNED,

@@ -41,12 +41,22 @@ def _still_next_stage(request: ReadinessRequest, use_case: UseCase) -> None:
         raise ValidationError(refusal)
 
 
-def _version_ready_to_submit(request: ReadinessRequest, use_case: UseCase) -> ModelVersion | None:
+NO_VERSION = "Record a version (what actually runs) before asking for promotion."
+
+
+def _no_policy(target_stage: int) -> str:
+    return f"No gate policy exists for stage {target_stage}; an administrator must define one."
+
+
+def _version_ready_to_submit(request: ReadinessRequest, use_case: UseCase) -> ModelVersion:
     """The version a (re)submission names, once the gate lacks nothing the submitter must supply first."""
     version = version_latest(use_case)
     gate = gate_evaluate(use_case=use_case, target_stage=request.target_stage, version=version, request=request)
     if unmet := gate.unmet_before_submission:
         raise ValidationError([r.detail for r in unmet])
+    if version is None:
+        # Never None here: a request is created with a version, and versions are never deleted.
+        raise ValidationError(NO_VERSION)
     return version
 
 
@@ -77,7 +87,7 @@ def readiness_request_create(
             )
         version = version_latest(use_case)
         if version is None:
-            raise ValidationError("Record a version (what actually runs) before asking for promotion.")
+            raise ValidationError(NO_VERSION)
         try:
             with transaction.atomic():
                 request = ReadinessRequest.objects.create(
@@ -113,9 +123,7 @@ def readiness_request_submit(*, request: ReadinessRequest, actor: User) -> Readi
         _still_next_stage(request, use_case)
         spec = PolicySpec.for_stage(request.target_stage)
         if spec is None:
-            raise ValidationError(
-                f"No gate policy exists for stage {request.target_stage}; an administrator must define one."
-            )
+            raise ValidationError(_no_policy(request.target_stage))
         request.version = _version_ready_to_submit(request, use_case)
         _take_snapshot(request, spec, use_case)
         request.revision += 1
@@ -146,6 +154,8 @@ def readiness_request_resubmit(*, request: ReadinessRequest, actor: User) -> Rea
         _still_next_stage(request, use_case)
         # The request keeps the policy it was first submitted under.
         spec = policy_for_request(request)
+        if spec is None:
+            raise ValidationError(_no_policy(request.target_stage))
         version = _version_ready_to_submit(request, use_case)
         previous_hash = request.snapshot_hash
         previous_evidence = request.evidence_snapshot
@@ -193,7 +203,7 @@ def readiness_request_withdraw(*, request: ReadinessRequest, actor: User, reason
             changes={"state": [before, request.state], "reason": reason.strip()},
         )
         notify(
-            users=[r.assignee for r in reviews if r.assignee_id],
+            users=[r.assignee for r in reviews if r.assignee is not None],
             kind=Kind.DECIDED,
             title=f"Withdrawn: {request.use_case} to stage {request.target_stage}",
             body="The submitter withdrew the request; your review is no longer needed.",

@@ -37,6 +37,15 @@ class ConditionInput:
     due_date: date | None
 
 
+@dataclass(frozen=True)
+class _CheckedCondition:
+    """A condition _validate_decision accepted: it says what, names its owner and falls due in the future."""
+
+    text: str
+    owner: User
+    due_date: date
+
+
 def review_claim(*, review: Review, actor: User) -> Review:
     """A member of the function takes an unassigned review from the queue."""
     with transaction.atomic():
@@ -96,8 +105,9 @@ def review_mark_viewed(*, review: Review, actor: User) -> None:
         Review.objects.filter(pk=review.pk).update(last_viewed_snapshot=evidence)
 
 
-def _validate_decision(decision: str, comment: str, conditions: list[ConditionInput]) -> None:
+def _validate_decision(decision: str, comment: str, conditions: list[ConditionInput]) -> list[_CheckedCondition]:
     errors: dict[str, list[str]] = {}
+    checked: list[_CheckedCondition] = []
     if decision not in Decision.values:
         errors["decision"] = [f"Unknown decision {decision!r}; choose one of: {', '.join(Decision.values)}."]
     elif decision != Decision.APPROVE and not comment.strip():
@@ -109,19 +119,23 @@ def _validate_decision(decision: str, comment: str, conditions: list[ConditionIn
             errors["conditions"] = ["Approving with conditions needs at least one condition."]
         today = timezone.localdate()
         for n, condition in enumerate(conditions, start=1):
+            text, owner, due = condition.text.strip(), condition.owner, condition.due_date
             problems = []
-            if not condition.text.strip():
+            if not text:
                 problems.append("say what must be done")
-            if condition.owner is None or not condition.owner.is_active:
+            if owner is None or not owner.is_active:
                 problems.append("name an active owner")
-            if condition.due_date is None or condition.due_date <= today:
+            if due is None or due <= today:
                 problems.append("give a due date in the future")
-            if problems:
+            if problems or owner is None or due is None:
                 errors.setdefault("conditions", []).append(f"Condition {n}: " + ", ".join(problems) + ".")
+            else:
+                checked.append(_CheckedCondition(text=text, owner=owner, due_date=due))
     elif conditions and decision in Decision.values:
         errors["conditions"] = ["Only an approval with conditions carries conditions."]
     if errors:
         raise ValidationError(errors)
+    return checked
 
 
 def review_decide(
@@ -139,12 +153,12 @@ def review_decide(
         request, review = lock_review(review_id)
         lock_reviews(request, revision=request.revision)
         refuse(access.review_decide_refusal(actor, review), on=review)
-        _validate_decision(decision, comment, conditions)
+        checked = _validate_decision(decision, comment, conditions)
         # The safety net: an approval is of the snapshot, so evidence that moved
         # under the reviewer sends the request back instead of being signed.
         changed = return_if_evidence_changed(request, actor)
         if changed is None:
-            _decide_locked(request, review, actor, decision, comment.strip(), conditions)
+            _decide_locked(request, review, actor, decision, comment.strip(), checked)
     if changed is not None:
         # Raised after the commit: the request's return to the submitter stands.
         raise ValidationError(
@@ -161,7 +175,7 @@ def _decide_locked(
     actor: User,
     decision: str,
     comment: str,
-    conditions: list[ConditionInput],
+    conditions: list[_CheckedCondition],
 ) -> None:
     if review.state == ReviewState.UNASSIGNED:
         # A lead deciding straight from the queue takes the review first, on the record.
@@ -180,7 +194,7 @@ def _decide_locked(
         ) from None
     for condition in conditions:
         ReviewCondition.objects.create(
-            review=review, text=condition.text.strip(), owner=condition.owner, due_date=condition.due_date
+            review=review, text=condition.text, owner=condition.owner, due_date=condition.due_date
         )
     audit_record(
         actor=actor,
@@ -195,8 +209,7 @@ def _decide_locked(
             "snapshot_hash": request.snapshot_hash,
             "comment": comment,
             "conditions": [
-                {"text": c.text.strip(), "owner": c.owner.username, "due_date": c.due_date.isoformat()}
-                for c in conditions
+                {"text": c.text, "owner": c.owner.username, "due_date": c.due_date.isoformat()} for c in conditions
             ],
         },
     )

@@ -6,10 +6,11 @@ import logging
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 
+from accounts.http import AuthenticatedHttpRequest
 from lifecycle.models import Stage
 from signoff.models import APPROVING_DECISIONS, Review, ReviewState
 from signoff.packet_forms import PacketFilterForm, PacketVerifyForm
@@ -32,13 +33,13 @@ class PacketAction:
     VERIFY = "verify"
 
 
-def _require_role(request: HttpRequest) -> None:
+def _require_role(request: AuthenticatedHttpRequest) -> None:
     # An account without a role sees nothing and cannot tell what exists.
     if not request.user.has_any_role:
         raise Http404("No such page.")
 
 
-def packet_list(request: HttpRequest) -> HttpResponse:
+def packet_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_role(request)
     form = PacketFilterForm(request.GET or None)
     status = 200
@@ -67,7 +68,7 @@ def packet_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def packet_detail(request: HttpRequest, packet_id: str) -> HttpResponse:
+def packet_detail(request: AuthenticatedHttpRequest, packet_id: str) -> HttpResponse:
     _require_role(request)
     packet = get_packet_for_user(request.user, packet_id)
     readiness = packet.request
@@ -98,7 +99,7 @@ def packet_detail(request: HttpRequest, packet_id: str) -> HttpResponse:
     )
 
 
-def packet_download(request: HttpRequest, packet_id: str) -> HttpResponse:
+def packet_download(request: AuthenticatedHttpRequest, packet_id: str) -> HttpResponseBase:
     _require_role(request)
     packet = get_packet_for_user(request.user, packet_id)
     try:
@@ -112,10 +113,10 @@ def packet_download(request: HttpRequest, packet_id: str) -> HttpResponse:
     return response
 
 
-def packet_verify_page(request: HttpRequest) -> HttpResponse:
+def packet_verify_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Anyone signed in may check a packet they hold; what they learn beyond yes/no depends on their access."""
     verification = None
-    visible = False
+    detail_url = ""
     status = 200
     if request.method == "POST":
         form = PacketVerifyForm(request.POST, request.FILES)
@@ -123,13 +124,15 @@ def packet_verify_page(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             verification = packet_verify(data=data["file"] or None, sha256=data["sha256"] or None)
             packet_verify_record(verification=verification, actor=request.user)
-            if verification.ok:
-                messages.success(request, f"This is packet {verification.packet.packet_id}, issued by the portal.")
-            elif verification.issued:
-                messages.error(request, "The portal issued this packet, but its stored copy no longer matches.")
-            else:
+            packet = verification.packet
+            if packet is None:
                 messages.error(request, "The portal did not issue a packet with this SHA-256.")
-            visible = verification.issued and request.user.has_any_role
+            elif verification.ok:
+                messages.success(request, f"This is packet {packet.packet_id}, issued by the portal.")
+            else:
+                messages.error(request, "The portal issued this packet, but its stored copy no longer matches.")
+            if packet is not None and request.user.has_any_role:
+                detail_url = reverse("signoff:packet-detail", args=[packet.packet_id])
         else:
             status = 413 if form.too_large else 400
     else:
@@ -141,8 +144,8 @@ def packet_verify_page(request: HttpRequest) -> HttpResponse:
             "form": form,
             "verification": verification,
             "crumbs": [("Sign-off packets", reverse("signoff:packet-list")), ("Verify", None)],
-            "visible": visible,
-            "detail_url": reverse("signoff:packet-detail", args=[verification.packet.packet_id]) if visible else "",
+            "visible": bool(detail_url),
+            "detail_url": detail_url,
         },
         status=status,
     )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ReviewFunction
 from signoff import access
 from signoff.selectors import (
@@ -20,7 +21,7 @@ from signoff.selectors import (
 from signoff.views.common import PAGE_SIZE
 
 
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A function's open reviews, overdue first; members see their functions, everyone with a role may look."""
     functions = list(ReviewFunction.objects.all())
     mine = [f for f in functions if access.is_member(request.user, f)]
@@ -52,7 +53,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def function_assignments(request: HttpRequest, key: str) -> HttpResponse:
+def function_assignments(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     """A lead's view: every open review of the function, each with its assignee and a way to (re)assign."""
     function = access.get_function_for_user(request.user, key)
     if not access.is_lead(request.user, function):

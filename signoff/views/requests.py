@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ReviewFunction, User
 from core.forms import form_errors_apply
 from lifecycle.access import get_use_case_for_user
@@ -38,7 +39,7 @@ def _checklist_context(use_case, stage: int | None) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
-def request_create(request: HttpRequest, slug: str) -> HttpResponse:
+def request_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     use_case = get_use_case_for_user(request.user, slug)
     access.refuse_if_forbidden(access.request_create_refusal(request.user, use_case), on=use_case)
     next_stage = use_case.next_stage
@@ -82,7 +83,7 @@ def request_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-def request_checklist(request: HttpRequest, slug: str) -> HttpResponse:
+def request_checklist(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The gate checklist for one target stage; htmx swaps it in, and it is a page of its own without JS."""
     use_case = get_use_case_for_user(request.user, slug)
     stage = _stage_param(request.GET.get("target_stage") or request.GET.get("stage"))
@@ -92,7 +93,7 @@ def request_checklist(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(f"{reverse('signoff:request-create', args=[slug])}?stage={stage or ''}")
 
 
-def _submit(request: HttpRequest, readiness_request: ReadinessRequest) -> bool:
+def _submit(request: AuthenticatedHttpRequest, readiness_request: ReadinessRequest) -> bool:
     """Submit and say what happened; False when the gate still lacks something."""
     try:
         submitted = services.readiness_request_submit(request=readiness_request, actor=request.user)
@@ -106,13 +107,13 @@ def _submit(request: HttpRequest, readiness_request: ReadinessRequest) -> bool:
     return True
 
 
-def _submit_and_redirect(request: HttpRequest, readiness_request: ReadinessRequest) -> HttpResponse:
+def _submit_and_redirect(request: AuthenticatedHttpRequest, readiness_request: ReadinessRequest) -> HttpResponse:
     # The draft exists either way; its page shows what is still missing.
     _submit(request, readiness_request)
     return redirect(readiness_request)
 
 
-def request_list(request: HttpRequest) -> HttpResponse:
+def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     state = request.GET.get("state", "")
     state = state if state in RequestState.values else ""
@@ -146,7 +147,7 @@ def _review_rows(user: User, readiness_request: ReadinessRequest) -> list[dict]:
     return rows
 
 
-def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     readiness_request = access.get_request_for_user(request.user, pk)
     use_case = readiness_request.use_case
     spec = policy_for_request(readiness_request)
@@ -180,7 +181,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "req": readiness_request,
             "artifact_rows": [{**a, "label": kinds.get(a["kind"], a["kind"])} for a in evidence.get("artifacts", [])],
             "readiness_rows": [(questions.get(q, q), yes) for q, yes in evidence.get("readiness", {}).items()],
-            "tier_label": dict(Tier.choices).get((evidence.get("assessment") or {}).get("tier"), ""),
+            "tier_label": dict(Tier.choices).get((evidence.get("assessment") or {}).get("tier", ""), ""),
             "packet": Packet.objects.filter(request=readiness_request).first(),
             "use_case": use_case,
             "gate": gate,
@@ -199,7 +200,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _request_write(request: HttpRequest, pk: int, refusal_of, write, success: str) -> HttpResponse:
+def _request_write(request: AuthenticatedHttpRequest, pk: int, refusal_of, write, success: str) -> HttpResponse:
     readiness_request = access.get_request_for_user(request.user, pk)
     access.refuse_if_forbidden(refusal_of(request.user, readiness_request), on=readiness_request)
     try:
@@ -211,7 +212,7 @@ def _request_write(request: HttpRequest, pk: int, refusal_of, write, success: st
     return redirect(readiness_request)
 
 
-def _request_page(request: HttpRequest, pk: int, *, status: int) -> HttpResponse:
+def _request_page(request: AuthenticatedHttpRequest, pk: int, *, status: int) -> HttpResponse:
     """The request page again, with the refusal's message, as the answer to a refused action."""
     response = request_detail(request, pk)
     response.status_code = status
@@ -219,7 +220,7 @@ def _request_page(request: HttpRequest, pk: int, *, status: int) -> HttpResponse
 
 
 @require_POST
-def request_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def request_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     readiness_request = access.get_request_for_user(request.user, pk)
     access.refuse_if_forbidden(access.request_submit_refusal(request.user, readiness_request), on=readiness_request)
     if not _submit(request, readiness_request):
@@ -228,7 +229,7 @@ def request_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def request_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+def request_resubmit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _request_write(
         request,
         pk,
@@ -239,7 +240,7 @@ def request_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def request_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = WithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     return _request_write(
@@ -252,7 +253,7 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def request_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def request_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def refusal_of(user, r):
         spec = policy_for_request(r)
         return access.request_accept_refusal(
@@ -269,7 +270,7 @@ def request_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def request_comment(request: HttpRequest, pk: int) -> HttpResponse:
+def request_comment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     readiness_request = access.get_request_for_user(request.user, pk)
     access.refuse_if_forbidden(access.request_comment_refusal(request.user, readiness_request), on=readiness_request)
     form = CommentForm(request.POST)

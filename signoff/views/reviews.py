@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from core.forms import form_errors_apply, next_url_or
 from core.params import id_param
@@ -31,9 +32,13 @@ def _decision_owners(review: Review):
     return User.objects.filter(is_active=True, groups__isnull=False).distinct().order_by("username")
 
 
-def _review_context(request: HttpRequest, review: Review, *, decision_form: DecisionForm | None = None) -> dict:
+def _review_context(
+    request: AuthenticatedHttpRequest, review: Review, *, decision_form: DecisionForm | None = None
+) -> dict:
     actions = access.review_actions(request.user, review)
-    members = function_members(function=review.function).exclude(pk=review.assignee_id)
+    members = function_members(function=review.function)
+    if review.assignee_id is not None:
+        members = members.exclude(pk=review.assignee_id)
     return {
         "review": review,
         "req": review.request,
@@ -54,7 +59,7 @@ def _review_context(request: HttpRequest, review: Review, *, decision_form: Deci
 
 
 @require_http_methods(["GET", "POST"])
-def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def review_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The review page; POST is the decision (htmx posts swap the form, others get the full page)."""
     review = access.get_review_for_user(request.user, pk)
     if request.method == "GET":
@@ -89,11 +94,11 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context, status=BAD_REQUEST)
 
 
-def _to(request: HttpRequest, url: str) -> HttpResponse:
+def _to(request: AuthenticatedHttpRequest, url: str) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def _review_write(request: HttpRequest, pk: int, refusal_of, write, success) -> HttpResponse:
+def _review_write(request: AuthenticatedHttpRequest, pk: int, refusal_of, write, success) -> HttpResponse:
     review = access.get_review_for_user(request.user, pk)
     access.refuse_if_forbidden(refusal_of(request.user, review), on=review)
     try:
@@ -107,7 +112,7 @@ def _review_write(request: HttpRequest, pk: int, refusal_of, write, success) -> 
 
 
 @require_POST
-def review_claim(request: HttpRequest, pk: int) -> HttpResponse:
+def review_claim(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _review_write(
         request,
         pk,
@@ -117,7 +122,7 @@ def review_claim(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _person(request: HttpRequest, field: str, review: Review) -> User:
+def _person(request: AuthenticatedHttpRequest, field: str, review: Review) -> User:
     members = function_members(function=review.function)
     value = request.POST.get(field, "")
     person = members.filter(pk=person_id).first() if (person_id := id_param(value)) is not None else None
@@ -127,7 +132,7 @@ def _person(request: HttpRequest, field: str, review: Review) -> User:
 
 
 @require_POST
-def review_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def review_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def write(review: Review) -> Review:
         return services.review_assign(review=review, actor=request.user, assignee=_person(request, "assignee", review))
 
@@ -137,7 +142,7 @@ def review_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def review_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+def review_hand_over(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def write(review: Review) -> Review:
         return services.review_hand_over(
             review=review,

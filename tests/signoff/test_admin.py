@@ -1,11 +1,13 @@
 """Gate policy is edited in the admin; every change is audited with before and after."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from audit.models import AuditEvent
 from audit.services import Verb
 from signoff.models import GatePolicy, SignoffRule
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +81,24 @@ def test_reviewers_cannot_edit_policy(client, rita):
     policy.refresh_from_db()
     assert policy.sla_business_days == 5
     assert not AuditEvent.objects.filter(verb=Verb.POLICY_CHANGED).exists()
+
+
+def test_edit_by_staff_who_may_not_touch_the_rules_is_audited(client):
+    """Without permission on sign-off rules the admin shows no rules formset; the policy change is audited anyway."""
+    staff = factories.UserFactory(username="paula", is_staff=True)
+    staff.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="signoff", codename__in=["view_gatepolicy", "change_gatepolicy"]
+        )
+    )
+    client.force_login(staff)
+    policy = GatePolicy.objects.get(target_stage=2)
+    data = {k: v for k, v in change_form_data(policy, sla_business_days=9).items() if not k.startswith("signoff_rules")}
+    response = client.post(reverse("admin:signoff_gatepolicy_change", args=[policy.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    policy.refresh_from_db()
+    assert policy.sla_business_days == 9
+    event = AuditEvent.objects.get(verb=Verb.POLICY_CHANGED)
+    assert event.actor == staff
+    assert event.changes["before"]["sla_business_days"] == 5
+    assert event.changes["after"]["sla_business_days"] == 9
