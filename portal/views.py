@@ -9,10 +9,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+def _for_the_api(request: HttpRequest) -> bool:
+    # Under /api/ an answer is JSON, whoever gives it: a route that never reached DRF included.
+    return request.path_info.startswith("/api/")
+
+
 @login_not_required
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     reason = str(exception) if exception and str(exception) else "You do not have permission to do that."
     refusal_audit(request, status=403, reason=reason, exc=exception)
+    if _for_the_api(request):
+        return JsonResponse({"detail": reason}, status=403)
     return render(request, "403.html", {"reason": reason}, status=403)
 
 
@@ -20,9 +27,13 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     # A write aimed at something the user may not see is a refused write too.
     refusal_audit(request, status=404, reason="Not found, or not visible to this user.", exc=exception)
+    if _for_the_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "404.html", {}, status=404)
 
 
 @login_not_required
 def server_error(request: HttpRequest) -> HttpResponse:
+    if _for_the_api(request):
+        return JsonResponse({"detail": "Something went wrong on our side; it has been logged."}, status=500)
     return render(request, "500.html", {}, status=500)

@@ -26,7 +26,7 @@ class UseCaseSerializer(serializers.ModelSerializer):
         slug_field="username", read_only=True
     )
     business_owner: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     stage_label = serializers.CharField(source="get_stage_display", read_only=True)
     risk_tier = serializers.ChoiceField(choices=Tier.choices, read_only=True)
@@ -125,7 +125,7 @@ class VersionSerializer(serializers.ModelSerializer):
 
 class ArtifactSerializer(serializers.ModelSerializer):
     version: serializers.SlugRelatedField[ModelVersion] = serializers.SlugRelatedField(
-        slug_field="label", read_only=True
+        slug_field="label", read_only=True, allow_null=True
     )
     uploaded_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True

@@ -136,7 +136,13 @@ class UseCaseViewSet(viewsets.GenericViewSet):
         request=VersionSerializer,
         responses={201: VersionSerializer},
     )
-    @action(detail=True, methods=["get", "post"], url_path="versions", serializer_class=VersionSerializer)
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="versions",
+        serializer_class=VersionSerializer,
+        pagination_class=None,
+    )
     def versions(self, request: AuthenticatedRequest, slug: str) -> Response:
         if request.method == "GET":
             use_case = get_use_case_for_user(request.user, slug)
@@ -165,6 +171,7 @@ class UseCaseViewSet(viewsets.GenericViewSet):
         methods=["get", "post"],
         url_path="artifacts",
         serializer_class=ArtifactSerializer,
+        pagination_class=None,
         parser_classes=[MultiPartParser, FormParser],
     )
     def artifacts(self, request: AuthenticatedRequest, slug: str) -> Response:
@@ -230,6 +237,7 @@ class UseCaseViewSet(viewsets.GenericViewSet):
         url_path="risk-assessments",
         url_name="risk-assessments",
         serializer_class=RiskAssessmentSerializer,
+        pagination_class=None,
     )
     def risk_assessments(self, request: AuthenticatedRequest, slug: str) -> Response:
         if request.method == "GET":

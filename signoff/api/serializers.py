@@ -22,12 +22,24 @@ class ConditionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class DecisionField(serializers.ChoiceField):
+    """A review's decision, or null while it has none (the column holds "" then)."""
+
+    def to_representation(self, value: str) -> str | None:
+        return value or None
+
+
 class ReviewSerializer(serializers.ModelSerializer):
     function: serializers.SlugRelatedField[ReviewFunction] = serializers.SlugRelatedField(
         slug_field="key", read_only=True
     )
-    assignee: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    decided_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    decision = DecisionField(choices=Decision.choices, read_only=True, allow_null=True)
     conditions = ConditionSerializer(many=True, read_only=True)
     request: serializers.PrimaryKeyRelatedField[ReadinessRequest] = serializers.PrimaryKeyRelatedField(read_only=True)
     url = serializers.SerializerMethodField()
@@ -103,7 +115,7 @@ class ReadinessRequestSerializer(serializers.ModelSerializer):
 
 class ReadinessRequestDetailSerializer(ReadinessRequestSerializer):
     owner_accepted_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     reviews = serializers.SerializerMethodField()
     gate = serializers.SerializerMethodField()
