@@ -43,8 +43,8 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
     components["FieldErrors"] = FIELD_ERRORS
     detail = {"$ref": "#/components/schemas/ErrorDetail"}
     bad_request = {"oneOf": [detail, {"$ref": "#/components/schemas/FieldErrors"}]}
-    for path, operations in result.get("paths", {}).items():
-        for method, operation in operations.items():
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses = operation["responses"]

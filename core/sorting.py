@@ -1,9 +1,10 @@
-"""Sortable table headers: the view decides the order, the template only draws links."""
+"""Sortable table headers: the list's SortFilter (core/filters.py) decides the order, the template only draws links."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+
+from core.filters import FilterSet, SortFilter
 
 
 @dataclass(frozen=True)
@@ -14,19 +15,22 @@ class SortColumn:
     aria_sort: str  # ascending / descending / none, for screen readers
 
 
-def sort_param(value: str | None, allowed: dict[str, Any], default: str) -> str:
-    """The requested sort if it is one we know, else the default: unknown input never reaches order_by."""
-    return value if value in allowed else default
+def sort_columns(filterset: FilterSet, columns: list[tuple[str, str]], *, param: str = "sort") -> list[SortColumn]:
+    """Headers for (label, key) columns; clicking the sorted column reverses it.
 
-
-def sort_columns(current: str, columns: list[tuple[str, str]]) -> list[SortColumn]:
-    """Headers for (label, key) columns; clicking the sorted column reverses it."""
+    A key written "-updated" asks for the descending order on the first click
+    (newest first), the way people expect a date column to sort.
+    """
+    sort_filter = filterset.filters[param]
+    assert isinstance(sort_filter, SortFilter)
+    current = sort_filter.current()
     out = []
-    for label, key in columns:
+    for label, first in columns:
+        key = first.removeprefix("-")
         if current == key:
             out.append(SortColumn(label, key, f"-{key}", "ascending"))
         elif current == f"-{key}":
             out.append(SortColumn(label, key, key, "descending"))
         else:
-            out.append(SortColumn(label, key, key, "none"))
+            out.append(SortColumn(label, key, first, "none"))
     return out

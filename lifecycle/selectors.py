@@ -9,7 +9,6 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from accounts.roles import Role
-from core.params import int_param
 from lifecycle.access import use_case_may_change, use_cases_visible_to
 from lifecycle.models import (
     Artifact,
@@ -19,21 +18,8 @@ from lifecycle.models import (
     RiskAssessment,
     Stage,
     StageChange,
-    Tier,
     UseCase,
 )
-
-SORTS = {
-    "title": ("title", "slug"),
-    "-title": ("-title", "-slug"),
-    "stage": ("stage", "title"),
-    "-stage": ("-stage", "title"),
-    "tier": ("risk_tier", "title"),
-    "-tier": ("-risk_tier", "title"),
-    "updated": ("updated_at", "id"),
-    "-updated": ("-updated_at", "-id"),
-}
-DEFAULT_SORT = "title"
 
 
 class Action(StrEnum):
@@ -48,18 +34,9 @@ class Action(StrEnum):
     READINESS = "readiness"
 
 
-def use_case_search(
-    user: User, *, q: str = "", stage: str = "", tier: str = "", sort: str = DEFAULT_SORT
-) -> QuerySet[UseCase]:
-    """The registry as `user` may see it, searched, filtered and sorted; unknown filters are ignored."""
-    qs = use_cases_visible_to(user).select_related("technical_owner", "business_owner")
-    if q := q.strip()[:100]:
-        qs = qs.filter(Q(title__icontains=q) | Q(slug__icontains=q) | Q(purpose__icontains=q) | Q(team__icontains=q))
-    if (stage_value := int_param(stage, high=max(Stage.values))) in Stage.values:
-        qs = qs.filter(stage=stage_value)
-    if tier in Tier.values:
-        qs = qs.filter(risk_tier=tier)
-    return qs.order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
+def use_cases_for_list(user: User) -> QuerySet[UseCase]:
+    """The registry as `user` may see it, with what a row shows; lifecycle/filters.py filters and sorts it."""
+    return use_cases_visible_to(user).select_related("technical_owner", "business_owner")
 
 
 def use_case_actions(user: User, use_case: UseCase) -> set[Action]:

@@ -1,13 +1,10 @@
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import ValidationError
 from rest_framework.routers import DefaultRouter
 
 from accounts.http import AuthenticatedRequest
 from audit.models import AuditEvent
-from portal.audit_forms import AuditFilterForm
-from portal.audit_trail import audit_events_filtered, audit_trail_check
+from portal.audit_trail import audit_events_readable
+from portal.filters import AuditEventFilterSet
 
 extra_urlpatterns: list = []
 
@@ -35,18 +32,6 @@ class AuditEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("use_case", str, description="Use case slug."),
-            OpenApiParameter("actor", str, description="Username of the actor."),
-            OpenApiParameter("verb", str, description="Event verb, e.g. request.approved."),
-            OpenApiParameter("since", OpenApiTypes.DATE, description="On or after this day."),
-            OpenApiParameter("until", OpenApiTypes.DATE, description="On or before this day."),
-            OpenApiParameter("request", int, description="Readiness request id."),
-        ]
-    )
-)
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
     """The audit trail, newest first, for auditors and administrators. Read-only: events are never changed."""
 
@@ -55,15 +40,10 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "seq"
     lookup_value_regex = "[0-9]+"
     queryset = AuditEvent.objects.none()
+    filterset_class = AuditEventFilterSet
 
     def get_queryset(self):
-        audit_trail_check(self.request.user)
-        if self.action != "list":
-            return AuditEvent.objects.order_by("-seq")
-        form = AuditFilterForm(self.request.query_params)
-        if not form.is_valid():
-            raise ValidationError(form.errors.get_json_data())
-        return audit_events_filtered(filters=form.filters())
+        return audit_events_readable(self.request.user)
 
 
 def register(router: DefaultRouter) -> None:

@@ -11,21 +11,14 @@ from django.utils import timezone
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
-from core.sorting import sort_columns, sort_param
+from core.sorting import sort_columns
 from lifecycle.access import use_case_may_create
 from lifecycle.models import Stage
 from portal import dashboards, insight
+from portal.filters import WaitingFilterSet, WorkloadFilterSet
 
 QUEUE_SHOWN = 10
 WAITING_PAGE_SIZE = 20
-WORKLOAD_SORTS = {
-    "member": ("user__username", "function__key"),
-    "-member": ("-user__username", "function__key"),
-    "open": ("open_count", "user__username"),
-    "-open": ("-open_count", "user__username"),
-    "overdue": ("overdue_count", "user__username"),
-    "-overdue": ("-overdue_count", "user__username"),
-}
 WORKLOAD_COLUMNS = [("Member", "member"), ("Open reviews", "open"), ("Overdue", "overdue")]
 
 
@@ -42,10 +35,10 @@ def _queue_context(user: User, memberships) -> dict:
 
 
 def _workload_context(request: AuthenticatedHttpRequest, functions) -> dict:
-    sort = sort_param(request.GET.get("workload"), WORKLOAD_SORTS, "member")
+    filterset = WorkloadFilterSet(request.GET, queryset=dashboards.lead_workload(functions), request=request)
     return {
-        "workload": list(dashboards.lead_workload(functions).order_by(*WORKLOAD_SORTS[sort])),
-        "workload_columns": sort_columns(sort, WORKLOAD_COLUMNS),
+        "workload": list(filterset.qs),
+        "workload_columns": sort_columns(filterset, WORKLOAD_COLUMNS, param="workload"),
     }
 
 
@@ -92,14 +85,14 @@ def home_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def insight_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_role(request.user)
-    sort = sort_param(request.GET.get("sort"), insight.WAITING_SORTS, insight.WAITING_DEFAULT_SORT)
-    page = Paginator(insight.requests_waiting(sort), WAITING_PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = WaitingFilterSet(request.GET, queryset=insight.requests_waiting(), request=request)
+    page = Paginator(filterset.qs, WAITING_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "crumbs": [("Portfolio insight", None)],
         "page_obj": page,
         "now": timezone.now(),
         "waiting_columns": sort_columns(
-            sort, [("Use case", "use_case"), ("Target stage", "stage"), ("Waiting since", "waiting")]
+            filterset, [("Use case", "use_case"), ("Target stage", "stage"), ("Waiting since", "waiting")]
         ),
     }
     if request.htmx and request.htmx.target == "waiting":

@@ -193,23 +193,12 @@ def review_cycle_times() -> list[FunctionCycle]:
     )
 
 
-WAITING_SORTS = {
-    "waiting": ("submitted_at", "id"),
-    "-waiting": ("-submitted_at", "-id"),
-    "use_case": ("use_case__title", "id"),
-    "-use_case": ("-use_case__title", "-id"),
-    "stage": ("target_stage", "submitted_at", "id"),
-    "-stage": ("-target_stage", "submitted_at", "id"),
-}
-WAITING_DEFAULT_SORT = "waiting"
-
-
-def requests_waiting(sort: str = WAITING_DEFAULT_SORT) -> QuerySet[ReadinessRequest]:
-    """Requests under review, oldest submission first unless told otherwise."""
+def requests_waiting() -> QuerySet[ReadinessRequest]:
+    """Requests under review, oldest submission first; the page sorts them otherwise (portal/filters.py)."""
     return (
         ReadinessRequest.objects.filter(state__in=IN_REVIEW_STATES, submitted_at__isnull=False)
         .select_related("use_case", "submitted_by")
-        .order_by(*WAITING_SORTS.get(sort, WAITING_SORTS[WAITING_DEFAULT_SORT]))
+        .order_by("submitted_at", "id")
     )
 
 

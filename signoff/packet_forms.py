@@ -1,4 +1,4 @@
-"""Forms of the packet pages: the list's filters and the verification form."""
+"""The form of the packet verification page (the list's filters are signoff/filters.py)."""
 
 from __future__ import annotations
 
@@ -6,33 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from lifecycle.models import Stage
 from signoff.packets import pdf_bytes_clean, sha256_clean
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
-
-
-class PacketFilterForm(forms.Form):
-    use_case = forms.CharField(required=False, max_length=200, label="Use case", help_text="Slug or part of the title.")
-    stage = forms.TypedChoiceField(
-        required=False,
-        coerce=int,
-        empty_value=None,
-        label="Target stage",
-        choices=[("", "Any stage"), *[(s.value, s.label) for s in Stage.active() if s != Stage.PROPOSED]],
-    )
-    since = forms.DateField(
-        required=False, label="Approved on or after", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        required=False, label="Approved on or before", widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("since") and data.get("until") and data["since"] > data["until"]:
-            raise ValidationError("The start date is after the end date.")
-        return data
 
 
 class PacketVerifyForm(forms.Form):
@@ -57,7 +31,8 @@ class PacketVerifyForm(forms.Form):
         return sha256_clean(value) if value.strip() else ""
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         if data.get("file") and data.get("sha256"):

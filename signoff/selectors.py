@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import ReviewFunction, User
@@ -128,44 +128,29 @@ def snapshot_diff(*, old: dict, new: dict) -> list[Change]:
 # Lists -------------------------------------------------------------------------
 
 
-def requests_list(
-    *, user: User, query: str = "", state: str = "", stage: int | None = None, function: str = ""
-) -> QuerySet[ReadinessRequest]:
-    qs = requests_visible_to(user).select_related("use_case", "submitted_by", "version")
-    if query:
-        qs = qs.filter(Q(use_case__title__icontains=query) | Q(use_case__slug__icontains=query))
-    if state:
-        qs = qs.filter(state=state)
-    if stage is not None:
-        qs = qs.filter(target_stage=stage)
-    if function:
-        qs = qs.filter(reviews__function__key=function).distinct()
-    return qs.order_by("-created_at", "-id")
+def requests_for_list(*, user: User) -> QuerySet[ReadinessRequest]:
+    """The requests `user` may see, with what a row shows; signoff/filters.py filters and sorts them."""
+    return requests_visible_to(user).select_related("use_case", "submitted_by", "version")
 
 
-class QueueScope:
-    ALL = "all"
-    UNASSIGNED = "unassigned"
-    MINE = "mine"
-    CHOICES = (ALL, UNASSIGNED, MINE)
-
-
-def review_queue(
-    *, user: User, function: ReviewFunction | None, scope: str = QueueScope.ALL, today: date | None = None
-) -> QuerySet[Review]:
-    """Open reviews of requests in review, overdue first, then by due date."""
-    today = today or timezone.localdate()
-    qs = reviews_visible_to(user).filter(state__in=OPEN_REVIEW_STATES, request__state__in=IN_REVIEW_STATES)
-    if function is not None:
-        qs = qs.filter(function=function)
-    if scope == QueueScope.UNASSIGNED:
-        qs = qs.filter(assignee__isnull=True)
-    elif scope == QueueScope.MINE:
-        qs = qs.filter(assignee=user)
+def reviews_for_list(*, user: User) -> QuerySet[Review]:
+    """The reviews `user` may see, with what the API shows of each; signoff/filters.py filters and sorts them."""
     return (
-        qs.select_related("request__use_case", "function", "assignee")
+        reviews_visible_to(user)
+        .select_related("function", "assignee", "decided_by")
+        .prefetch_related("conditions__owner")
+    )
+
+
+def review_queue(*, user: User, today: date | None = None) -> QuerySet[Review]:
+    """Open reviews of requests in review, due date first; `overdue` (0 or 1) marks the rows to highlight."""
+    today = today or timezone.localdate()
+    return (
+        reviews_visible_to(user)
+        .filter(state__in=OPEN_REVIEW_STATES, request__state__in=IN_REVIEW_STATES)
+        .select_related("request__use_case", "function", "assignee")
         .annotate(overdue=Case(When(due_date__lt=today, then=Value(0)), default=Value(1), output_field=IntegerField()))
-        .order_by("overdue", "due_date", "id")
+        .order_by("due_date", "id")
     )
 
 

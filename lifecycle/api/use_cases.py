@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -28,19 +28,16 @@ from lifecycle.api.serializers import (
     UseCaseWriteSerializer,
     VersionSerializer,
 )
+from lifecycle.filters import UseCaseFilterSet
 from lifecycle.models import (
     Artifact,
     ModelVersion,
-    Stage,
-    Tier,
     UseCase,
 )
 from lifecycle.selectors import (
-    DEFAULT_SORT,
-    SORTS,
     artifacts_of,
     assessments_of,
-    use_case_search,
+    use_cases_for_list,
     versions_of,
 )
 from lifecycle.services import (
@@ -56,15 +53,7 @@ from lifecycle.services import (
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="Use cases visible to you",
-        parameters=[
-            OpenApiParameter("q", str, description="Search title, slug, purpose and team."),
-            OpenApiParameter("stage", int, enum=Stage.values),
-            OpenApiParameter("tier", str, enum=Tier.values),
-            OpenApiParameter("sort", str, enum=list(SORTS)),
-        ],
-    ),
+    list=extend_schema(summary="Use cases visible to you"),
     retrieve=extend_schema(summary="One use case by slug"),
     create=extend_schema(
         summary="Register a use case", request=UseCaseWriteSerializer, responses={201: UseCaseSerializer}
@@ -83,19 +72,13 @@ class UseCaseViewSet(viewsets.GenericViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
     parser_classes = [StrictJSONParser, MultiPartParser, FormParser]
     queryset = UseCase.objects.none()  # for the schema; real reads go through the access helpers
+    filterset_class = UseCaseFilterSet
 
     def get_queryset(self):
-        params = self.request.query_params
-        return use_case_search(
-            self.request.user,
-            q=params.get("q", ""),
-            stage=params.get("stage", ""),
-            tier=params.get("tier", ""),
-            sort=params.get("sort", DEFAULT_SORT),
-        )
+        return use_cases_for_list(self.request.user)
 
     def list(self, request: AuthenticatedRequest) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request: AuthenticatedRequest, slug: str) -> Response:

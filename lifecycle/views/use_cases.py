@@ -12,21 +12,20 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
 from core.forms import form_errors_apply
+from core.sorting import sort_columns
 from lifecycle.access import get_use_case_for_user, use_case_may_create, use_case_may_request_promotion
+from lifecycle.filters import UseCaseFilterSet
 from lifecycle.forms import (
     UseCaseForm,
 )
-from lifecycle.models import Stage, Tier
 from lifecycle.questionnaire import Flag
 from lifecycle.selectors import (
-    DEFAULT_SORT,
-    SORTS,
     artifacts_of,
     assessment_current,
     readiness_of,
     stage_history_of,
     use_case_actions,
-    use_case_search,
+    use_cases_for_list,
     versions_of,
 )
 from lifecycle.services import (
@@ -35,33 +34,21 @@ from lifecycle.services import (
 )
 from lifecycle.views.common import BAD_REQUEST, PAGE_SIZE, _crumbs, _use_case_crumbs
 
+SORT_COLUMNS = [("Title", "title"), ("Stage", "stage"), ("Tier", "tier"), ("Updated", "-updated")]
+
 
 def use_case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "")
-    stage = request.GET.get("stage", "")
-    tier = request.GET.get("tier", "")
-    sort = request.GET.get("sort", DEFAULT_SORT)
-    if sort not in SORTS:
-        sort = DEFAULT_SORT
-    qs = use_case_search(request.user, q=q, stage=stage, tier=tier, sort=sort)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    sort_params = params.copy()
-    sort_params.pop("sort", None)
+    filterset = UseCaseFilterSet(request.GET, queryset=use_cases_for_list(request.user), request=request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "lifecycle/use_case_list.html",
         {
             "page_obj": page,
             "use_cases": page.object_list,
-            "q": q,
-            "stage": stage,
-            "tier": tier,
-            "sort": sort,
-            "stages": Stage.choices,
-            "tiers": Tier.choices,
-            "querystring_without_sort": sort_params.urlencode(),
+            "form": filterset.form,
+            "sort": filterset.filters["sort"].current(),
+            "sort_columns": sort_columns(filterset, SORT_COLUMNS),
             "may_create": use_case_may_create(request.user),
             "crumbs": [("Use cases", "")],
         },

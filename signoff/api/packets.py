@@ -5,17 +5,17 @@ from __future__ import annotations
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.routers import DefaultRouter
 
 from accounts.http import AuthenticatedRequest
+from signoff.filters import PacketFilterSet
 from signoff.models import Packet
-from signoff.packet_forms import PacketFilterForm
-from signoff.packets import get_packet_for_user, packet_download_record, packets_list
+from signoff.packets import get_packet_for_user, packet_download_record, packets_for_list
 
 PACKET_ID_REGEX = r"SG-[0-9]{4}-[0-9]{6}"
 
@@ -70,14 +70,6 @@ def _require_role(user) -> None:
 
 
 @extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("use_case", str, description="Use case slug, or part of its title."),
-            OpenApiParameter("stage", int, description="Target stage."),
-            OpenApiParameter("since", OpenApiTypes.DATE, description="Approved on or after."),
-            OpenApiParameter("until", OpenApiTypes.DATE, description="Approved on or before."),
-        ]
-    ),
     retrieve=extend_schema(
         description="The packet's metadata; with the `.pdf` suffix (or `Accept: application/pdf`), the PDF.",
         responses={200: PacketSerializer, (200, "application/pdf"): OpenApiTypes.BINARY},
@@ -91,6 +83,7 @@ class PacketViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "packet_id"
     lookup_value_regex = PACKET_ID_REGEX
     queryset = Packet.objects.none()
+    filterset_class = PacketFilterSet
 
     def get_renderers(self):
         renderers = super().get_renderers()
@@ -107,17 +100,8 @@ class PacketViewSet(viewsets.ReadOnlyModelViewSet):
         return super().finalize_response(request, response, *args, **kwargs)
 
     def get_queryset(self):
-        user = self.request.user
-        _require_role(user)
-        if self.action != "list":
-            return packets_list(user=user)
-        form = PacketFilterForm(self.request.query_params)
-        if not form.is_valid():
-            raise ValidationError(form.errors.get_json_data())
-        data = form.cleaned_data
-        return packets_list(
-            user=user, use_case=data["use_case"], stage=data["stage"], since=data["since"], until=data["until"]
-        )
+        _require_role(self.request.user)
+        return packets_for_list(user=self.request.user)
 
     def retrieve(self, request, *args, **kwargs):
         if request.accepted_renderer.format == PdfRenderer.format:

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from django.db import transaction
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.http import AuthenticatedRequest
-from core.params import id_param, int_param
+from core.params import id_param
 from lifecycle.access import get_use_case_for_user
-from lifecycle.models import Stage
 from signoff import access, services
 from signoff.api.serializers import (
     ReadinessRequestDetailSerializer,
@@ -20,28 +18,21 @@ from signoff.api.serializers import (
     RequestCreateSerializer,
     WithdrawSerializer,
 )
+from signoff.filters import ReadinessRequestFilterSet
 from signoff.gates import policy_for_request
-from signoff.models import ReadinessRequest, RequestState
-from signoff.selectors import requests_list
+from signoff.models import ReadinessRequest
+from signoff.selectors import requests_for_list
 
 
 class ReadinessRequestViewSet(viewsets.GenericViewSet):
     request: AuthenticatedRequest
     serializer_class = ReadinessRequestSerializer
     queryset = ReadinessRequest.objects.none()  # for the schema; reads go through the access helpers
+    filterset_class = ReadinessRequestFilterSet
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):
-        params = self.request.query_params
-        state = params.get("state", "")
-        stage = params.get("stage", "")
-        return requests_list(
-            user=self.request.user,
-            query=params.get("q", ""),
-            state=state if state in RequestState.values else "",
-            stage=int_param(stage, high=max(Stage.values)),
-            function=params.get("function", ""),
-        )
+        return requests_for_list(user=self.request.user)
 
     def _get(self, pk: str) -> ReadinessRequest:
         if (request_id := id_param(pk)) is None:
@@ -52,16 +43,8 @@ class ReadinessRequestViewSet(viewsets.GenericViewSet):
         obj = access.get_request_for_user(self.request.user, obj.pk)
         return Response(ReadinessRequestDetailSerializer(obj, context=self.get_serializer_context()).data, status=code)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("q", OpenApiTypes.STR, description="Search use case title or slug."),
-            OpenApiParameter("state", OpenApiTypes.STR, enum=RequestState.values),
-            OpenApiParameter("stage", OpenApiTypes.INT, description="Target stage."),
-            OpenApiParameter("function", OpenApiTypes.STR, description="Reviewed by this function (key)."),
-        ]
-    )
     def list(self, request: AuthenticatedRequest) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(responses=ReadinessRequestDetailSerializer)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -18,35 +17,20 @@ from signoff.api.serializers import (
     ReviewDetailSerializer,
     ReviewSerializer,
 )
-from signoff.models import Review, ReviewState
-from signoff.selectors import QueueScope
+from signoff.filters import ReviewFilterSet
+from signoff.models import Review
+from signoff.selectors import reviews_for_list
 
 
 class ReviewViewSet(viewsets.GenericViewSet):
     request: AuthenticatedRequest
     serializer_class = ReviewSerializer
     queryset = Review.objects.none()  # for the schema; reads go through the access helpers
+    filterset_class = ReviewFilterSet
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):
-        params = self.request.query_params
-        qs = (
-            access.reviews_visible_to(self.request.user)
-            .select_related("function", "assignee", "decided_by")
-            .prefetch_related("conditions__owner")
-        )
-        if function := params.get("function"):
-            qs = qs.filter(function__key=function)
-        if (state := params.get("state")) in ReviewState.values:
-            qs = qs.filter(state=state)
-        if (request_id := id_param(params.get("request"))) is not None:
-            qs = qs.filter(request_id=request_id)
-        scope = params.get("scope", QueueScope.ALL)
-        if scope == QueueScope.MINE:
-            qs = qs.filter(assignee=self.request.user)
-        elif scope == QueueScope.UNASSIGNED:
-            qs = qs.filter(assignee__isnull=True)
-        return qs.order_by("due_date", "id")
+        return reviews_for_list(user=self.request.user)
 
     def _get(self, pk: str) -> Review:
         if (review_id := id_param(pk)) is None:
@@ -57,16 +41,8 @@ class ReviewViewSet(viewsets.GenericViewSet):
         review = access.get_review_for_user(self.request.user, review.pk)
         return Response(ReviewDetailSerializer(review, context=self.get_serializer_context()).data)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("function", OpenApiTypes.STR, description="Function key, e.g. risk."),
-            OpenApiParameter("state", OpenApiTypes.STR, enum=ReviewState.values),
-            OpenApiParameter("request", OpenApiTypes.INT, description="Readiness request id."),
-            OpenApiParameter("scope", OpenApiTypes.STR, enum=list(QueueScope.CHOICES)),
-        ]
-    )
     def list(self, request: AuthenticatedRequest) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(responses=ReviewDetailSerializer)

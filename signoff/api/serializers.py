@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
@@ -25,7 +27,7 @@ class ConditionSerializer(serializers.ModelSerializer):
 class DecisionField(serializers.ChoiceField):
     """A review's decision, or null while it has none (the column holds "" then)."""
 
-    def to_representation(self, value: str) -> str | None:
+    def to_representation(self, value: Any) -> Any:
         return value or None
 
 

@@ -11,7 +11,7 @@ from signoff.packets.access import (
     get_packet_for_user,
     packet_download_record,
     packet_verify_record,
-    packets_list,
+    packets_for_list,
     packets_visible_to,
 )
 from signoff.packets.context import PacketContext, approval_chain_point, packet_context, packet_id_for
@@ -45,7 +45,7 @@ __all__ = [
     "packet_render",
     "packet_verify",
     "packet_verify_record",
-    "packets_list",
+    "packets_for_list",
     "packets_visible_to",
     "pdf_bytes_clean",
     "pdf_render",

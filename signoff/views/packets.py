@@ -12,15 +12,16 @@ from django.urls import reverse
 
 from accounts.http import AuthenticatedHttpRequest
 from lifecycle.models import Stage
+from signoff.filters import PacketFilterSet
 from signoff.models import APPROVING_DECISIONS, Review, ReviewState
-from signoff.packet_forms import PacketFilterForm, PacketVerifyForm
+from signoff.packet_forms import PacketVerifyForm
 from signoff.packets import (
     get_packet_for_user,
     packet_download_record,
     packet_file_intact,
     packet_verify,
     packet_verify_record,
-    packets_list,
+    packets_for_list,
 )
 
 logger = logging.getLogger(__name__)
@@ -41,30 +42,16 @@ def _require_role(request: AuthenticatedHttpRequest) -> None:
 
 def packet_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_role(request)
-    form = PacketFilterForm(request.GET or None)
-    status = 200
-    if form.is_bound and not form.is_valid():
-        status = 400
-        packets = packets_list(user=request.user).none()
-    else:
-        filters = form.cleaned_data if form.is_bound else {}
-        packets = packets_list(
-            user=request.user,
-            use_case=filters.get("use_case", ""),
-            stage=filters.get("stage"),
-            since=filters.get("since"),
-            until=filters.get("until"),
-        )
-    page = Paginator(packets, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = PacketFilterSet(request.GET, queryset=packets_for_list(user=request.user), request=request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "signoff/packet_list.html",
         {
-            "form": form,
+            "form": filterset.form,
             "page_obj": page,
             "crumbs": [("Sign-off packets", None)],
         },
-        status=status,
     )
 
 

@@ -11,42 +11,31 @@ from django.urls import reverse
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ReviewFunction
 from signoff import access
-from signoff.selectors import (
-    QueueScope,
-    function_members,
-)
-from signoff.selectors import (
-    review_queue as review_queue_select,
-)
+from signoff.filters import ReviewFilterSet
+from signoff.selectors import function_members
+from signoff.selectors import review_queue as review_queue_select
 from signoff.views.common import PAGE_SIZE
 
 
 def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """A function's open reviews, overdue first; members see their functions, everyone with a role may look."""
-    functions = list(ReviewFunction.objects.all())
-    mine = [f for f in functions if access.is_member(request.user, f)]
-    key = request.GET.get("function", "")
-    function = next((f for f in functions if f.key == key), None)
-    if key and function is None:
-        function = None
-        key = ""
-    if not key and mine:
-        function = mine[0]
-    scope = request.GET.get("scope", QueueScope.ALL)
-    if scope not in QueueScope.CHOICES:
-        scope = QueueScope.ALL
-    qs = review_queue_select(user=request.user, function=function, scope=scope)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    """Open reviews, overdue first; members land on their own function's queue, everyone with a role may look."""
+    params = request.GET.copy()
+    # Landing on the queue shows the member's own function; choosing "every function" sends an empty one.
+    if "function" not in params:
+        mine = ReviewFunction.objects.filter(members=request.user).values_list("key", flat=True).first()
+        if mine is not None:
+            params["function"] = mine
+    filterset = ReviewFilterSet(params, queryset=review_queue_select(user=request.user), request=request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    function = filterset.form.cleaned_data.get("function")
     return render(
         request,
         "signoff/review_queue.html",
         {
             "page_obj": page,
             "reviews": page.object_list,
-            "functions": functions,
+            "form": filterset.form,
             "function": function,
-            "scope": scope,
-            "scopes": QueueScope.CHOICES,
             "is_lead": function is not None and access.is_lead(request.user, function),
             "crumbs": [("Reviews", "")],
         },
@@ -58,7 +47,7 @@ def function_assignments(request: AuthenticatedHttpRequest, key: str) -> HttpRes
     function = access.get_function_for_user(request.user, key)
     if not access.is_lead(request.user, function):
         raise PermissionDenied(f"Only a lead of {function} assigns its reviews.")
-    qs = review_queue_select(user=request.user, function=function, scope=QueueScope.ALL)
+    qs = review_queue_select(user=request.user).filter(function=function)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     members = list(function_members(function=function))
     rows = []

@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import ReviewFunction, User
+from accounts.models import User
 from core.forms import form_errors_apply
 from lifecycle.access import get_use_case_for_user
-from lifecycle.models import ArtifactKind, ReadinessQuestion, Stage, Tier
+from lifecycle.models import ArtifactKind, ReadinessQuestion, Tier
 from signoff import access, services
+from signoff.filters import ReadinessRequestFilterSet
 from signoff.forms import (
     CommentForm,
     RequestCreateForm,
@@ -25,7 +26,7 @@ from signoff.gates import gate_evaluate, policy_for_request
 from signoff.models import Packet, ReadinessRequest, RequestState
 from signoff.selectors import (
     evidence_snapshot_current,
-    requests_list,
+    requests_for_list,
     reviews_of_request,
     snapshot_diff,
 )
@@ -114,26 +115,15 @@ def _submit_and_redirect(request: AuthenticatedHttpRequest, readiness_request: R
 
 
 def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()
-    state = request.GET.get("state", "")
-    state = state if state in RequestState.values else ""
-    stage = _stage_param(request.GET.get("stage"))
-    function = request.GET.get("function", "")
-    qs = requests_list(user=request.user, query=q, state=state, stage=stage, function=function)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = ReadinessRequestFilterSet(request.GET, queryset=requests_for_list(user=request.user), request=request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "signoff/request_list.html",
         {
             "page_obj": page,
             "requests": page.object_list,
-            "q": q,
-            "state": state,
-            "stage": stage,
-            "function": function,
-            "states": RequestState.choices,
-            "stages": [(s.value, s.label) for s in Stage.active() if s != Stage.PROPOSED],
-            "functions": ReviewFunction.objects.all(),
+            "form": filterset.form,
             "crumbs": [("Requests", "")],
         },
     )

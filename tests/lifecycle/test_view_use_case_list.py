@@ -67,6 +67,29 @@ def test_sorting(client, erin):
     assert _titles(client.get(URL, {"sort": "stage"})) == ["Beta", "Alpha"]
 
 
+def test_the_sortable_headers_link_to_the_next_sort(client, erin, use_case):
+    client.force_login(erin)
+    columns = {c.label: c for c in client.get(URL, {"sort": "-stage", "tier": "minimal"}).context["sort_columns"]}
+    assert {label: (c.aria_sort, c.next_sort) for label, c in columns.items()} == {
+        "Title": ("none", "title"),
+        "Stage": ("descending", "stage"),
+        "Tier": ("none", "tier"),
+        "Updated": ("none", "-updated"),
+    }
+    default = {c.label: c for c in client.get(URL).context["sort_columns"]}
+    assert (default["Title"].aria_sort, default["Title"].next_sort) == ("ascending", "-title")
+    body = client.get(URL, {"sort": "-stage", "tier": "minimal"}).content.decode()
+    assert '<a href="?sort=stage&amp;tier=minimal">Stage ↓</a>' in body
+
+
+def test_a_bad_filter_is_shown_and_left_out(client, erin, use_case):
+    client.force_login(erin)
+    response = client.get(URL, {"stage": "٣", "q": "support"})
+    assert response.status_code == 200
+    assert _titles(response) == ["Support ticket summaries"]
+    assert "Select a valid choice. ٣ is not one of the available choices." in response.content.decode()
+
+
 def test_pagination(client, erin):
     factories.UseCaseFactory.create_batch(30)
     client.force_login(erin)

@@ -4,12 +4,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.http import QueryDict
 from django.urls import reverse
 
 from audit.models import AuditEvent
 from audit.services import Verb
 from lifecycle.models import Stage
 from portal import insight
+from portal.filters import WaitingFilterSet
 from signoff.models import RequestState
 from tests import factories
 from tests.portal.dashboard_data import request_make, review_make, stage_history
@@ -112,9 +114,14 @@ class TestFigures:
         request_make(factories.UseCaseFactory(technical_owner=erin), state=RequestState.DRAFT)
         request_make(factories.UseCaseFactory(technical_owner=erin), state=RequestState.APPROVED, submitted_at=T0)
 
-        assert list(insight.requests_waiting()) == [oldest, resubmitted, newest]
-        assert list(insight.requests_waiting("-waiting")) == [newest, resubmitted, oldest]
-        assert list(insight.requests_waiting("no-such-sort")) == [oldest, resubmitted, newest]
+        waiting = insight.requests_waiting()
+
+        def sorted_by(key: str) -> list:
+            return list(WaitingFilterSet(QueryDict(f"sort={key}"), queryset=waiting).qs)
+
+        assert list(waiting) == [oldest, resubmitted, newest]
+        assert sorted_by("-waiting") == [newest, resubmitted, oldest]
+        assert sorted_by("no-such-sort") == [oldest, resubmitted, newest]
 
 
 @pytest.mark.django_db

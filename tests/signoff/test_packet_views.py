@@ -77,11 +77,18 @@ def test_filters(client, audrey, packets, params, expected):
         ({"since": "2026-03-01", "until": "2026-01-01"}, "start date is after the end date"),
     ],
 )
-def test_bad_filters_are_a_400(client, audrey, packets, params, message):
+def test_bad_filters_are_shown_beside_the_form(client, audrey, packets, params, message):
     client.force_login(audrey)
     response = client.get(LIST_URL, params)
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert message in response.content.decode()
+
+
+def test_a_bad_filter_is_left_out_and_the_others_still_apply(client, audrey, packets):
+    client.force_login(audrey)
+    response = client.get(LIST_URL, {"stage": "7", "use_case": "claims"})
+    assert listed(response) == [packets["theirs"].packet_id]
+    assert response.context["form"].errors["stage"]
 
 
 def test_the_list_costs_the_same_queries_for_many_packets(client, audrey, erin, django_assert_max_num_queries):

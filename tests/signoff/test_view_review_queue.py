@@ -51,6 +51,21 @@ def test_defaults_to_the_users_function(client, carl, in_review):
     assert response.context["function"].key == "compliance"
 
 
+def test_a_member_may_choose_every_function(client, rita, in_review):
+    client.force_login(rita)
+    response = client.get(QUEUE, {"function": ""})
+    assert response.context["function"] is None
+    assert {r.function.key for r in response.context["reviews"]} == {"risk", "compliance", "legal"}
+
+
+def test_an_unknown_function_is_shown_and_left_out(client, rita, in_review):
+    client.force_login(rita)
+    response = client.get(QUEUE, {"function": "astrology"})
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["function"]
+    assert len(response.context["reviews"]) == 3
+
+
 def test_bad_parameters_fall_back(client, rita, in_review):
     client.force_login(rita)
     assert client.get(QUEUE, {"function": "nope", "scope": "weird"}).status_code == 200
