@@ -36,8 +36,8 @@ class DateRangeForm(FilterForm):
     """Filters with `since` and `until`: an empty range is a mistake to point out, not an empty list."""
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        since, until = data.get("since"), data.get("until")
+        super().clean()
+        since, until = self.cleaned_data.get("since"), self.cleaned_data.get("until")
         if since and until and since > until:
             # On `until`, so the API's 400 names a parameter and the page shows it beside the field.
             self.add_error("until", ValidationError("The start date is after the end date.", code="range"))
