@@ -42,7 +42,7 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
     components["ErrorDetail"] = ERROR_DETAIL
     components["FieldErrors"] = FIELD_ERRORS
     detail = {"$ref": "#/components/schemas/ErrorDetail"}
-    bad_request = {"oneOf": [detail, {"$ref": "#/components/schemas/FieldErrors"}]}
+    bad_request = {"anyOf": [detail, {"$ref": "#/components/schemas/FieldErrors"}]}
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from core.params import id_param, int_param
@@ -17,6 +17,7 @@ from notifications.services import notifications_unread_count, user_email_mode_s
 NOTIFICATIONS_PER_PAGE = 25
 
 
+@require_safe
 def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(request.user.notifications.all(), NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
     unread = notifications_unread_count(user=request.user)
@@ -74,6 +75,7 @@ def notifications_mark_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect(target)
 
 
+@require_http_methods(["GET", "POST"])
 def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Choose how notifications arrive by e-mail: each as it happens, or one daily digest."""
     if request.method == "POST":

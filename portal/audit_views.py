@@ -8,7 +8,7 @@ from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from audit.services import audit_head
@@ -29,6 +29,7 @@ def _filterset(request: AuthenticatedHttpRequest) -> AuditEventFilterSet:
     return AuditEventFilterSet(request.GET, queryset=audit_events_readable(request.user), request=request)
 
 
+@require_safe
 def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filterset = _filterset(request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -51,6 +52,7 @@ def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def audit_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     filterset = _filterset(request)
     if not filterset.is_valid():

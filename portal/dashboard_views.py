@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
@@ -42,6 +43,7 @@ def _workload_context(request: AuthenticatedHttpRequest, functions) -> dict:
     }
 
 
+@require_safe
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     memberships = dashboards.memberships_of(user)
@@ -75,6 +77,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", context)
 
 
+@require_safe
 def home_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The reviewer's queue on its own, for the home page's periodic refresh."""
     user = request.user
@@ -83,6 +86,7 @@ def home_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "portal/home_queue.html", context)
 
 
+@require_safe
 def insight_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_role(request.user)
     filterset = WaitingFilterSet(request.GET, queryset=insight.requests_waiting(), request=request)
@@ -113,6 +117,7 @@ def insight_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "portal/insight.html", context)
 
 
+@require_safe
 def inventory_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     _require_role(request.user)
     use_cases = insight.inventory_export(actor=request.user)

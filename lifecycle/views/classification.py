@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from core.forms import form_errors_apply
@@ -78,6 +78,7 @@ def _assessment_initial(assessment: RiskAssessment | None) -> dict:
     return initial
 
 
+@require_safe
 def assessment_detail(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     use_case = get_use_case_for_user(request.user, slug)
     assessment = get_object_or_404(assessments_of(use_case), pk=pk)

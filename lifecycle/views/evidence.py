@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from core.forms import form_errors_apply
@@ -80,6 +80,7 @@ def artifact_upload_view(request: AuthenticatedHttpRequest, slug: str) -> HttpRe
     )
 
 
+@require_safe
 def artifact_download(request: AuthenticatedHttpRequest, slug: str, pk: int) -> FileResponse:
     use_case = get_use_case_for_user(request.user, slug)
     artifact = get_object_or_404(Artifact, use_case=use_case, pk=pk)

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from core.forms import form_errors_apply
@@ -37,6 +37,7 @@ from lifecycle.views.common import BAD_REQUEST, PAGE_SIZE, _crumbs, _use_case_cr
 SORT_COLUMNS = [("Title", "title"), ("Stage", "stage"), ("Tier", "tier"), ("Updated", "-updated")]
 
 
+@require_safe
 def use_case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filterset = UseCaseFilterSet(request.GET, queryset=use_cases_for_list(request.user), request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -88,6 +89,7 @@ def _next_stage_url(slug: str) -> str:
     return reverse("signoff:request-create", args=[slug])
 
 
+@require_safe
 def use_case_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     use_case = get_use_case_for_user(request.user, slug)
     artifacts = list(artifacts_of(use_case))

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from lifecycle.models import Stage
@@ -40,6 +41,7 @@ def _require_role(request: AuthenticatedHttpRequest) -> None:
         raise Http404("No such page.")
 
 
+@require_safe
 def packet_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_role(request)
     filterset = PacketFilterSet(request.GET, queryset=packets_for_list(user=request.user), request=request)
@@ -55,6 +57,7 @@ def packet_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def packet_detail(request: AuthenticatedHttpRequest, packet_id: str) -> HttpResponse:
     _require_role(request)
     packet = get_packet_for_user(request.user, packet_id)
@@ -86,6 +89,7 @@ def packet_detail(request: AuthenticatedHttpRequest, packet_id: str) -> HttpResp
     )
 
 
+@require_safe
 def packet_download(request: AuthenticatedHttpRequest, packet_id: str) -> HttpResponseBase:
     _require_role(request)
     packet = get_packet_for_user(request.user, packet_id)
@@ -100,6 +104,7 @@ def packet_download(request: AuthenticatedHttpRequest, packet_id: str) -> HttpRe
     return response
 
 
+@require_http_methods(["GET", "POST"])
 def packet_verify_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Anyone signed in may check a packet they hold; what they learn beyond yes/no depends on their access."""
     verification = None

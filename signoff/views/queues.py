@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ReviewFunction
@@ -17,6 +18,7 @@ from signoff.selectors import review_queue as review_queue_select
 from signoff.views.common import PAGE_SIZE
 
 
+@require_safe
 def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open reviews, overdue first; members land on their own function's queue, everyone with a role may look."""
     params = request.GET.copy()
@@ -42,6 +44,7 @@ def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def function_assignments(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     """A lead's view: every open review of the function, each with its assignee and a way to (re)assign."""
     function = access.get_function_for_user(request.user, key)

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
@@ -114,6 +114,7 @@ def _submit_and_redirect(request: AuthenticatedHttpRequest, readiness_request: R
     return redirect(readiness_request)
 
 
+@require_safe
 def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filterset = ReadinessRequestFilterSet(request.GET, queryset=requests_for_list(user=request.user), request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -137,7 +138,12 @@ def _review_rows(user: User, readiness_request: ReadinessRequest) -> list[dict]:
     return rows
 
 
+@require_safe
 def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _request_detail_render(request, pk)
+
+
+def _request_detail_render(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     readiness_request = access.get_request_for_user(request.user, pk)
     use_case = readiness_request.use_case
     spec = policy_for_request(readiness_request)
@@ -204,7 +210,7 @@ def _request_write(request: AuthenticatedHttpRequest, pk: int, refusal_of, write
 
 def _request_page(request: AuthenticatedHttpRequest, pk: int, *, status: int) -> HttpResponse:
     """The request page again, with the refusal's message, as the answer to a refused action."""
-    response = request_detail(request, pk)
+    response = _request_detail_render(request, pk)
     response.status_code = status
     return response
 
