@@ -17,6 +17,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
         fields = [
             "seq",
             "created_at",
+            "actor_id",
             "actor",
             "verb",
             "object_type",
@@ -28,6 +29,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "ip_address",
             "prev_hash",
             "hash",
+            "canonical",
         ]
         read_only_fields = fields
 

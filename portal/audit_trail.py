@@ -40,6 +40,7 @@ CHAIN_STATUS_CACHE_SECONDS = 24 * 60 * 60
 CSV_COLUMNS = (
     "seq",
     "created_at_utc",
+    "actor_id",
     "actor",
     "verb",
     "object_type",
@@ -51,6 +52,9 @@ CSV_COLUMNS = (
     "changes",
     "prev_hash",
     "hash",
+    # The exact text the hash covers: a row re-hashes outside the portal from this cell alone
+    # (docs/canonical-json.md), whatever a spreadsheet does to the readable cells beside it.
+    "canonical",
 )
 # Spreadsheets run cells that start with these as formulas; an exported trail must never execute.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -111,6 +115,7 @@ def audit_csv_rows(*, events: QuerySet[AuditEvent]) -> Iterator[str]:
             [
                 e.seq,
                 e.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+                e.actor_id if e.actor_id is not None else "",
                 _cell(e.actor_label),
                 _cell(e.verb),
                 _cell(e.object_type),
@@ -122,6 +127,7 @@ def audit_csv_rows(*, events: QuerySet[AuditEvent]) -> Iterator[str]:
                 _cell(canonical_json(e.changes)),
                 e.prev_hash,
                 e.hash,
+                e.canonical,
             ]
         )
         yield flush()

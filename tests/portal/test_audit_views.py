@@ -1,7 +1,9 @@
 """The auditor's view of the audit trail: who may see it, filters, paging, CSV export, chain status."""
 
 import csv
+import hashlib
 import io
+import json
 from datetime import timedelta
 
 import pytest
@@ -234,3 +236,16 @@ def test_navigation_offers_the_trail_only_to_those_who_may_read_it(client, reque
     client.force_login(request.getfixturevalue(who))
     page = client.get(reverse("portal:home")).content.decode()
     assert (f'href="{LIST_URL}"' in page) is offered
+
+
+def test_every_exported_row_re_hashes_outside_the_portal(client, audrey, erin):
+    with transaction.atomic():
+        audit_record(actor=erin, verb=Verb.USE_CASE_UPDATED, changes={"title": ["=old", "new 😀"], "n": 1e16})
+    client.force_login(audrey)
+    rows = list(csv.DictReader(io.StringIO(b"".join(client.get(EXPORT_URL).streaming_content).decode())))
+    previous = AuditEvent.GENESIS_HASH
+    for row in rows:
+        assert hashlib.sha256(row["canonical"].encode()).hexdigest() == row["hash"]
+        assert json.loads(row["canonical"])["prev_hash"] == row["prev_hash"] == previous
+        assert json.loads(row["canonical"])["actor_id"] == (int(row["actor_id"]) if row["actor_id"] else None)
+        previous = row["hash"]
