@@ -17,6 +17,11 @@ class User(AbstractUser):
         DIGEST = "digest", "One daily digest"
 
     email_mode = models.CharField(max_length=16, choices=EmailMode.choices, default=EmailMode.IMMEDIATE)
+    # A pipeline's identity: it signs in with tokens only, never decides a review, and an administrator answers for it.
+    is_service_account = models.BooleanField(default=False)
+    service_account_owner = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="service_accounts"
+    )
 
     class Meta:
         ordering = ["username"]
@@ -79,8 +84,22 @@ class FunctionMembership(models.Model):
         return f"{self.user} in {self.function}{' (lead)' if self.is_lead else ''}"
 
 
+class TokenScope(models.TextChoices):
+    READ = "read", "Read what the owner may see"
+    GATE = "gate", "Ask the run gate"
+    PUSH = "push", "Push versions, evidence, readiness answers, requests and metrics"
+    REVIEW = "review", "Claim, assign, hand over and decide reviews (people only)"
+
+
+MACHINE_SCOPES = [TokenScope.READ, TokenScope.GATE, TokenScope.PUSH]
+
+
 class ApiToken(models.Model):
-    """A bearer token for the API. Only its SHA-256 is stored."""
+    """A bearer token for the API. Only its SHA-256 is stored.
+
+    A token carries scopes, and may expire: a pipeline's token (read, gate, push) can never decide a review,
+    whoever it belongs to.
+    """
 
     PREFIX = "sg_"
 
@@ -88,6 +107,8 @@ class ApiToken(models.Model):
     name = models.CharField(max_length=100, blank=True)
     key_hash = models.CharField(max_length=64, unique=True)
     key_prefix = models.CharField(max_length=12)
+    scopes = models.JSONField(default=list, help_text="Some of: read, gate, push, review.")
+    expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

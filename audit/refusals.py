@@ -32,6 +32,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from audit.models import RefusalTally
 from audit.services import Verb, audit_record, current_ip
+from core.exceptions import Conflict
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 AUDITED_STATUSES = (401, 403, 404)
@@ -157,10 +158,18 @@ def validation_messages(exc: ValidationError) -> dict[str, list[str]]:
     return {"non_field_errors": exc.messages}
 
 
+class _ConflictResponse(drf_exceptions.APIException):
+    status_code = 409
+    default_code = "conflict"
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's exception handler: Django's ValidationError is a 400 too, and refused writes are audited once."""
+    """DRF's exception handler: Django's ValidationError is a 400 too, a Conflict a 409, and refused writes
+    are audited once."""
     if isinstance(exc, ValidationError):
         exc = drf_exceptions.ValidationError(validation_messages(exc))
+    elif isinstance(exc, Conflict):
+        exc = _ConflictResponse(exc.message)
     original = exc
     response = drf_exception_handler(exc, context)
     request = context.get("request")
@@ -182,6 +191,8 @@ class ValidationErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, Conflict):
+            return render(request, "400.html", {"messages_400": [exception.message]}, status=409)
         if not isinstance(exception, ValidationError):
             return None
         messages = [m for ms in validation_messages(exception).values() for m in ms]

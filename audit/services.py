@@ -58,6 +58,7 @@ class Verb(enum.StrEnum):
     STAGE_DEMOTED = "stage.demoted"
     STAGE_RETIRED = "stage.retired"
     VERSION_CREATED = "version.created"
+    VERSION_APPROVED = "version.approved"
     ARTIFACT_UPLOADED = "artifact.uploaded"
     ARTIFACT_DOWNLOADED = "artifact.downloaded"
     ASSESSMENT_RECORDED = "assessment.recorded"

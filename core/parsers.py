@@ -17,7 +17,7 @@ from rest_framework.parsers import JSONParser
 MAX_DEPTH = 32
 
 
-def _depth_exceeds(text: str, limit: int) -> bool:
+def depth_exceeds(text: str, limit: int) -> bool:
     depth = 0
     in_string = escaped = False
     for ch in text:
@@ -68,7 +68,7 @@ class StrictJSONParser(JSONParser):
             text = raw.decode(encoding)
         except (UnicodeDecodeError, LookupError):
             raise ParseError(f"The JSON body is not valid {encoding} text.") from None
-        if _depth_exceeds(text, MAX_DEPTH):
+        if depth_exceeds(text, MAX_DEPTH):
             raise ParseError(f"The JSON body nests deeper than {MAX_DEPTH} levels.")
         try:
             data = json.loads(text, parse_constant=_refuse_constant)

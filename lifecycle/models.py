@@ -69,6 +69,14 @@ class UseCase(FSMModelMixin, models.Model):
     stage = FSMIntegerField(choices=Stage.choices, default=Stage.PROPOSED, protected=True, db_index=True)
     stage_entered_at = models.DateTimeField(default=timezone.now)
     revalidation_due = models.DateField(null=True, blank=True, help_text="Yearly revalidation of high-risk use cases.")
+    # What runs: the version approved at the current stage, and the one it replaced, kept allowed to roll back to.
+    # Set by sign-off when it approves; a candidate version changes neither.
+    current_version = models.ForeignKey(
+        "ModelVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rollback_version = models.ForeignKey(
+        "ModelVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -116,6 +124,16 @@ class UseCase(FSMModelMixin, models.Model):
                 f"the next stage is {self.stage + 1}, not {target_stage}."
             )
         return None
+
+    def request_refusal(self, target_stage: int) -> str | None:
+        """Why a readiness request for `target_stage` may not be asked now; None when it may.
+
+        Either a promotion to the next stage, or an approval at the stage the use case is at (1 or above):
+        a new version to run there, or the periodic review that renews it.
+        """
+        if target_stage == self.stage and self.stage not in (Stage.PROPOSED, Stage.RETIRED) and not self.is_prohibited:
+            return None
+        return self.promotion_refusal(target_stage)
 
     @property
     def next_stage(self) -> int | None:
@@ -199,6 +217,8 @@ class ModelVersion(models.Model):
     config_hash = models.CharField(
         max_length=64, help_text="SHA-256 of the prompt or configuration that ships with this version."
     )
+    image_hash = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the container image, if any.")
+    weights_hash = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the model weights, if any.")
     agent_tools = models.JSONField(default=list, blank=True, help_text="The tools an agent may call.")
     guardrails = models.TextField(blank=True, help_text="Guardrail configuration: filters, limits, human checkpoints.")
     notes = models.TextField(blank=True)
@@ -208,9 +228,24 @@ class ModelVersion(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["use_case", "label"], name="version_unique_label")]
+        indexes = [models.Index(fields=["use_case", "config_hash"], name="version_config_idx")]
 
     def __str__(self) -> str:
         return f"{self.use_case.slug}@{self.label}"
+
+    IDENTITY_FIELDS = ("model_identifier", "config_hash", "image_hash", "weights_hash")
+
+    def identity(self) -> dict[str, str]:
+        """What makes this version this version, besides its label: the model and the digests of what ships."""
+        return {name: getattr(self, name) for name in self.IDENTITY_FIELDS}
+
+    @staticmethod
+    def digest(hex_hash: str) -> str | None:
+        return f"sha256:{hex_hash}" if hex_hash else None
+
+    @property
+    def config_digest(self) -> str | None:
+        return self.digest(self.config_hash)
 
 
 class EvaluationMetric(models.Model):

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     # The kernel, used by everything above it.
+    "core",
     "audit",
     "accounts",
     "notifications",
@@ -77,6 +78,8 @@ MIDDLEWARE = [
     "core.middleware.QueryStringMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # An API write sent again with the same Idempotency-Key gets its first answer back, and changes nothing.
+    "core.idempotency.IdempotencyMiddleware",
     # Every page needs sign-in unless a view opts out with @login_not_required.
     "portal.middleware.PortalLoginRequiredMiddleware",
     "portal.middleware.NoStoreMiddleware",
@@ -261,6 +264,9 @@ CELERY_TASK_IGNORE_RESULT = True
 # One quick retry, then give up: enqueue() logs it and the next sweep catches up.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
+# How long an Idempotency-Key's first answer is kept for a retry to get back.
+IDEMPOTENCY_KEEP_HOURS = envint("IDEMPOTENCY_KEEP_HOURS", 24)
+
 # Refused writes of unauthenticated clients are counted per address and window, then recorded as one
 # audit event each, so nobody can grow the append-only trail at will.
 ANONYMOUS_REFUSAL_WINDOW_MINUTES = envint("ANONYMOUS_REFUSAL_WINDOW_MINUTES", 10)
@@ -286,7 +292,7 @@ REST_FRAMEWORK = {
         "accounts.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["core.permissions.SignedIn"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.permissions.SignedIn", "accounts.authentication.TokenScopes"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Lists are filtered by the FilterSets their pages use too (core/filters.py); a bad value is a 400.
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -135,7 +135,13 @@ class ReadinessRequest(FSMModelMixin, models.Model):
                 condition=Q(state__in=OPEN_REQUEST_STATES),
                 name="request_one_open_per_use_case",
             ),
-            models.CheckConstraint(condition=Q(target_stage=F("from_stage") + 1), name="request_one_stage_at_a_time"),
+            # Promotion goes one stage at a time; a request at the stage the use case is at (1 or above)
+            # approves a new version there, or renews the stage (the periodic review).
+            models.CheckConstraint(
+                condition=Q(target_stage=F("from_stage") + 1)
+                | (Q(target_stage=F("from_stage")) & Q(from_stage__gte=1)),
+                name="request_one_stage_at_a_time",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -151,6 +157,11 @@ class ReadinessRequest(FSMModelMixin, models.Model):
     @property
     def in_review(self) -> bool:
         return self.state in IN_REVIEW_STATES
+
+    @property
+    def is_promotion(self) -> bool:
+        """A move up a stage; otherwise an approval at the stage the use case is at (a new version, a review)."""
+        return self.target_stage == self.from_stage + 1
 
     @transition(field=state, source=RequestState.DRAFT, target=RequestState.SUBMITTED)
     def submit(self) -> None:

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accounts.models import ReviewFunction, User
 from audit.canonical import canonical_json
-from lifecycle.models import Artifact, ReadinessAnswer, UseCase
-from lifecycle.selectors import assessment_current, version_latest
+from lifecycle.models import Artifact, ModelVersion, ReadinessAnswer, UseCase
+from lifecycle.selectors import assessment_current
 from signoff.access import requests_visible_to, reviews_visible_to
 from signoff.models import IN_REVIEW_STATES, OPEN_REVIEW_STATES, ReadinessRequest, Review
 
@@ -34,9 +34,9 @@ SNAPSHOT_REGISTRY_FIELDS = (
 )
 
 
-def evidence_snapshot_current(*, use_case: UseCase) -> dict:
-    """What a reviewer approves: the registry entry, version, current artifacts, classification, readiness."""
-    version = version_latest(use_case)
+def evidence_snapshot_current(*, use_case: UseCase, version: ModelVersion | None) -> dict:
+    """What a reviewer approves: the registry entry, the version asked for, current artifacts, classification,
+    readiness."""
     artifacts = Artifact.objects.filter(use_case=use_case, is_current=True).order_by("kind", "id")
     assessment = assessment_current(use_case)
     answers = ReadinessAnswer.objects.filter(use_case=use_case).order_by("question")
@@ -50,6 +50,8 @@ def evidence_snapshot_current(*, use_case: UseCase) -> dict:
             "provider": version.provider,
             "model_identifier": version.model_identifier,
             "config_hash": version.config_hash,
+            "image_hash": version.image_hash,
+            "weights_hash": version.weights_hash,
             "metrics": [
                 {"name": m.name, "value": m.value, "threshold": m.threshold, "direction": m.direction}
                 for m in version.metrics.order_by("name")

@@ -77,18 +77,18 @@ ROUTES: dict[str, Route] = {
     "api/v1/use-cases/<slug:slug>/gate/": _p("GET", lambda w: f"/api/v1/use-cases/{w.slug}/gate/?stage=3"),
     "api/v1/^use-cases/$": _p("POST", lambda w: "/api/v1/use-cases/"),
     "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/$": _p("PATCH", lambda w: f"/api/v1/use-cases/{w.slug}/"),
-    "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/artifacts/(?P<pk>\\d+)/download/$": _p(
+    "api/v1/use-cases/<slug:slug>/artifacts/<int:pk>/download/": _p(
         "GET", lambda w: f"/api/v1/use-cases/{w.slug}/artifacts/{w.artifact}/download/"
     ),
-    "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/artifacts/$": _p(
-        "POST", lambda w: f"/api/v1/use-cases/{w.slug}/artifacts/"
-    ),
-    "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/risk-assessments/$": _p(
+    "api/v1/use-cases/<slug:slug>/artifacts/": _p("POST", lambda w: f"/api/v1/use-cases/{w.slug}/artifacts/"),
+    "api/v1/use-cases/<slug:slug>/risk-assessments/": _p(
         "POST", lambda w: f"/api/v1/use-cases/{w.slug}/risk-assessments/"
     ),
-    "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/versions/$": _p(
-        "POST", lambda w: f"/api/v1/use-cases/{w.slug}/versions/"
-    ),
+    "api/v1/use-cases/<slug:slug>/versions/": _p("POST", lambda w: f"/api/v1/use-cases/{w.slug}/versions/"),
+    "api/v1/use-cases/<slug:slug>/readiness/": _p("PUT", lambda w: f"/api/v1/use-cases/{w.slug}/readiness/"),
+    "api/v1/questionnaire/": _p("GET", lambda w: "/api/v1/questionnaire/"),
+    "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/demote/$": _p("POST", lambda w: f"/api/v1/use-cases/{w.slug}/demote/"),
+    "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/retire/$": _p("POST", lambda w: f"/api/v1/use-cases/{w.slug}/retire/"),
     "api/v1/^readiness-requests/$": _p("POST", lambda w: "/api/v1/readiness-requests/"),
     "api/v1/^readiness-requests/(?P<pk>[^/.]+)/$": _p("GET", lambda w: f"/api/v1/readiness-requests/{w.request}/"),
     "api/v1/^readiness-requests/(?P<pk>[^/.]+)/accept/$": _p(

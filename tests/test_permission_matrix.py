@@ -80,12 +80,14 @@ EXPECTED: dict[str, str] = {
     "api/v1/use-cases/<slug:slug>/gate/": "401 200 200 200 200 200 200 200 200 404",
     "api/v1/^use-cases/$": "401 400 400 400 400 400 400 403 400 403",
     "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/$": "401 200 403 403 403 403 403 403 200 404",
-    "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/artifacts/(?P<pk>\\d+)/download/$": (
-        "401 200 200 200 200 200 200 200 200 404"
-    ),
-    "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/artifacts/$": "401 400 403 403 403 403 403 403 400 404",
-    "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/risk-assessments/$": "401 400 403 403 403 403 403 403 400 404",
-    "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/versions/$": "401 400 403 403 403 403 403 403 400 404",
+    "api/v1/use-cases/<slug:slug>/artifacts/<int:pk>/download/": "401 200 200 200 200 200 200 200 200 404",
+    "api/v1/use-cases/<slug:slug>/artifacts/": "401 400 403 403 403 403 403 403 400 404",
+    "api/v1/use-cases/<slug:slug>/risk-assessments/": "401 400 403 403 403 403 403 403 400 404",
+    "api/v1/use-cases/<slug:slug>/versions/": "401 400 403 403 403 403 403 403 400 404",
+    "api/v1/use-cases/<slug:slug>/readiness/": "401 400 403 403 403 403 403 403 400 404",
+    "api/v1/questionnaire/": "401 200 200 200 200 200 200 200 200 200",
+    "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/demote/$": "401 400 403 403 403 403 403 403 400 404",
+    "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/retire/$": "401 400 403 403 403 403 403 403 400 404",
     "api/v1/^readiness-requests/$": "401 400 400 400 400 400 400 403 400 403",
     "api/v1/^readiness-requests/(?P<pk>[^/.]+)/$": "401 200 200 200 200 200 200 200 200 404",
     "api/v1/^readiness-requests/(?P<pk>[^/.]+)/accept/$": "401 403 403 403 403 403 403 403 403 404",
@@ -160,8 +162,8 @@ def _fingerprint() -> tuple:
 def _call(client, method: str, url: str, data: dict):
     if method == "GET":
         return client.get(url)
-    if method == "PATCH":
-        return client.patch(url, data="{}", content_type="application/json")
+    if method in ("PATCH", "PUT"):
+        return getattr(client, method.lower())(url, data="{}", content_type="application/json")
     return client.post(url, data)
 
 

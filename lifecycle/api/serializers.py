@@ -93,14 +93,25 @@ class MetricSerializer(serializers.Serializer):
     passes = serializers.BooleanField(read_only=True)
 
 
-class VersionSerializer(serializers.ModelSerializer):
-    metrics = MetricSerializer(many=True, required=False)
-    agent_tools = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
-    config_hash = serializers.RegexField(
-        r"^[0-9a-fA-F]{64}$",
-        max_length=64,
-        error_messages={"invalid": "Give the SHA-256 as 64 hexadecimal characters."},
+DIGEST_FIELD_HELP = "sha256: and 64 hexadecimal digits"
+
+
+def _digest_field(help_text: str, *, required: bool = False) -> serializers.RegexField:
+    return serializers.RegexField(
+        r"^sha256:[0-9a-fA-F]{64}$",
+        required=required,
+        allow_blank=not required,
+        help_text=help_text,
+        error_messages={"invalid": f"Give the digest as {DIGEST_FIELD_HELP}."},
     )
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    metrics = MetricSerializer(many=True, read_only=True)
+    config_digest = serializers.CharField(read_only=True, allow_null=True)
+    image_digest = serializers.SerializerMethodField()
+    weights_digest = serializers.SerializerMethodField()
+    role = serializers.SerializerMethodField()
     created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
@@ -110,17 +121,63 @@ class VersionSerializer(serializers.ModelSerializer):
             "label",
             "provider",
             "model_identifier",
+            "config_digest",
+            "image_digest",
+            "weights_digest",
             "config_hash",
             "agent_tools",
             "guardrails",
             "notes",
             "metrics",
+            "role",
             "created_by",
             "created_at",
         ]
-        read_only_fields = ["id", "created_by", "created_at"]
-        # The service reports a reused label as a 400 with its own message.
-        validators: list = []
+        read_only_fields = fields
+
+    def get_image_digest(self, obj: ModelVersion) -> str | None:
+        return ModelVersion.digest(obj.image_hash)
+
+    def get_weights_digest(self, obj: ModelVersion) -> str | None:
+        return ModelVersion.digest(obj.weights_hash)
+
+    def get_role(self, obj: ModelVersion) -> str | None:
+        """current (approved at the current stage), rollback (the one it replaced), or null."""
+        use_case = obj.use_case
+        if obj.pk == use_case.current_version_id:
+            return "current"
+        if obj.pk == use_case.rollback_version_id:
+            return "rollback"
+        return None
+
+
+class VersionWriteSerializer(serializers.Serializer):
+    # A field named `label` shadows Field.label for the type checker only; the API's key is `label`.
+    label = serializers.CharField(max_length=50)  # type: ignore[assignment]
+    provider = serializers.CharField(max_length=100)
+    model_identifier = serializers.CharField(max_length=200)
+    config_digest = _digest_field("The sha256: of the prompt or configuration that ships.")
+    config_hash = serializers.RegexField(
+        r"^[0-9a-fA-F]{64}$",
+        required=False,
+        help_text="The older spelling of config_digest: 64 hexadecimal digits, no prefix.",
+        error_messages={"invalid": "Give the SHA-256 as 64 hexadecimal characters."},
+    )
+    image_digest = _digest_field("The sha256: of the container image, if one ships.")
+    weights_digest = _digest_field("The sha256: of the model weights, if they ship.")
+    agent_tools = serializers.ListField(child=serializers.CharField(max_length=200), required=False, max_length=100)
+    guardrails = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    metrics = serializers.ListField(child=MetricSerializer(), required=False, max_length=200)
+
+    def validate(self, data: dict) -> dict:
+        digest, legacy = data.pop("config_digest", ""), data.pop("config_hash", "")
+        if bool(digest) == bool(legacy):
+            raise serializers.ValidationError({"config_digest": "Give the configuration's digest (config_digest)."})
+        data["config_hash"] = (digest or legacy).lower().removeprefix("sha256:")
+        data["image_hash"] = data.pop("image_digest", "").lower().removeprefix("sha256:")
+        data["weights_hash"] = data.pop("weights_digest", "").lower().removeprefix("sha256:")
+        return data
 
 
 class ArtifactSerializer(serializers.ModelSerializer):
@@ -160,7 +217,9 @@ class ArtifactSerializer(serializers.ModelSerializer):
 class ArtifactUploadSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ArtifactKind.choices)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    version = serializers.IntegerField(required=False, allow_null=True, help_text="Id of a version of this use case.")
+    version = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, help_text="The label of the version this evidence is for."
+    )
     file = serializers.FileField(allow_empty_file=True, use_url=False)
 
 
@@ -197,3 +256,41 @@ class RiskAssessmentCreateSerializer(serializers.Serializer):
     )
     is_final = serializers.BooleanField()
     summary = serializers.CharField(required=False, allow_blank=True)
+
+
+class DemoteSerializer(serializers.Serializer):
+    to_stage = serializers.IntegerField(min_value=0, max_value=3, help_text="A lower stage than the current one.")
+    reason = serializers.CharField(max_length=5000, help_text="Why: an incident, a failed revalidation, ...")
+
+
+class RetireSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000)
+
+
+class ReadinessAnswerInputSerializer(serializers.Serializer):
+    answer = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+    artifact = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Id of an artifact that supports it."
+    )
+
+
+class ReadinessWriteSerializer(serializers.Serializer):
+    answers = serializers.DictField(
+        child=ReadinessAnswerInputSerializer(),
+        help_text="{question key: {answer, note, artifact}}; the keys are those GET lists.",
+    )
+
+
+class ReadinessQuestionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    question = serializers.CharField()
+    answer = serializers.BooleanField(allow_null=True)
+    note = serializers.CharField()
+    artifact = serializers.IntegerField(allow_null=True)
+    answered_by = serializers.CharField(allow_null=True)
+    answered_at = serializers.DateTimeField(allow_null=True)
+
+
+class ReadinessSerializer(serializers.Serializer):
+    questions = ReadinessQuestionSerializer(many=True)

@@ -6,19 +6,23 @@ goes through lifecycle/hooks.py.
 """
 
 from lifecycle.services.classification import risk_assessment_record
-from lifecycle.services.evidence import artifact_download_record, artifact_upload
+from lifecycle.services.evidence import ArtifactStored, artifact_download_record, artifact_store, artifact_upload
 from lifecycle.services.readiness import ReadinessInput, readiness_answers_save
-from lifecycle.services.stages import use_case_demote, use_case_promote, use_case_retire
+from lifecycle.services.stages import use_case_demote, use_case_promote, use_case_retire, use_case_run_version_set
 from lifecycle.services.use_cases import EDITABLE_FIELDS, use_case_create, use_case_owners_sync, use_case_update
-from lifecycle.services.versions import MetricSpec, model_version_create
+from lifecycle.services.versions import MetricSpec, VersionRegistered, model_version_create, model_version_register
 
 __all__ = [
     "EDITABLE_FIELDS",
+    "ArtifactStored",
     "MetricSpec",
     "ReadinessInput",
+    "VersionRegistered",
     "artifact_download_record",
+    "artifact_store",
     "artifact_upload",
     "model_version_create",
+    "model_version_register",
     "readiness_answers_save",
     "risk_assessment_record",
     "use_case_create",
@@ -26,5 +30,6 @@ __all__ = [
     "use_case_owners_sync",
     "use_case_promote",
     "use_case_retire",
+    "use_case_run_version_set",
     "use_case_update",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -24,6 +26,12 @@ from lifecycle.services.base import use_case_lock
 from lifecycle.uploads import upload_validate
 
 
+@dataclass(frozen=True)
+class ArtifactStored:
+    artifact: Artifact
+    created: bool
+
+
 def artifact_upload(
     *,
     use_case: UseCase,
@@ -33,7 +41,23 @@ def artifact_upload(
     title: str = "",
     version: ModelVersion | None = None,
 ) -> Artifact:
+    """Store one piece of evidence (see artifact_store); the artifact, new or the same one again."""
+    return artifact_store(use_case=use_case, actor=actor, kind=kind, file=file, title=title, version=version).artifact
+
+
+def artifact_store(
+    *,
+    use_case: UseCase,
+    actor: User,
+    kind: str,
+    file: UploadedFile,
+    title: str = "",
+    version: ModelVersion | None = None,
+) -> ArtifactStored:
     """Store one piece of evidence, content-addressed; it supersedes the current one of its kind.
+
+    The same bytes sent again for the same kind and version (a pipeline's retry) return the current
+    artifact: nothing is superseded, and no request in review is sent back.
 
     The file is written only after validation and inside the transaction. If
     anything after the write fails, including the commit itself (PostgreSQL
@@ -65,7 +89,7 @@ def _artifact_store(
     title: str,
     version: ModelVersion | None,
     written: list[str],
-) -> Artifact:
+) -> ArtifactStored:
     use_case = use_case_lock(use_case=use_case)
     if not use_case_may_change(actor, use_case):
         raise PermissionDenied("Only the use case's owners or an administrator may upload evidence.")
@@ -80,6 +104,12 @@ def _artifact_store(
     previous = None
     if kind != ArtifactKind.OTHER:
         previous = Artifact.objects.select_for_update().filter(use_case=use_case, kind=kind, is_current=True).first()
+    if (
+        previous is not None
+        and previous.sha256 == upload.sha256
+        and previous.version_id == (version.pk if version else None)
+    ):
+        return ArtifactStored(previous, created=False)
     artifact = Artifact(
         use_case=use_case,
         version=version,
@@ -121,7 +151,7 @@ def _artifact_store(
         },
     )
     hooks.announce(kind=hooks.ChangeKind.EVIDENCE_CHANGED, use_case=use_case, actor=actor)
-    return artifact
+    return ArtifactStored(artifact, created=True)
 
 
 def artifact_download_record(*, artifact: Artifact, actor: User) -> None:

@@ -11,6 +11,7 @@ from audit.services import Verb, audit_record
 from lifecycle import hooks
 from lifecycle.access import use_case_may_change
 from lifecycle.models import (
+    ModelVersion,
     Stage,
     StageChange,
     UseCase,
@@ -106,3 +107,37 @@ def use_case_retire(*, use_case: UseCase, actor: User, reason: str) -> StageChan
             verb=Verb.STAGE_RETIRED,
         )
     return change
+
+
+def use_case_run_version_set(*, use_case: UseCase, version: ModelVersion, actor: User, reason: str) -> None:
+    """Record that `version` is what runs now; the version it replaces becomes the rollback target.
+
+    Only the sign-off services call this, inside the approving transaction (after use_case_promote, if any).
+    """
+    use_case = use_case_lock(use_case=use_case)
+    if version.use_case_id != use_case.pk:
+        raise ValidationError({"version": "That version belongs to another use case."})
+    if use_case.current_version_id == version.pk:
+        return
+    before = {"current_version": use_case.current_version_id, "rollback_version": use_case.rollback_version_id}
+    if use_case.current_version_id is not None:
+        use_case.rollback_version_id = use_case.current_version_id
+    use_case.current_version = version
+    use_case.save(update_fields=["current_version", "rollback_version", "updated_at"])
+    labels: dict[int | None, str] = dict(
+        ModelVersion.objects.filter(pk__in=[v for v in before.values() if v]).values_list("pk", "label")
+    )
+    audit_record(
+        actor=actor,
+        verb=Verb.VERSION_APPROVED,
+        obj=version,
+        use_case_id=use_case.pk,
+        changes={
+            "current_version": [labels.get(before["current_version"]), version.label],
+            "rollback_version": [
+                labels.get(before["rollback_version"]),
+                labels.get(use_case.rollback_version_id),
+            ],
+            "reason": reason,
+        },
+    )

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from accounts.models import User
 from audit.services import Verb, audit_record
+from core.exceptions import Conflict
 from lifecycle import hooks
 from lifecycle.access import use_case_may_change
 from lifecycle.models import (
@@ -31,6 +32,34 @@ class MetricSpec:
     direction: str = EvaluationMetric.Direction.AT_LEAST
 
 
+@dataclass(frozen=True)
+class VersionRegistered:
+    version: ModelVersion
+    created: bool
+
+
+def _hex(value: str) -> str:
+    return value.strip().lower().removeprefix("sha256:")
+
+
+def _identity_differences(existing: ModelVersion, identity: dict[str, str]) -> list[str]:
+    names = {
+        "model_identifier": "model",
+        "config_hash": "configuration",
+        "image_hash": "image",
+        "weights_hash": "weights",
+    }
+    out = []
+    for field, name in names.items():
+        old, new = getattr(existing, field), identity[field]
+        if old != new:
+            shown = (
+                (lambda v: v or "none") if field == "model_identifier" else (lambda v: f"sha256:{v}" if v else "none")
+            )
+            out.append(f"{name} {shown(old)} here, {shown(new)} sent")
+    return out
+
+
 def model_version_create(
     *,
     use_case: UseCase,
@@ -39,22 +68,63 @@ def model_version_create(
     provider: str,
     model_identifier: str,
     config_hash: str,
+    image_hash: str = "",
+    weights_hash: str = "",
     agent_tools: list[str] | None = None,
     guardrails: str = "",
     notes: str = "",
     metrics: list[MetricSpec] | None = None,
 ) -> ModelVersion:
-    """Record what actually runs. Versions are never edited: a change is a new version."""
+    """Record what actually runs (see model_version_register); the version, new or the same one again."""
+    return model_version_register(
+        use_case=use_case,
+        actor=actor,
+        label=label,
+        provider=provider,
+        model_identifier=model_identifier,
+        config_hash=config_hash,
+        image_hash=image_hash,
+        weights_hash=weights_hash,
+        agent_tools=agent_tools,
+        guardrails=guardrails,
+        notes=notes,
+        metrics=metrics,
+    ).version
+
+
+def model_version_register(
+    *,
+    use_case: UseCase,
+    actor: User,
+    label: str,
+    provider: str,
+    model_identifier: str,
+    config_hash: str,
+    image_hash: str = "",
+    weights_hash: str = "",
+    agent_tools: list[str] | None = None,
+    guardrails: str = "",
+    notes: str = "",
+    metrics: list[MetricSpec] | None = None,
+) -> VersionRegistered:
+    """Record what actually runs. Versions are never edited: a change is a new version.
+
+    Pipelines retry, so registering a label again with the same identity (model and digests) returns the
+    version already recorded and changes nothing; the same label with another identity is a Conflict.
+    """
     metrics = metrics or []
     agent_tools = [t.strip() for t in agent_tools or [] if t.strip()]
     label, provider, model_identifier = label.strip(), provider.strip(), model_identifier.strip()
-    config_hash = config_hash.strip().lower()
+    config_hash, image_hash, weights_hash = _hex(config_hash), _hex(image_hash), _hex(weights_hash)
     errors: dict[str, str] = {}
     for name, value in (("label", label), ("provider", provider), ("model_identifier", model_identifier)):
         if not value:
             errors[name] = "This field is required."
     if not SHA256_RE.fullmatch(config_hash):
         errors["config_hash"] = "Give the SHA-256 as 64 hexadecimal characters."
+    for name, value in (("image_hash", image_hash), ("weights_hash", weights_hash)):
+        if value and not SHA256_RE.fullmatch(value):
+            errors[name] = "Give the SHA-256 as 64 hexadecimal characters (or nothing)."
     names = [m.name.strip() for m in metrics]
     if any(not n for n in names):
         errors["metrics"] = "Every metric needs a name."
@@ -70,14 +140,28 @@ def model_version_create(
             raise PermissionDenied("Only the use case's owners or an administrator may add versions.")
         if use_case.stage == Stage.RETIRED:
             raise ValidationError("The use case is retired; it gets no new versions.")
-        if ModelVersion.objects.filter(use_case=use_case, label=label).exists():
-            raise ValidationError({"label": f"Version {label} already exists; versions are never changed."})
+        identity = {
+            "model_identifier": model_identifier,
+            "config_hash": config_hash,
+            "image_hash": image_hash,
+            "weights_hash": weights_hash,
+        }
+        existing = ModelVersion.objects.filter(use_case=use_case, label=label).first()
+        if existing is not None:
+            if differences := _identity_differences(existing, identity):
+                raise Conflict(
+                    f"Version {label} is already registered with other digests ({'; '.join(differences)}); "
+                    "versions are never changed: give the new one a new label."
+                )
+            return VersionRegistered(existing, created=False)
         version = ModelVersion.objects.create(
             use_case=use_case,
             label=label,
             provider=provider,
             model_identifier=model_identifier,
             config_hash=config_hash,
+            image_hash=image_hash,
+            weights_hash=weights_hash,
             agent_tools=agent_tools,
             guardrails=guardrails.strip(),
             notes=notes.strip(),
@@ -99,9 +183,11 @@ def model_version_create(
                 "provider": provider,
                 "model_identifier": model_identifier,
                 "config_hash": config_hash,
+                "image_hash": image_hash,
+                "weights_hash": weights_hash,
                 "agent_tools": agent_tools,
                 "metrics": [[m.name.strip(), m.value, m.threshold, m.direction] for m in metrics],
             },
         )
         hooks.announce(kind=hooks.ChangeKind.VERSION_ADDED, use_case=use_case, actor=actor)
-    return version
+    return VersionRegistered(version, created=True)

@@ -8,6 +8,7 @@ from lifecycle.models import UseCase
 
 PAGE_SIZE = 25
 BAD_REQUEST = 400
+CONFLICT = 409
 
 
 def _crumbs(*items: tuple[str, str]) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
+from core.exceptions import Conflict
 from core.forms import form_errors_apply
 from lifecycle.access import get_use_case_for_user
 from lifecycle.forms import (
@@ -19,9 +20,9 @@ from lifecycle.models import Artifact
 from lifecycle.services import (
     artifact_download_record,
     artifact_upload,
-    model_version_create,
+    model_version_register,
 )
-from lifecycle.views.common import BAD_REQUEST, _use_case_crumbs
+from lifecycle.views.common import BAD_REQUEST, CONFLICT, _use_case_crumbs
 
 
 @require_http_methods(["GET", "POST"])
@@ -31,14 +32,27 @@ def version_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
     status = 200
     if request.method == "POST":
         if form.is_valid():
+            status = BAD_REQUEST
             try:
-                version = model_version_create(use_case=use_case, actor=request.user, **form.cleaned_data)
+                registered = model_version_register(use_case=use_case, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 form_errors_apply(form, exc)
+            except Conflict as exc:
+                form.add_error("label", exc.message)
+                status = CONFLICT
             else:
-                messages.success(request, f"Recorded version {version.label}. Versions are never changed.")
-                return redirect("lifecycle:use-case-detail", slug=slug)
-        status = BAD_REQUEST
+                if registered.created:
+                    label = registered.version.label
+                    messages.success(request, f"Recorded version {label}. Versions are never changed.")
+                    return redirect("lifecycle:use-case-detail", slug=slug)
+                # Harmless for a pipeline's retry; a person typing a label again most likely meant a new version.
+                form.add_error(
+                    "label",
+                    f"Version {registered.version.label} is already recorded with these digests; "
+                    "versions are never changed: give the new one a new label.",
+                )
+        else:
+            status = BAD_REQUEST
     return render(
         request,
         "lifecycle/version_form.html",

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from accounts.http import AuthenticatedRequest
 from core.params import id_param
 from lifecycle.access import get_use_case_for_user
+from lifecycle.models import ModelVersion
 from signoff import access, services
 from signoff.api.serializers import (
     ReadinessRequestDetailSerializer,
@@ -65,6 +66,11 @@ class ReadinessRequestViewSet(viewsets.GenericViewSet):
         data = incoming.validated_data
         use_case = get_use_case_for_user(request.user, data["use_case"])
         access.refuse_if_forbidden(access.request_create_refusal(request.user, use_case), on=use_case)
+        version = None
+        if label := data.get("version"):
+            version = ModelVersion.objects.filter(use_case=use_case, label=label).first()
+            if version is None:
+                raise exceptions.ValidationError({"version": f"This use case has no version {label}."})
         # Create-and-submit is all or nothing: a refused submission leaves no draft behind.
         with transaction.atomic():
             created = services.readiness_request_create(
@@ -72,6 +78,7 @@ class ReadinessRequestViewSet(viewsets.GenericViewSet):
                 actor=request.user,
                 target_stage=data["target_stage"],
                 justification=data["justification"],
+                version=version,
             )
             if data["submit"]:
                 services.readiness_request_submit(request=created, actor=request.user)

@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.http import AuthenticatedRequest
+from accounts.models import TokenScope
 from core.params import id_param
 from signoff import access, services
 from signoff.api.serializers import (
@@ -24,6 +25,8 @@ from signoff.selectors import reviews_for_list
 
 class ReviewViewSet(viewsets.GenericViewSet):
     request: AuthenticatedRequest
+    # Taking, assigning, handing over and deciding are a person's: a pipeline's token never does them.
+    token_scopes = {"POST": [TokenScope.REVIEW]}
     serializer_class = ReviewSerializer
     queryset = Review.objects.none()  # for the schema; reads go through the access helpers
     filterset_class = ReviewFilterSet

@@ -155,7 +155,14 @@ class ReadinessRequestDetailSerializer(ReadinessRequestSerializer):
 
 class RequestCreateSerializer(serializers.Serializer):
     use_case = serializers.SlugField(help_text="The use case's slug.")
-    target_stage = serializers.IntegerField(min_value=1, max_value=int(HIGHEST_STAGE))
+    target_stage = serializers.IntegerField(
+        min_value=1,
+        max_value=int(HIGHEST_STAGE),
+        help_text="The next stage (a promotion), or the current one (a new version, or the periodic review).",
+    )
+    version = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, help_text="The version's label; the newest if not given."
+    )
     justification = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
     submit = serializers.BooleanField(required=False, default=False, help_text="Submit at once after creating.")
 

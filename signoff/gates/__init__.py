@@ -1,8 +1,13 @@
-"""The one gate evaluator (evaluate.py), the answer it gives (result.py) and the policy it applies (policy.py)."""
+"""The gates: promotion (evaluate.py), running (run.py), the answer they give (result.py), the policy (policy.py).
+
+evaluate.py answers "may this use case be approved at stage N?" (the checklist, submission, the packet);
+run.py answers the pipeline's "may this version run at stage N?". Nothing else decides either.
+"""
 
 from signoff.gates.evaluate import REGISTRY_FIELD_LABELS, gate_evaluate
 from signoff.gates.policy import PolicySpec, policy_for_request
 from signoff.gates.result import Category, GateResult, Mode, Requirement
+from signoff.gates.run import RunAnswer, gate_run, run_check
 
 __all__ = [
     "REGISTRY_FIELD_LABELS",
@@ -11,6 +16,9 @@ __all__ = [
     "Mode",
     "PolicySpec",
     "Requirement",
+    "RunAnswer",
     "gate_evaluate",
+    "gate_run",
     "policy_for_request",
+    "run_check",
 ]

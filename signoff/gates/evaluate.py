@@ -8,8 +8,6 @@ else decides whether a use case may move or run.
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from accounts.models import ReviewFunction
 from lifecycle.models import (
     Artifact,
@@ -43,29 +41,28 @@ REGISTRY_FIELD_LABELS = {
 }
 
 
-def _latest_request(use_case: UseCase, target_stage: int, mode: Mode) -> ReadinessRequest | None:
-    qs = ReadinessRequest.objects.filter(use_case=use_case, target_stage=target_stage)
-    if mode == Mode.RUN:
-        qs = qs.filter(state=RequestState.APPROVED)
-    else:
-        qs = qs.exclude(state__in=[RequestState.WITHDRAWN, RequestState.SUPERSEDED, RequestState.REJECTED])
-    return qs.order_by("-created_at", "-id").first()
+def _latest_request(use_case: UseCase, target_stage: int) -> ReadinessRequest | None:
+    return (
+        ReadinessRequest.objects.filter(use_case=use_case, target_stage=target_stage)
+        .exclude(state__in=[RequestState.WITHDRAWN, RequestState.SUPERSEDED, RequestState.REJECTED])
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
-def _stage_requirement(use_case: UseCase, target_stage: int, mode: Mode) -> Requirement:
+def _stage_requirement(use_case: UseCase, target_stage: int) -> Requirement:
     current = Stage(use_case.stage)
     if current == Stage.RETIRED:
         return Requirement("stage.active", False, "The use case is retired.", Category.STAGE)
-    if mode == Mode.RUN:
-        if current >= target_stage:
-            return Requirement(
-                "stage.current", True, f"Approved for stage {target_stage}; now at {current.label}.", Category.STAGE
-            )
-        return Requirement(
-            "stage.current", False, f"Not approved for stage {target_stage}: it is at {current.label}.", Category.STAGE
-        )
-    if refusal := use_case.promotion_refusal(target_stage):
+    if refusal := use_case.request_refusal(target_stage):
         return Requirement("stage.next", False, refusal, Category.STAGE)
+    if target_stage == current:
+        return Requirement(
+            "stage.next",
+            True,
+            f"An approval at {current.label}, where the use case is: a new version or its review.",
+            Category.STAGE,
+        )
     return Requirement(
         "stage.next", True, f"Stage {target_stage} is the next stage after {current.label}.", Category.STAGE
     )
@@ -284,33 +281,25 @@ def _approval_requirements(
     return out
 
 
-def _revalidation_requirement(use_case: UseCase, today) -> Requirement | None:
-    if use_case.risk_tier != Tier.HIGH or use_case.stage not in (Stage.GUARDED, Stage.SCALE):
-        return None
-    due = use_case.revalidation_due
-    if due is None:
-        return Requirement("revalidation.current", False, "High-risk use case without a revalidation date.")
-    if due < today:
-        return Requirement("revalidation.current", False, f"Yearly revalidation overdue since {due:%Y-%m-%d}.")
-    return Requirement("revalidation.current", True, f"Yearly revalidation due {due:%Y-%m-%d}.")
-
-
 def gate_evaluate(
     *,
     use_case: UseCase,
     target_stage: int,
     version: ModelVersion | None = None,
     request: ReadinessRequest | None = None,
-    mode: Mode = Mode.PROMOTE,
 ) -> GateResult:
-    """Every requirement for `use_case` at `target_stage`, each met or not, and why."""
+    """Every requirement for approving `use_case` at `target_stage`, each met or not, and why.
+
+    The promotion gate (and the approval of a new version, or the periodic review, at the current stage).
+    Whether a version may run is the run gate's question (gates/run.py).
+    """
     if request is None:
-        request = _latest_request(use_case, target_stage, mode)
+        request = _latest_request(use_case, target_stage)
     if version is None:
         version = request.version if request is not None else version_latest(use_case)
     spec = (policy_for_request(request) if request is not None else None) or PolicySpec.for_stage(target_stage)
 
-    requirements = [_stage_requirement(use_case, target_stage, mode)]
+    requirements = [_stage_requirement(use_case, target_stage)]
     functions: list[str] = []
     if target_stage > Stage.PROPOSED:
         requirements += _classification_requirements(use_case, spec)
@@ -321,12 +310,10 @@ def gate_evaluate(
         requirements += _evidence_requirements(use_case, version, spec)
         requirements += _readiness_requirements(use_case, spec)
         requirements += _approval_requirements(use_case, spec, request, functions)
-    if mode == Mode.RUN and (revalidation := _revalidation_requirement(use_case, timezone.localdate())):
-        requirements.append(revalidation)
     return GateResult(
         use_case_id=use_case.pk,
         stage=target_stage,
-        mode=mode,
+        mode=Mode.PROMOTE,
         requirements=requirements,
         request_id=request.pk if request is not None else None,
         required_functions=functions,

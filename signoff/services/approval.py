@@ -12,7 +12,7 @@ from accounts.models import User
 from audit.services import Verb, audit_record
 from core.tasks import enqueue
 from lifecycle.models import Stage, Tier, UseCase
-from lifecycle.services import use_case_promote
+from lifecycle.services import use_case_promote, use_case_run_version_set
 from notifications.services import Kind, notify
 from signoff.calendar import yearly_revalidation_due
 from signoff.gates import PolicySpec, gate_evaluate, policy_for_request
@@ -90,13 +90,17 @@ def approve_if_complete(request: ReadinessRequest, actor: User) -> bool:
     before = request.state
     request.approve()
     request.approval_gate_result = gate.as_snapshot()
-    change = use_case_promote(
-        use_case=use_case, actor=actor, reason=f"Readiness request #{request.pk} approved by second-line sign-off."
-    )
-    request.stage_change = change
+    reason = f"Readiness request #{request.pk} approved by second-line sign-off."
+    changes: dict = {"state": [before, request.state], "to_stage": request.target_stage}
+    if request.is_promotion:
+        change = use_case_promote(use_case=use_case, actor=actor, reason=reason)
+        request.stage_change = change
+        changes["stage_change"] = change.pk
     request.save(update_fields=["state", "decided_at", "approval_gate_result", "stage_change"])
-    changes = {"state": [before, request.state], "stage_change": change.pk, "to_stage": change.to_stage}
-    if change.to_stage == Stage.GUARDED and use_case.risk_tier == Tier.HIGH:
+    # The approved version is what runs now; the one it replaces stays allowed, to roll back to.
+    use_case_run_version_set(use_case=use_case, version=request.version, actor=actor, reason=reason)
+    changes["version"] = request.version.label
+    if request.target_stage in (Stage.GUARDED, Stage.SCALE) and use_case.risk_tier == Tier.HIGH:
         due = yearly_revalidation_due(timezone.localdate())
         UseCase.objects.filter(pk=use_case.pk).update(revalidation_due=due)
         changes["revalidation_due"] = due.isoformat()
@@ -111,7 +115,9 @@ def approve_if_complete(request: ReadinessRequest, actor: User) -> bool:
     notify(
         users=owners_and_submitter(request),
         kind=Kind.PROMOTED,
-        title=f"{use_case} promoted to stage {change.to_stage}",
+        title=f"{use_case} promoted to stage {request.target_stage}"
+        if request.is_promotion
+        else f"{use_case}: version {request.version.label} approved at stage {request.target_stage}",
         body=f"Readiness request #{request.pk} is approved; the sign-off packet follows.",
         url=request.get_absolute_url(),
     )
@@ -151,7 +157,7 @@ def return_to_submitter(request: ReadinessRequest, actor: User | None, *, reason
 def return_if_evidence_changed(request: ReadinessRequest, actor: User | None) -> list[str] | None:
     """If the evidence differs from the request's snapshot, send it back; return what changed."""
     use_case = UseCase.objects.get(pk=request.use_case_id)
-    current = evidence_snapshot_current(use_case=use_case)
+    current = evidence_snapshot_current(use_case=use_case, version=request.version)
     if evidence_equal(current, request.evidence_snapshot):
         return None
     changes = [c.detail for c in snapshot_diff(old=request.evidence_snapshot, new=current)] or ["Evidence changed."]

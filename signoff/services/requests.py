@@ -37,7 +37,7 @@ def _still_next_stage(request: ReadinessRequest, use_case: UseCase) -> None:
             f"The use case moved to {use_case.get_stage_display()} since this request was made; "
             "withdraw it and ask again."
         )
-    if refusal := use_case.promotion_refusal(request.target_stage):
+    if refusal := use_case.request_refusal(request.target_stage):
         raise ValidationError(refusal)
 
 
@@ -48,44 +48,50 @@ def _no_policy(target_stage: int) -> str:
     return f"No gate policy exists for stage {target_stage}; an administrator must define one."
 
 
-def _version_ready_to_submit(request: ReadinessRequest, use_case: UseCase) -> ModelVersion:
-    """The version a (re)submission names, once the gate lacks nothing the submitter must supply first."""
-    version = version_latest(use_case)
-    gate = gate_evaluate(use_case=use_case, target_stage=request.target_stage, version=version, request=request)
+def _ready_to_submit(request: ReadinessRequest, use_case: UseCase) -> None:
+    """Refuse a (re)submission while the gate lacks anything the submitter must supply first."""
+    gate = gate_evaluate(use_case=use_case, target_stage=request.target_stage, version=request.version, request=request)
     if unmet := gate.unmet_before_submission:
         raise ValidationError([r.detail for r in unmet])
-    if version is None:
-        # Never None here: a request is created with a version, and versions are never deleted.
-        raise ValidationError(NO_VERSION)
-    return version
 
 
 def _take_snapshot(request: ReadinessRequest, spec: PolicySpec, use_case: UseCase) -> None:
     policy = spec.as_snapshot()
-    evidence = evidence_snapshot_current(use_case=use_case)
+    evidence = evidence_snapshot_current(use_case=use_case, version=request.version)
     request.policy_snapshot = policy
     request.evidence_snapshot = evidence
     request.snapshot_hash = snapshot_hash(policy=policy, evidence=evidence)
 
 
 def readiness_request_create(
-    *, use_case: UseCase, actor: User, target_stage: int, justification: str = ""
+    *,
+    use_case: UseCase,
+    actor: User,
+    target_stage: int,
+    justification: str = "",
+    version: ModelVersion | None = None,
 ) -> ReadinessRequest:
-    """A draft request to promote `use_case` to the next stage."""
+    """A draft request for `version` (the newest, unless named) at `target_stage`.
+
+    The next stage is a promotion; the current stage approves a new version to run there, or renews the
+    stage (the periodic review).
+    """
     with transaction.atomic():
         use_case = UseCase.objects.get(pk=use_case.pk)
         refuse(access.request_create_refusal(actor, use_case), on=use_case)
-        if refusal := use_case.promotion_refusal():
-            raise ValidationError(refusal)
-        if refusal := use_case.promotion_refusal(target_stage):
+        if use_case.stage == Stage.RETIRED or use_case.is_prohibited:
+            raise ValidationError(use_case.promotion_refusal() or "")
+        if refusal := use_case.request_refusal(target_stage):
             raise ValidationError({"target_stage": refusal})
+        if version is not None and version.use_case_id != use_case.pk:
+            raise ValidationError({"version": "That version belongs to another use case."})
         open_request = ReadinessRequest.objects.filter(use_case=use_case, state__in=OPEN_REQUEST_STATES).first()
         if open_request is not None:
             raise ValidationError(
                 f"This use case already has an open readiness request (#{open_request.pk}); "
                 "finish or withdraw it first."
             )
-        version = version_latest(use_case)
+        version = version or version_latest(use_case)
         if version is None:
             raise ValidationError(NO_VERSION)
         try:
@@ -124,7 +130,7 @@ def readiness_request_submit(*, request: ReadinessRequest, actor: User) -> Readi
         spec = PolicySpec.for_stage(request.target_stage)
         if spec is None:
             raise ValidationError(_no_policy(request.target_stage))
-        request.version = _version_ready_to_submit(request, use_case)
+        _ready_to_submit(request, use_case)
         _take_snapshot(request, spec, use_case)
         request.revision += 1
         request.submit()
@@ -156,12 +162,11 @@ def readiness_request_resubmit(*, request: ReadinessRequest, actor: User) -> Rea
         spec = policy_for_request(request)
         if spec is None:
             raise ValidationError(_no_policy(request.target_stage))
-        version = _version_ready_to_submit(request, use_case)
+        _ready_to_submit(request, use_case)
         previous_hash = request.snapshot_hash
         previous_evidence = request.evidence_snapshot
         reviews_close(request, old_reviews, to=ReviewState.STALE, actor=actor)
         current_revision = [r for r in old_reviews if r.revision == request.revision]
-        request.version = version
         _take_snapshot(request, spec, use_case)
         request.revision += 1
         request.owner_accepted_by = None

@@ -165,7 +165,8 @@ def _request_detail_render(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     evidence_moved = []
     if readiness_request.in_review:
         evidence_moved = snapshot_diff(
-            old=readiness_request.evidence_snapshot, new=evidence_snapshot_current(use_case=use_case)
+            old=readiness_request.evidence_snapshot,
+            new=evidence_snapshot_current(use_case=use_case, version=readiness_request.version),
         )
     evidence = readiness_request.evidence_snapshot
     kinds = dict(ArtifactKind.choices)

@@ -55,10 +55,11 @@ def test_valid_token_authenticates_and_records_use(erin, use_case):
 
 def test_revoked_token_is_refused(erin):
     key = _issue("erin")
-    ApiToken.objects.update(revoked_at=timezone.now())
+    revoked_at = timezone.now()
+    ApiToken.objects.update(revoked_at=revoked_at)
     response = _get(f"Bearer {key}")
     assert response.status_code == 401
-    assert response.json()["detail"] == "Unknown or revoked token."
+    assert response.json()["detail"] == f"This token was revoked on {revoked_at:%Y-%m-%d %H:%M} UTC."
     assert response["WWW-Authenticate"].startswith("Bearer")
 
 

@@ -25,7 +25,7 @@ def test_multipart_upload_supersedes_and_lists(erin, use_case):
     assert first.status_code == 201, first.json()
     second = client.post(
         _url(use_case),
-        {"kind": "rollback_test", "version": version.pk, "file": upload("r2.pdf", PDF)},
+        {"kind": "rollback_test", "version": version.label, "file": upload("r2.pdf", PDF)},
         format="multipart",
     )
     body = second.json()

@@ -1,5 +1,6 @@
 import pytest
 
+from audit.models import AuditEvent
 from lifecycle.models import ModelVersion
 from tests import factories
 from tests.lifecycle.api_helpers import bearer_client
@@ -63,10 +64,30 @@ def test_bad_input_is_400(erin, use_case, changes, field):
     assert not ModelVersion.objects.exists()
 
 
-def test_reused_label_is_400(erin, use_case):
-    factories.ModelVersionFactory(use_case=use_case, label="2.0.0")
-    response = bearer_client(erin).post(_url(use_case), _payload(), format="json")
-    assert response.status_code == 400 and "label" in response.json()
+def test_the_same_label_and_digests_again_is_the_same_version(erin, use_case):
+    client = bearer_client(erin)
+    first = client.post(_url(use_case), _payload(), format="json")
+    events = AuditEvent.objects.count()
+    again = client.post(_url(use_case), _payload(provider="Other words", metrics=[]), format="json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    assert ModelVersion.objects.count() == 1
+    assert AuditEvent.objects.count() == events
+
+
+def test_the_same_label_with_other_digests_is_a_409_naming_them(erin, use_case):
+    client = bearer_client(erin)
+    client.post(_url(use_case), _payload(), format="json")
+    response = client.post(
+        _url(use_case), _payload(config_hash="b" * 64, model_identifier="mistral-small"), format="json"
+    )
+    assert response.status_code == 409
+    assert response.json()["detail"] == (
+        "Version 2.0.0 is already registered with other digests (model mistral-large-2411 here, mistral-small sent; "
+        f"configuration sha256:{HASH} here, sha256:{'b' * 64} sent); versions are never changed: "
+        "give the new one a new label."
+    )
+    assert ModelVersion.objects.get().config_hash == HASH
 
 
 @pytest.mark.parametrize(("who", "status"), [("eric", 403), ("audrey", 403), ("nobody", 404)])

@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 
 from audit.models import AuditEvent
 from audit.services import Verb
+from core.exceptions import Conflict
 from lifecycle.access import use_case_may_change
 from lifecycle.models import (
     Artifact,
@@ -308,12 +309,25 @@ def test_bad_versions_are_refused(use_case, erin, kwargs, field):
     assert not ModelVersion.objects.exists() and not EvaluationMetric.objects.exists()
 
 
-def test_version_labels_are_never_reused(use_case, erin):
-    factories.ModelVersionFactory(use_case=use_case, label="1.0")
-    with pytest.raises(ValidationError, match="never changed"):
+def test_version_labels_are_never_reused_for_another_identity(use_case, erin):
+    first = model_version_create(
+        use_case=use_case, actor=erin, label="1.0", provider="p", model_identifier="m", config_hash=HASH
+    )
+    again = model_version_create(
+        use_case=use_case, actor=erin, label="1.0", provider="p", model_identifier="m", config_hash=HASH
+    )
+    assert again == first
+    with pytest.raises(Conflict, match=r"weights none here, sha256:c{64} sent"):
         model_version_create(
-            use_case=use_case, actor=erin, label="1.0", provider="p", model_identifier="m", config_hash=HASH
+            use_case=use_case,
+            actor=erin,
+            label="1.0",
+            provider="p",
+            model_identifier="m",
+            config_hash=HASH,
+            weights_hash="c" * 64,
         )
+    assert ModelVersion.objects.count() == 1
 
 
 @pytest.mark.parametrize("who", ["eric", "audrey"])

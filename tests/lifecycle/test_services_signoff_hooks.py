@@ -35,13 +35,17 @@ def test_new_evidence_sends_an_open_request_back(submitted, use_case, erin, djan
     assert submitted.state == RequestState.CHANGES_REQUESTED
 
 
-def test_a_new_version_sends_an_open_request_back(submitted, use_case, erin, django_capture_on_commit_callbacks):
+def test_a_candidate_version_leaves_a_request_for_another_version_alone(
+    submitted, use_case, erin, django_capture_on_commit_callbacks
+):
+    # A request is for one version; registering the next one changes nothing that request was asked on.
     with django_capture_on_commit_callbacks(execute=True):
         model_version_create(
             use_case=use_case, actor=erin, label="1.1", provider="p", model_identifier="m", config_hash="c" * 64
         )
     submitted.refresh_from_db()
-    assert submitted.state == RequestState.CHANGES_REQUESTED
+    assert submitted.state == RequestState.SUBMITTED
+    assert submitted.version.label != "1.1"
 
 
 def test_prohibited_classification_closes_open_requests(submitted, use_case, erin, django_capture_on_commit_callbacks):

@@ -59,12 +59,25 @@ def test_bad_input_is_400_with_the_reason(client, use_case, erin, changes, field
     assert not ModelVersion.objects.exists()
 
 
-def test_duplicate_label_is_400(client, use_case, erin):
+def test_a_label_recorded_already_is_said_so(client, use_case, erin):
     client.force_login(erin)
     client.post(_url(use_case), _data())
     response = client.post(_url(use_case), _data(provider="Other"))
-    assert response.status_code == 400 and "never changed" in response.context["form"].errors["label"][0]
+    assert response.status_code == 400
+    assert response.context["form"].errors["label"] == [
+        "Version 1.0.0 is already recorded with these digests; "
+        "versions are never changed: give the new one a new label."
+    ]
     assert ModelVersion.objects.get().provider == "Azure OpenAI"
+
+
+def test_a_label_recorded_with_other_digests_is_a_conflict(client, use_case, erin):
+    client.force_login(erin)
+    client.post(_url(use_case), _data())
+    response = client.post(_url(use_case), _data(config_hash="d" * 64))
+    assert response.status_code == 409
+    assert "already registered with other digests" in response.context["form"].errors["label"][0]
+    assert ModelVersion.objects.get().config_hash == HASH
 
 
 @pytest.mark.parametrize("who", ["eric", "audrey"])

@@ -23,7 +23,15 @@ def test_not_allowed_before_promotion(client, erin, credit):
     assert body["allowed"] is False
     assert body["stage"] == 3
     assert {"key", "met", "detail"} == set(body["requirements"][0])
-    assert any(r["key"] == "stage.current" and not r["met"] for r in body["requirements"])
+    # Put at stage 2 without an approval: no version has been approved to run there.
+    assert body["requirements"] == [
+        {
+            "key": "version.known",
+            "met": False,
+            "detail": "No version has been approved at the use case's current stage.",
+        }
+    ]
+    assert (body["version"], body["approval"], body["pending"]) == (None, None, False)
 
 
 def test_allowed_at_the_current_stage_with_a_bearer_token(client, erin, use_case):

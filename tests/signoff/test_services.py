@@ -16,7 +16,7 @@ from notifications.models import Notification
 from signoff import services
 from signoff.access import DECIDE_REVIEW
 from signoff.calendar import add_business_days, yearly_revalidation_due
-from signoff.gates import Mode, gate_evaluate
+from signoff.gates import gate_evaluate, gate_run
 from signoff.models import (
     Decision,
     GatePolicy,
@@ -59,8 +59,8 @@ def test_create_makes_a_draft_for_the_next_stage(credit, erin):
     assert audited(Verb.REQUEST_CREATED) == 1
 
 
-@pytest.mark.parametrize("target", [4, 2, 1])
-def test_create_refuses_anything_but_the_next_stage(credit, erin, target):
+@pytest.mark.parametrize("target", [4, 1])
+def test_create_refuses_anything_but_the_next_stage_or_the_current_one(credit, erin, target):
     with pytest.raises(ValidationError, match="one stage at a time"):
         services.readiness_request_create(use_case=credit, actor=erin, target_stage=target)
     assert not ReadinessRequest.objects.exists()
@@ -394,7 +394,8 @@ def test_full_journey_to_stage_three(erin, bob, rita, carl, lena, ravi, cora, le
     assert request.stage_change.to_stage == Stage.GUARDED
     assert request.approval_gate_result["allowed"] is True
     assert use_case.revalidation_due == yearly_revalidation_due(timezone.localdate())
-    assert gate_evaluate(use_case=use_case, target_stage=3, mode=Mode.RUN).allowed
+    assert use_case.current_version == request.version
+    assert gate_run(use_case=use_case, stage=3).allowed
 
 
 def test_reject_closes_the_request_and_cancels_other_reviews(in_review, rita):
@@ -517,11 +518,18 @@ def test_decision_on_changed_evidence_is_refused_without_the_hook(in_review, eri
     assert audited(Verb.REQUEST_RETURNED) == 1
 
 
-def test_new_version_is_a_change(in_review, rita):
-    factories.ModelVersionFactory(use_case=in_review.use_case, label="9.9.9")
+def test_a_new_metric_on_the_version_asked_for_is_a_change(in_review, rita):
+    factories.EvaluationMetricFactory(version=in_review.version, name="toxicity", value=0.01, threshold=0.05)
     assert services.readiness_request_check_snapshot(request=in_review) is False
     in_review.refresh_from_db()
     assert in_review.state == RequestState.CHANGES_REQUESTED
+
+
+def test_a_new_candidate_version_is_no_change_to_a_request_for_another(in_review, rita):
+    factories.ModelVersionFactory(use_case=in_review.use_case, label="9.9.9")
+    assert services.readiness_request_check_snapshot(request=in_review) is True
+    in_review.refresh_from_db()
+    assert in_review.state == RequestState.SUBMITTED
 
 
 def test_unchanged_evidence_is_left_alone(in_review):
@@ -673,7 +681,7 @@ def test_new_assessment_is_a_change(in_review, erin):
 
 
 def test_evidence_changed_waits_for_the_callers_commit(in_review, erin, django_capture_on_commit_callbacks):
-    factories.ModelVersionFactory(use_case=in_review.use_case, label="2.0.0")
+    answer_no(in_review.use_case, ReadinessQuestion.NAMED_OWNER)
     with django_capture_on_commit_callbacks() as callbacks:
         hooks.announce(kind=hooks.ChangeKind.EVIDENCE_CHANGED, use_case=in_review.use_case, actor=erin)
         in_review.refresh_from_db()
