@@ -5,17 +5,13 @@ from lifecycle.models import Artifact, ArtifactKind
 from tests import factories
 from tests.lifecycle.api_helpers import bearer_client
 from tests.lifecycle.files import PDF, TEXT, upload
+from tests.lifecycle.helpers import stored_files
 
 pytestmark = pytest.mark.django_db
 
 
 def _url(use_case):
     return f"/api/v1/use-cases/{use_case.slug}/artifacts/"
-
-
-def _stored_files(settings):
-    root = settings.MEDIA_ROOT
-    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
 def test_multipart_upload_supersedes_and_lists(erin, use_case):
@@ -53,7 +49,7 @@ def test_bad_files_are_400_and_leave_nothing(erin, use_case, settings, name, con
     )
     assert response.status_code == 400
     assert message in " ".join(response.json()["file"])
-    assert not Artifact.objects.exists() and _stored_files(settings) == []
+    assert not Artifact.objects.exists() and stored_files(settings) == []
 
 
 def test_missing_file_unknown_kind_and_foreign_version_are_400(erin, use_case, settings):
@@ -65,7 +61,7 @@ def test_missing_file_unknown_kind_and_foreign_version_are_400(erin, use_case, s
         _url(use_case), {"kind": "other", "version": foreign.pk, "file": upload("a.pdf", PDF)}, format="multipart"
     )
     assert response.status_code == 400 and "version" in response.json()
-    assert not Artifact.objects.exists() and _stored_files(settings) == []
+    assert not Artifact.objects.exists() and stored_files(settings) == []
 
 
 @pytest.mark.parametrize(("who", "status"), [("eric", 403), ("audrey", 403), ("nobody", 404)])
@@ -75,7 +71,7 @@ def test_others_cannot_upload(request, use_case, settings, who, status):
         client.post(_url(use_case), {"kind": "other", "file": upload("a.pdf", PDF)}, format="multipart").status_code
         == status
     )
-    assert not Artifact.objects.exists() and _stored_files(settings) == []
+    assert not Artifact.objects.exists() and stored_files(settings) == []
 
 
 def test_download_is_audited_attachment(audrey, use_case):

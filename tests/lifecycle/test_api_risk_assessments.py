@@ -2,7 +2,7 @@ import pytest
 
 from lifecycle.models import RiskAssessment, Tier
 from tests.lifecycle.api_helpers import bearer_client
-from tests.lifecycle.test_services import answers
+from tests.lifecycle.helpers import answers
 
 pytestmark = pytest.mark.django_db
 

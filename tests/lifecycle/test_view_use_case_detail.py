@@ -4,7 +4,7 @@ from django.urls import reverse
 from lifecycle.models import ArtifactKind, ReadinessQuestion, Stage
 from lifecycle.services import risk_assessment_record, use_case_demote
 from tests import factories
-from tests.lifecycle.test_services import answers
+from tests.lifecycle.helpers import answers
 
 pytestmark = pytest.mark.django_db
 
