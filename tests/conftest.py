@@ -13,10 +13,9 @@ from django.db import connection
 from lifecycle.models import Tier, UseCase
 from portal.celery import app as celery_app
 from signoff import services
-from tests import factories
+from tests import IN_CI, factories
+from tests.database import django_db_createdb, django_db_setup  # noqa: F401 (fixtures: reuse the database only if pristine)
 from tests.signoff.helpers import business_owner, high_risk_use_case, supply_evidence
-
-IN_CI = os.getenv("CI", "").lower() in ("1", "true", "yes")
 
 
 def _service_missing(marker: str) -> str | None:
