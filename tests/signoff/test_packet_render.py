@@ -23,8 +23,8 @@ from signoff.packets import (
 )
 from signoff.tasks import render_missing_packets, render_packet
 from tests import factories
+from tests.broker import on_real_services, wait_for
 from tests.signoff.packet_builders import approved_request
-from tests.test_celery import broker, on_real_services, wait_for, worker  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 
