@@ -36,7 +36,7 @@ def test_database_refuses_update_and_delete(erin, statement):
 
 def test_orm_update_is_refused_too(erin):
     _record_three(erin)
-    with pytest.raises(DatabaseError), transaction.atomic():
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEvent.objects.filter(seq=2).update(verb="stage.promoted")
     assert AuditEvent.objects.get(seq=2).verb == Verb.USE_CASE_UPDATED
 
@@ -44,7 +44,8 @@ def test_orm_update_is_refused_too(erin):
 def test_verify_audit_names_the_first_altered_event(erin, capsys):
     _record_three(erin)
     call_command("verify_audit")
-    assert "3 events" in capsys.readouterr().out
+    head = AuditEvent.objects.get(seq=3)
+    assert capsys.readouterr().out == f"Audit chain intact: 3 events, head #3 {head.hash}\n"
 
     audit_triggers_drop(connection)
     try:
@@ -53,12 +54,19 @@ def test_verify_audit_names_the_first_altered_event(erin, capsys):
     finally:
         audit_triggers_install(connection)
 
+    altered = AuditEvent.objects.get(seq=2)
     break_ = audit_verify()
-    assert break_ is not None and break_.seq == 2
+    assert (break_.seq, break_.event_id, break_.reason) == (
+        2,
+        altered.pk,
+        "its content does not match its hash (the row was altered)",
+    )
     with pytest.raises(SystemExit) as exit_info:
         call_command("verify_audit")
     assert exit_info.value.code == 1
-    assert "#2" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        f"Audit chain broken at event #2 (id {altered.pk}): its content does not match its hash (the row was altered)\n"
+    )
 
 
 def test_verify_audit_detects_a_deleted_tail(erin):
@@ -70,5 +78,8 @@ def test_verify_audit_detects_a_deleted_tail(erin):
     finally:
         audit_triggers_install(connection)
     break_ = audit_verify()
-    assert break_ is not None
-    assert "head" in break_.reason
+    assert (break_.seq, break_.event_id, break_.reason) == (
+        2,
+        AuditEvent.objects.get(seq=2).pk,
+        "the chain head does not match the newest event",
+    )
