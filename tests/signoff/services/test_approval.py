@@ -4,6 +4,7 @@ Approved and promoted, or sent back to the submitter: changes asked for, or evid
 """
 
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -45,17 +46,38 @@ def test_stage_one_is_approved_on_submission(use_case, erin, django_capture_on_c
     assert request.approval_gate_result["allowed"] is True
     assert UseCase.objects.get(pk=use_case.pk).stage == Stage.SANDBOX
     assert not Review.objects.exists()
-    # The packet render is queued after commit, never inside the transaction.
-    assert any(getattr(cb, "func", None) is approval._after_approval for cb in callbacks)
+    # The packet render is queued after commit, never inside the transaction (after the registry's
+    # announcement and the notifications' e-mail, the other two things waiting for the commit).
+    assert len(callbacks) == 3
+    assert [(cb.func, cb.args) for cb in callbacks if isinstance(cb, partial)] == [
+        (approval._after_approval, (request.pk,))
+    ]
 
 
 def test_full_journey_to_stage_three(erin, bob, rita, carl, lena, ravi, cora, leo):
     use_case = high_risk_use_case(erin, bob, stage=2)
     factories.ModelVersionFactory(use_case=use_case)
     gate = gate_evaluate(use_case=use_case, target_stage=3)
-    missing = {r.key for r in gate.unmet}
-    assert {"evidence.rollback_test", "classification.present", "readiness.named_owner"} <= missing
-    assert {"signoff.risk", "signoff.compliance", "signoff.legal"} <= missing
+    assert sorted(r.key for r in gate.unmet) == [
+        "classification.final",
+        "classification.present",
+        "evaluation.thresholds",
+        "evidence.communication_plan",
+        "evidence.data_lineage",
+        "evidence.evaluation_report",
+        "evidence.observability_plan",
+        "evidence.rollback_test",
+        "readiness.business_kpi",
+        "readiness.compliance_accounted",
+        "readiness.controls_designed",
+        "readiness.evaluation_rules",
+        "readiness.named_owner",
+        "readiness.representative_data",
+        "readiness.workflow_integration",
+        "signoff.compliance",
+        "signoff.legal",
+        "signoff.risk",
+    ]
 
     request = services.readiness_request_create(use_case=use_case, actor=erin, target_stage=3)
     with pytest.raises(ValidationError):
@@ -96,6 +118,7 @@ def test_request_changes_returns_it_and_resubmit_creates_new_reviews(in_review, 
     services.review_claim(review=reviews["legal"], actor=lena)
     decide(reviews["risk"], rita, decision=Decision.REQUEST_CHANGES, comment="Add a model card.")
     in_review.refresh_from_db()
+    revision_one = in_review.evidence_snapshot
     assert in_review.state == RequestState.CHANGES_REQUESTED
     assert Review.objects.get(pk=reviews["legal"].pk).state == ReviewState.STALE
     with pytest.raises(ValidationError, match="closed"):
@@ -111,7 +134,7 @@ def test_request_changes_returns_it_and_resubmit_creates_new_reviews(in_review, 
     # Reviewers of the last revision get it back, and see what changed since they looked.
     assert new["risk"].assignee == rita
     assert new["compliance"].assignee == carl
-    assert new["risk"].last_viewed_snapshot != request.evidence_snapshot
+    assert new["risk"].last_viewed_snapshot == revision_one != request.evidence_snapshot
     # The stale decision keeps who gave it, for the record.
     assert Review.objects.get(pk=reviews["compliance"].pk).decided_by == carl
 

@@ -3,6 +3,7 @@
 Creating, submitting, resubmitting, withdrawing, the business owner's acceptance, and closing on demotion.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -22,6 +23,7 @@ from signoff.gates import gate_evaluate
 from signoff.models import GatePolicy, ReadinessRequest, RequestState, Review, ReviewState, SignoffRule
 from tests import factories
 from tests.signoff.helpers import (
+    STAGE_KINDS,
     audited,
     decide,
     high_risk_use_case,
@@ -127,13 +129,15 @@ def test_submit_snapshots_policy_and_evidence_and_queues_reviews(in_review, cred
     assert request.state == RequestState.SUBMITTED
     assert request.revision == 1
     assert request.policy_snapshot["target_stage"] == 3
-    kinds = {a["kind"] for a in request.evidence_snapshot["artifacts"]}
-    assert ArtifactKind.ROLLBACK_TEST in kinds
-    assert all(len(a["sha256"]) == 64 for a in request.evidence_snapshot["artifacts"])
+    current = credit.artifacts.filter(is_current=True)
+    assert sorted((a["kind"], a["sha256"]) for a in request.evidence_snapshot["artifacts"]) == sorted(
+        current.values_list("kind", "sha256")
+    )
+    assert sorted(a["kind"] for a in request.evidence_snapshot["artifacts"]) == sorted(STAGE_KINDS[3])
     assert request.evidence_snapshot["version"]["config_hash"] == credit.versions.get().config_hash
     assert request.evidence_snapshot["assessment"]["tier"] == Tier.HIGH
     assert request.evidence_snapshot["readiness"][ReadinessQuestion.NAMED_OWNER] is True
-    assert len(request.snapshot_hash) == 64
+    assert re.fullmatch(r"[0-9a-f]{64}", request.snapshot_hash)
     reviews = reviews_by_function(request)
     assert set(reviews) == {"risk", "compliance", "legal"}
     due = add_business_days(timezone.localdate(), 5)
@@ -145,8 +149,11 @@ def test_submit_snapshots_policy_and_evidence_and_queues_reviews(in_review, cred
             credit.technical_owner_id,
             credit.business_owner_id,
         )
-    queued = Notification.objects.filter(kind="queued").values_list("user__username", flat=True)
-    assert {"rita", "ravi", "carl", "cora", "lena", "leo"} <= set(queued)
+    queued = Notification.objects.filter(kind="queued").values_list("user__username", "title")
+    assert sorted(queued) == [
+        (user, "Review queued: Credit scoring assistant to stage 3")
+        for user in ["carl", "cora", "lena", "leo", "ravi", "rita"]
+    ]
 
 
 def test_submit_by_an_outsider_is_refused(credit, erin, eric, audrey):

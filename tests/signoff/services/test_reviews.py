@@ -35,15 +35,16 @@ pytestmark = pytest.mark.django_db
 
 def _assert_refused(review, actor, exc=PermissionDenied, match=None, **kwargs):
     decided_before = audited(Verb.REVIEW_DECIDED)
+    state_before = Review.objects.get(pk=review.pk).state
     with pytest.raises(exc, match=match) as raised:
         decide(review, actor, **kwargs)
     review.refresh_from_db()
-    assert review.state != ReviewState.DECIDED
+    assert review.state == state_before
     assert review.decided_by_id is None
     assert audited(Verb.REVIEW_DECIDED) == decided_before
     if exc is PermissionDenied:
         # The refusal says what it refused; the one road (audit/refusals.py) records it, the service does not.
-        assert isinstance(raised.value, Refused)
+        assert type(raised.value) is Refused
         assert (raised.value.obj, raised.value.request_id) == (review, review.request_id)
     assert audited(Verb.ACCESS_REFUSED) == 0
 
@@ -134,7 +135,13 @@ def test_deciding_on_a_closed_request_is_refused(in_review, erin, rita):
 
 
 def test_unknown_decision_is_refused(in_review, rita):
-    _assert_refused(reviews_by_function(in_review)["risk"], rita, exc=ValidationError, decision="maybe")
+    _assert_refused(
+        reviews_by_function(in_review)["risk"],
+        rita,
+        exc=ValidationError,
+        match="Unknown decision 'maybe'",
+        decision="maybe",
+    )
 
 
 @pytest.mark.parametrize("decision", [Decision.REJECT, Decision.REQUEST_CHANGES, Decision.APPROVE_WITH_CONDITIONS])
@@ -160,7 +167,14 @@ def test_conditions_need_text_owner_and_future_due_date(in_review, rita, erin):
         comment="ok",
         conditions=bad,
     )
-    _assert_refused(review, rita, exc=ValidationError, decision=Decision.APPROVE_WITH_CONDITIONS, comment="ok")
+    _assert_refused(
+        review,
+        rita,
+        exc=ValidationError,
+        match="needs at least one condition",
+        decision=Decision.APPROVE_WITH_CONDITIONS,
+        comment="ok",
+    )
     assert not ReviewCondition.objects.exists()
 
 
