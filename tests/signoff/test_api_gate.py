@@ -23,7 +23,12 @@ def test_not_allowed_before_promotion(client, erin, credit):
     assert body["allowed"] is False
     assert body["stage"] == 3
     assert {"key", "met", "detail"} == set(body["requirements"][0])
-    assert any(r["key"] == "stage.current" and not r["met"] for r in body["requirements"])
+    assert [(r["key"], r["detail"]) for r in body["requirements"] if not r["met"]] == [
+        ("stage.current", "Not approved for stage 3: it is at 2 · Controlled production."),
+        ("signoff.compliance", "Compliance sign-off needed: no readiness request yet."),
+        ("signoff.legal", "Legal sign-off needed: no readiness request yet."),
+        ("signoff.risk", "Risk sign-off needed: no readiness request yet."),
+    ]
 
 
 def test_allowed_at_the_current_stage_with_a_bearer_token(client, erin, use_case):
@@ -53,13 +58,18 @@ def test_allowed_at_the_current_stage_with_a_bearer_token(client, erin, use_case
 
 @pytest.mark.parametrize(
     ("stage", "message"),
-    [(None, "Give the stage"), ("three", "whole number"), ("7", "between 0 and 4"), ("-1", "between 0 and 4")],
+    [
+        (None, "Give the stage to check, e.g. ?stage=3."),
+        ("three", "The stage must be a whole number, not 'three'."),
+        ("7", "The stage must be between 0 and 4."),
+        ("-1", "The stage must be between 0 and 4."),
+    ],
 )
 def test_bad_stage_is_400_with_a_message(client, erin, credit, stage, message):
     client.force_login(erin)
     code, body = gate(client, credit.slug, stage)
     assert code == 400
-    assert message in str(body["stage"])
+    assert body == {"stage": message}
 
 
 def test_unknown_slug_is_404(client, erin):
@@ -73,7 +83,10 @@ def test_no_role_gets_404(client, nobody, credit):
 
 
 def test_anonymous_is_refused(client, credit):
-    assert client.get(f"/api/v1/use-cases/{credit.slug}/gate/", {"stage": 1}).status_code in (401, 403)
+    response = client.get(f"/api/v1/use-cases/{credit.slug}/gate/", {"stage": 1})
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert response.json() == {"detail": "Authentication credentials were not provided."}
 
 
 def test_full_journey_ends_with_the_gate_allowing_stage_three(client, erin, bob, rita, carl, lena, ravi, cora, leo):
@@ -89,8 +102,27 @@ def test_full_journey_ends_with_the_gate_allowing_stage_three(client, erin, bob,
     )
     assert created.status_code == 201, created.content
     request_id = created.json()["id"]
-    missing = {r["key"] for r in created.json()["gate"]["requirements"] if not r["met"]}
-    assert {"evidence.rollback_test", "evidence.communication_plan", "readiness.named_owner"} <= missing
+    missing = sorted(r["key"] for r in created.json()["gate"]["requirements"] if not r["met"])
+    assert missing == [
+        "classification.final",
+        "classification.present",
+        "evaluation.thresholds",
+        "evidence.communication_plan",
+        "evidence.data_lineage",
+        "evidence.evaluation_report",
+        "evidence.observability_plan",
+        "evidence.rollback_test",
+        "readiness.business_kpi",
+        "readiness.compliance_accounted",
+        "readiness.controls_designed",
+        "readiness.evaluation_rules",
+        "readiness.named_owner",
+        "readiness.representative_data",
+        "readiness.workflow_integration",
+        "signoff.compliance",
+        "signoff.legal",
+        "signoff.risk",
+    ]
     refused = client.post(f"/api/v1/readiness-requests/{request_id}/submit/")
     assert refused.status_code == 400
     assert "Missing: Rollback test record." in str(refused.json())
