@@ -35,11 +35,15 @@ def test_multipart_upload_supersedes_and_lists(erin, use_case):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("tool.exe", b"MZ", "not accepted"),
-        ("fake.pdf", b"hello", "not a PDF"),
-        ("empty.txt", b"", "empty"),
-        ("big.txt", b"x" * 2000, "larger than the limit"),
-        ("a..pdf", PDF, "'..'"),
+        (
+            "tool.exe",
+            b"MZ",
+            "Files of type '.exe' are not accepted. Allowed: csv, docx, jpeg, jpg, json, md, pdf, png, txt, xlsx.",
+        ),
+        ("fake.pdf", b"hello", "The content of 'fake.pdf' is not a PDF (starting with %PDF-), as its extension says."),
+        ("empty.txt", b"", "The file is empty."),
+        ("big.txt", b"x" * 2000, "The file is larger than the limit of 1000\xa0bytes."),
+        ("a..pdf", PDF, "The file name may not contain '..'."),
     ],
 )
 def test_bad_files_are_400_and_leave_nothing(erin, use_case, settings, name, content, message):
@@ -48,19 +52,22 @@ def test_bad_files_are_400_and_leave_nothing(erin, use_case, settings, name, con
         _url(use_case), {"kind": "other", "file": upload(name, content)}, format="multipart"
     )
     assert response.status_code == 400
-    assert message in " ".join(response.json()["file"])
+    assert response.json() == {"file": [message]}
     assert not Artifact.objects.exists() and stored_files(settings) == []
 
 
 def test_missing_file_unknown_kind_and_foreign_version_are_400(erin, use_case, settings):
     client = bearer_client(erin)
-    assert "file" in client.post(_url(use_case), {"kind": "other"}, format="multipart").json()
-    assert "kind" in client.post(_url(use_case), {"kind": "x", "file": upload("a.pdf", PDF)}, format="multipart").json()
+    no_file = client.post(_url(use_case), {"kind": "other"}, format="multipart")
+    assert (no_file.status_code, no_file.json()) == (400, {"file": ["No file was submitted."]})
+    no_kind = client.post(_url(use_case), {"kind": "x", "file": upload("a.pdf", PDF)}, format="multipart")
+    assert (no_kind.status_code, no_kind.json()) == (400, {"kind": ['"x" is not a valid choice.']})
     foreign = factories.ModelVersionFactory()
     response = client.post(
         _url(use_case), {"kind": "other", "version": foreign.pk, "file": upload("a.pdf", PDF)}, format="multipart"
     )
-    assert response.status_code == 400 and "version" in response.json()
+    assert response.status_code == 400
+    assert response.json() == {"version": "No such version of this use case."}
     assert not Artifact.objects.exists() and stored_files(settings) == []
 
 
@@ -82,7 +89,7 @@ def test_download_is_audited_attachment(audrey, use_case):
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == (use_case and artifact.file.open("rb").read())
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Disposition"] == f'attachment; filename="{artifact.original_name}"'
     assert AuditEvent.objects.filter(verb="artifact.downloaded", actor=audrey).count() == 1
 
 

@@ -61,6 +61,6 @@ def test_prohibited_classification_takes_a_running_use_case_back_to_stage_0(use_
 
 @pytest.mark.parametrize("who", ["eric", "audrey", "rita"])
 def test_others_cannot_classify(request, use_case, who):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Only the use case's owners or an administrator may classify it"):
         risk_assessment_record(use_case=use_case, actor=request.getfixturevalue(who), answers=answers(), is_final=True)
     assert not RiskAssessment.objects.exists()

@@ -51,7 +51,9 @@ def test_same_content_twice_shares_one_file(use_case, erin, settings):
 def test_refused_upload_leaves_nothing(use_case, erin, settings):
     with pytest.raises(ValidationError) as info:
         artifact_upload(use_case=use_case, actor=erin, kind=ArtifactKind.EVALUATION_REPORT, file=upload("x.pdf", b"MZ"))
-    assert "file" in info.value.message_dict
+    assert info.value.message_dict == {
+        "file": ["The content of 'x.pdf' is not a PDF (starting with %PDF-), as its extension says."]
+    }
     assert not Artifact.objects.exists() and stored_files(settings) == []
 
 
@@ -70,7 +72,7 @@ def test_failure_after_the_write_removes_the_file(use_case, erin, settings):
 
 def test_failure_keeps_a_file_another_artifact_uses(use_case, erin, settings):
     artifact_upload(use_case=use_case, actor=erin, kind=ArtifactKind.OTHER, file=upload("a.pdf", PDF))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unsaved related object 'version'"):
         artifact_upload(
             use_case=use_case,
             actor=erin,
@@ -83,7 +85,7 @@ def test_failure_keeps_a_file_another_artifact_uses(use_case, erin, settings):
 
 @pytest.mark.parametrize("who", ["eric", "audrey", "rita"])
 def test_others_cannot_upload(request, use_case, who, settings):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Only the use case's owners or an administrator may upload evidence"):
         artifact_upload(use_case=use_case, actor=request.getfixturevalue(who), kind="other", file=upload("a.pdf", PDF))
     assert not Artifact.objects.exists() and stored_files(settings) == []
 

@@ -49,7 +49,9 @@ def test_readiness_refuses_unsupported_answers_and_foreign_artifacts(use_case, e
 
 @pytest.mark.parametrize("who", ["eric", "audrey"])
 def test_others_cannot_answer_readiness(request, use_case, who):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(
+        PermissionDenied, match="Only the use case's owners or an administrator may answer the readiness check"
+    ):
         readiness_answers_save(
             use_case=use_case,
             actor=request.getfixturevalue(who),

@@ -22,10 +22,22 @@ def test_demote_to_any_lower_stage_with_reason(use_case, erin):
     assert events_of(Verb.STAGE_DEMOTED)[0].changes["stage"] == [3, 1]
 
 
-@pytest.mark.parametrize(("stage", "to_stage"), [(3, 3), (3, 4), (2, 9), (2, -1), (0, 0)])
-def test_demote_refuses_a_target_that_is_not_lower(use_case, erin, stage, to_stage):
+LOWER = "Demotion must go to a lower stage than the current one."
+
+
+@pytest.mark.parametrize(
+    ("stage", "to_stage", "message"),
+    [
+        (3, 3, LOWER),
+        (3, 4, LOWER),
+        (2, 9, LOWER),
+        (2, -1, LOWER),
+        (0, 0, "A use case at 0 · Proposed cannot be demoted."),
+    ],
+)
+def test_demote_refuses_a_target_that_is_not_lower(use_case, erin, stage, to_stage, message):
     at_stage(use_case, stage)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=message):
         use_case_demote(use_case=use_case, actor=erin, to_stage=to_stage, reason="why")
     use_case.refresh_from_db()
     assert use_case.stage == stage and not StageChange.objects.exists()
@@ -48,9 +60,9 @@ def test_retired_use_case_cannot_be_demoted(use_case, erin):
 def test_others_cannot_demote_or_retire(request, use_case, who):
     at_stage(use_case, Stage.CONTROLLED)
     actor = request.getfixturevalue(who)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Only the use case's owners or an administrator may demote it"):
         use_case_demote(use_case=use_case, actor=actor, to_stage=0, reason="why")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Only the use case's owners or an administrator may retire it"):
         use_case_retire(use_case=use_case, actor=actor, reason="why")
     use_case.refresh_from_db()
     assert use_case.stage == Stage.CONTROLLED and not StageChange.objects.exists()
@@ -82,6 +94,7 @@ def test_database_refuses_a_prohibited_use_case_above_stage_0(use_case):
     with pytest.raises(IntegrityError), transaction.atomic():
         UseCase.objects.filter(pk=use_case.pk).update(stage=Stage.SANDBOX)
     UseCase.objects.filter(pk=use_case.pk).update(stage=Stage.RETIRED)  # retiring it is fine
+    assert UseCase.objects.get(pk=use_case.pk).stage == Stage.RETIRED
 
 
 def test_promote_one_stage_at_a_time(use_case, erin):

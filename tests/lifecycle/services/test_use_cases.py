@@ -59,7 +59,7 @@ def test_create_requires_title_and_purpose(erin):
 @pytest.mark.parametrize("who", ["audrey", "nobody"])
 def test_auditors_and_people_without_roles_cannot_create(request, who):
     actor = request.getfixturevalue(who)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Auditors and accounts without a role may not register use cases"):
         use_case_create(actor=actor, title="T", purpose="P")
     assert not UseCase.objects.exists() and not AuditEvent.objects.exists()
 
@@ -109,7 +109,7 @@ def test_edit_without_change_records_nothing(use_case, erin):
 
 @pytest.mark.parametrize("who", ["eric", "audrey", "rita", "nobody"])
 def test_others_cannot_edit(request, use_case, who):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Only the use case's owners or an administrator may edit it"):
         use_case_update(use_case=use_case, actor=request.getfixturevalue(who), title="Hijacked")
     use_case.refresh_from_db()
     assert use_case.title == "Support ticket summaries"

@@ -48,7 +48,7 @@ def test_bad_versions_are_refused(use_case, erin, kwargs, field):
     base = {"label": "1.0", "provider": "p", "model_identifier": "m", "config_hash": HASH}
     with pytest.raises(ValidationError) as info:
         model_version_create(use_case=use_case, actor=erin, **{**base, **kwargs})
-    assert field in info.value.message_dict
+    assert list(info.value.message_dict) == [field]
     assert not ModelVersion.objects.exists() and not EvaluationMetric.objects.exists()
 
 
@@ -62,7 +62,7 @@ def test_version_labels_are_never_reused(use_case, erin):
 
 @pytest.mark.parametrize("who", ["eric", "audrey"])
 def test_others_cannot_add_versions(request, use_case, who):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Only the use case's owners or an administrator may add versions"):
         model_version_create(
             use_case=use_case,
             actor=request.getfixturevalue(who),
