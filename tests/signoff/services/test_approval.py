@@ -80,7 +80,7 @@ def test_full_journey_to_stage_three(erin, bob, rita, carl, lena, ravi, cora, le
     ]
 
     request = services.readiness_request_create(use_case=use_case, actor=erin, target_stage=3)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="No risk classification yet"):
         services.readiness_request_submit(request=request, actor=erin)
     supply_evidence(use_case, 3, tier=Tier.HIGH)
     request = services.readiness_request_submit(request=request, actor=erin)

@@ -35,6 +35,11 @@ from tests.signoff.helpers import (
 
 pytestmark = pytest.mark.django_db
 
+AUDITORS = "Auditors read; they change nothing."
+NOT_AN_OWNER = "Only the use case's owners may ask to promote it."
+MAY_NOT_WITHDRAW = "Only the submitter or the use case's owners may withdraw this request."
+NOT_A_MEMBER = "Only members of Risk may take this review."
+
 
 # Creating ----------------------------------------------------------------------------
 
@@ -54,8 +59,13 @@ def test_create_refuses_anything_but_the_next_stage(credit, erin, target):
 
 
 def test_only_owners_create(credit, eric, rita, audrey, admin_user):
-    for outsider in (eric, rita, audrey, admin_user):
-        with pytest.raises(PermissionDenied):
+    for outsider, reason in [
+        (eric, NOT_AN_OWNER),
+        (rita, NOT_AN_OWNER),
+        (audrey, AUDITORS),
+        (admin_user, NOT_AN_OWNER),
+    ]:
+        with pytest.raises(Refused, match=reason):
             services.readiness_request_create(use_case=credit, actor=outsider, target_stage=3)
     assert not ReadinessRequest.objects.exists()
 
@@ -158,8 +168,11 @@ def test_submit_snapshots_policy_and_evidence_and_queues_reviews(in_review, cred
 
 def test_submit_by_an_outsider_is_refused(credit, erin, eric, audrey):
     request = services.readiness_request_create(use_case=credit, actor=erin, target_stage=3)
-    for outsider in (eric, audrey):
-        with pytest.raises(PermissionDenied):
+    for outsider, reason in [
+        (eric, "Only the submitter or the use case's owners may submit this request"),
+        (audrey, AUDITORS),
+    ]:
+        with pytest.raises(Refused, match=reason):
             services.readiness_request_submit(request=request, actor=outsider)
     request.refresh_from_db()
     assert request.state == RequestState.DRAFT
@@ -215,8 +228,8 @@ def test_owner_acceptance_is_needed_where_the_policy_says(erin, bob, rita, ravi,
 def test_withdraw_cancels_reviews(in_review, erin, rita, eric, audrey):
     review = reviews_by_function(in_review)["risk"]
     services.review_claim(review=review, actor=rita)
-    for outsider in (eric, audrey, rita):
-        with pytest.raises(PermissionDenied):
+    for outsider, reason in [(eric, MAY_NOT_WITHDRAW), (audrey, AUDITORS), (rita, MAY_NOT_WITHDRAW)]:
+        with pytest.raises(Refused, match=reason):
             services.readiness_request_withdraw(request=in_review, actor=outsider)
     services.readiness_request_withdraw(request=in_review, actor=erin, reason="Wrong version")
     in_review.refresh_from_db()
@@ -253,7 +266,7 @@ def test_demotion_supersedes_the_open_request(in_review, erin):
 def test_refused_retirement_leaves_the_request_open(in_review, eric):
     from lifecycle.services import use_case_retire
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Only the use case's owners or an administrator may retire it"):
         use_case_retire(use_case=in_review.use_case, actor=eric, reason="Not mine")
     in_review.refresh_from_db()
     assert in_review.state == RequestState.SUBMITTED
@@ -266,19 +279,26 @@ def test_refused_retirement_leaves_the_request_open(in_review, eric):
 def test_refused_writes_change_nothing_and_say_what_they_refused(in_review, eric, audrey, carl, ravi, credit):
     review = reviews_by_function(in_review)["risk"]
     attempts = [
-        lambda: services.readiness_request_withdraw(request=in_review, actor=eric),
-        lambda: services.readiness_request_resubmit(request=in_review, actor=audrey),
-        lambda: services.readiness_request_comment(request=in_review, actor=audrey, body="hi"),
-        lambda: services.review_claim(review=review, actor=carl),
-        lambda: services.review_assign(review=review, actor=ravi, assignee=ravi),
-        lambda: services.review_hand_over(review=review, actor=audrey, to=ravi),
-        lambda: services.readiness_request_create(use_case=credit, actor=eric, target_stage=3),
+        (lambda: services.readiness_request_withdraw(request=in_review, actor=eric), in_review, MAY_NOT_WITHDRAW),
+        (lambda: services.readiness_request_resubmit(request=in_review, actor=audrey), in_review, AUDITORS),
+        (lambda: services.readiness_request_comment(request=in_review, actor=audrey, body="hi"), in_review, AUDITORS),
+        (
+            lambda: services.review_claim(review=review, actor=carl),
+            review,
+            "Only members of Risk may take this review.",
+        ),
+        (
+            lambda: services.review_assign(review=review, actor=ravi, assignee=ravi),
+            review,
+            "Only a lead of Risk may assign this review.",
+        ),
+        (lambda: services.review_hand_over(review=review, actor=audrey, to=ravi), review, AUDITORS),
+        (lambda: services.readiness_request_create(use_case=credit, actor=eric, target_stage=3), credit, NOT_AN_OWNER),
     ]
-    targets = [in_review, in_review, in_review, review, review, review, credit]
-    for attempt, target in zip(attempts, targets, strict=True):
+    for attempt, target, reason in attempts:
         with pytest.raises(Refused) as refused:
             attempt()
-        assert refused.value.obj == target
+        assert (refused.value.obj, str(refused.value)) == (target, reason)
     # Services raise; the one road (audit/refusals.py) audits, once, at the page or the API.
     assert not AuditEvent.objects.filter(verb=Verb.ACCESS_REFUSED).exists()
     in_review.refresh_from_db()

@@ -213,8 +213,8 @@ def test_claim_grants_the_object_permission(in_review, ravi):
 
 def test_claim_refusals(in_review, carl, audrey, ravi, rita):
     review = reviews_by_function(in_review)["risk"]
-    for outsider in (carl, audrey):
-        with pytest.raises(PermissionDenied):
+    for outsider, reason in [(carl, "Only members of Risk may take this review"), (audrey, "Auditors read")]:
+        with pytest.raises(Refused, match=reason):
             services.review_claim(review=review, actor=outsider)
     services.review_claim(review=review, actor=ravi)
     with pytest.raises(ValidationError, match="already assigned"):
@@ -224,13 +224,15 @@ def test_claim_refusals(in_review, carl, audrey, ravi, rita):
 
 def test_only_a_lead_assigns(in_review, ravi, rita, cora):
     review = reviews_by_function(in_review)["risk"]
-    with pytest.raises(PermissionDenied, match="lead"):
+    with pytest.raises(Refused, match="Only a lead of Risk may assign this review"):
         services.review_assign(review=review, actor=ravi, assignee=ravi)
     with pytest.raises(ValidationError, match="not a member"):
         services.review_assign(review=review, actor=rita, assignee=cora)
     services.review_assign(review=review, actor=rita, assignee=ravi)
     assert Review.objects.get(pk=review.pk).assignee == ravi
-    assert Notification.objects.filter(user=ravi, kind="assigned").exists()
+    assert list(Notification.objects.filter(user=ravi, kind="assigned").values_list("title", "url")) == [
+        ("Assigned to you: Risk review of Credit scoring assistant", review.get_absolute_url())
+    ]
 
 
 def test_hand_over_moves_the_permission(in_review, ravi, rita, cora, carl):
@@ -238,7 +240,9 @@ def test_hand_over_moves_the_permission(in_review, ravi, rita, cora, carl):
     services.review_claim(review=review, actor=ravi)
     with pytest.raises(ValidationError, match="not a member"):
         services.review_hand_over(review=review, actor=ravi, to=cora)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(
+        Refused, match="Only the reviewer it is assigned to, or a lead of the function, may hand it over"
+    ):
         services.review_hand_over(review=review, actor=carl, to=rita)
     services.review_hand_over(review=review, actor=ravi, to=rita)
     review = Review.objects.get(pk=review.pk)
