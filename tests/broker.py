@@ -80,6 +80,15 @@ def worker(broker):
         yield running
 
 
+class _Keep(logging.Handler):
+    def __init__(self, level: int, records: list[logging.LogRecord]) -> None:
+        super().__init__(level)
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
 @contextmanager
 def records_of(name: str, level: int):
     """The records one logger emits, caught by a handler on that logger itself.
@@ -88,8 +97,7 @@ def records_of(name: str, level: int):
     configuration replaces the root logger's handlers, caplog's among them.
     """
     records: list[logging.LogRecord] = []
-    handler = logging.Handler(level)
-    handler.emit = records.append
+    handler = _Keep(level, records)
     logger = logging.getLogger(name)
     previous = logger.level
     logger.addHandler(handler)

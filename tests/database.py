@@ -73,17 +73,17 @@ def _migrated_as_on_disk(connection) -> bool:
     return _applied_migrations(connection) == set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
 
 
-def _kept(connection) -> bool:
-    """Whether this connection's test database is one that setup keeps (not SQLite in memory)."""
-    name = connection.creation._get_test_db_name()
+def _kept(connection, name: str) -> bool:
+    """Whether the test database of this name is one that outlives the run (not SQLite in memory)."""
     return not (connection.vendor == "sqlite" and connection.creation.is_in_memory_db(name))
 
 
 def _kept_database_is_pristine(config: pytest.Config, alias: str) -> bool:
     connection = connections[alias]
-    if not _kept(connection):
+    name = connection.creation._get_test_db_name()  # type: ignore[attr-defined]
+    if not _kept(connection, name):
         return True
-    name = connection.creation._get_test_db_name()
+    # Without pytest's cache (-p no:cacheprovider) there is nothing to compare with: create it afresh.
     cache = getattr(config, "cache", None)
     expected = cache.get(_cache_key(name), None) if cache is not None else None
     if expected is None:
@@ -115,7 +115,11 @@ def django_db_createdb(
 def django_db_setup(request, django_db_setup, django_db_keepdb, django_db_blocker):
     """Remember the kept database as set up; at the end, leave it so (or forget it, to be created next time)."""
     cache = getattr(request.config, "cache", None)
-    kept = [alias for alias in connections if _kept(connections[alias])] if django_db_keepdb and cache else []
+    if not django_db_keepdb or cache is None:
+        yield
+        return
+    # Set up by now: each connection's NAME is its test database.
+    kept = [alias for alias in connections if _kept(connections[alias], connections[alias].settings_dict["NAME"])]
     pristine = {}
     with django_db_blocker.unblock():
         for alias in kept:
@@ -127,6 +131,7 @@ def django_db_setup(request, django_db_setup, django_db_keepdb, django_db_blocke
             connection = connections[alias]
             if _digest(connection) == pristine[alias]:
                 continue
+            # A transactional test flushed it: put back what the migrations made, from Django's serialized copy.
             serialized = getattr(connection, "_test_serialized_contents", None)
             if serialized is not None:
                 call_command("flush", database=alias, interactive=False, inhibit_post_migrate=True, verbosity=0)

@@ -22,7 +22,7 @@ def at_stage(use_case: UseCase, stage: int) -> UseCase:
 
 def answers(**yes) -> dict:
     """Questionnaire answers: in scope (Q01, Q02), no Annex III area, every other question no unless named in `yes`."""
-    out = {f"Q{n:02d}": {"answer": False} for n in range(1, 21)}
+    out: dict[str, dict] = {f"Q{n:02d}": {"answer": False} for n in range(1, 21)}
     out["Q01"] = out["Q02"] = {"answer": True, "rationale": "In scope."}
     out["Q10"] = {"areas": []}
     for qid, value in yes.items():
