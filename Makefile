@@ -25,12 +25,15 @@ demo: setup
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Locally pytest reuses the test database it kept (pyproject's addopts); CI builds it afresh.
+CREATE_DB := $(if $(filter 1 true TRUE True yes YES Yes,$(CI)),--create-db)
+
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy accounts audit core notifications lifecycle signoff portal
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(CREATE_DB) $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

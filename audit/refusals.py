@@ -170,6 +170,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = drf_exceptions.ValidationError(validation_messages(exc))
     elif isinstance(exc, Conflict):
         exc = _ConflictResponse(exc.message)
+    elif isinstance(exc, drf_exceptions.ValidationError) and isinstance(exc.detail, dict):
+        # One shape for field errors, whoever raised them: each field with a list of messages.
+        exc.detail = {name: value if isinstance(value, list | dict) else [value] for name, value in exc.detail.items()}
     original = exc
     response = drf_exception_handler(exc, context)
     request = context.get("request")

@@ -82,9 +82,9 @@ def audit_verify_extends(*, seq: int, hash: str) -> ChainBreak | None:
         return chain_break
     event = AuditEvent.objects.filter(seq=seq).first()
     if event is None:
-        return ChainBreak(seq, None, f"event #{seq} of the checkpoint is not in the trail (it was rewritten or cut)")
+        return ChainBreak(seq, None, f"event #{seq} of the checkpoint is not in the trail")
     if event.hash != hash:
-        return ChainBreak(seq, event.pk, f"event #{seq} no longer has the checkpoint's hash: the trail was rewritten")
+        return ChainBreak(seq, event.pk, f"event #{seq} no longer has the checkpoint's hash")
     return None
 
 

@@ -35,6 +35,7 @@ def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_not_required
+@require_safe
 def notifications_badge(request: HttpRequest) -> HttpResponse:
     """The unread count in the header, re-fetched by htmx; the full page renders the same partial.
 

@@ -15,10 +15,10 @@ from audit.triggers import audit_triggers_drop, audit_triggers_install
 from lifecycle.models import Tier, UseCase
 from portal.celery import app as celery_app
 from signoff import services
-from tests import factories
+from tests import IN_CI, factories
+from tests.broker import broker, broker_to_ourselves, worker  # noqa: F401 (fixtures: a real worker on Redis)
+from tests.database import django_db_createdb, django_db_setup  # noqa: F401 (fixtures: reuse the database only if pristine)
 from tests.signoff.helpers import business_owner, high_risk_use_case, supply_evidence
-
-IN_CI = os.getenv("CI", "").lower() in ("1", "true", "yes")
 
 
 def _service_missing(marker: str) -> str | None:

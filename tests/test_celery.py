@@ -8,7 +8,6 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-import kombu.pools
 import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.schedules import crontab
@@ -25,22 +24,13 @@ from notifications.services import Kind, notify
 from portal.celery import DIGEST_TASK, PACKET_CATCH_UP_TASK, REFUSAL_TALLY_TASK, SWEEP_TASK, beat_schedule
 from portal.celery import app as celery_app
 from signoff.models import Reminder
+from signoff.reminders.sweep import reminder_today
 from signoff.tasks import send_due_reminders
 from tests import factories
+from tests.broker import on_real_services, records_of, reset_broker_connections, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOSED_PORT_BROKER = "redis://127.0.0.1:6399/0"
-
-
-def on_real_services(test):
-    """A real worker thread on the real Redis, reading committed rows from PostgreSQL."""
-    for mark in (
-        pytest.mark.redis,
-        pytest.mark.postgres,
-        pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    ):
-        test = mark(test)
-    return test
 
 
 def _settings_in_a_fresh_process(env: dict) -> list[str]:
@@ -85,63 +75,29 @@ def test_beat_schedule_sweeps_every_n_minutes_and_sends_the_digest_daily(setting
         "packet-catch-up",
         "refusal-tallies",
     }
-    assert {SWEEP_TASK, DIGEST_TASK, PACKET_CATCH_UP_TASK, "notifications.tasks.send_notification_emails"} <= set(
-        celery_app.tasks
-    )
+    assert {name for name in celery_app.tasks if not name.startswith("celery.")} == {
+        SWEEP_TASK,
+        DIGEST_TASK,
+        PACKET_CATCH_UP_TASK,
+        REFUSAL_TALLY_TASK,
+        "notifications.tasks.send_notification_emails",
+        "signoff.tasks.render_packet",
+    }
 
 
 def test_late_acknowledgement_outlasts_a_sweep_interval():
     conf = celery_app.conf
-    assert conf.task_acks_late and conf.task_reject_on_worker_lost
+    assert (conf.task_acks_late, conf.task_reject_on_worker_lost) == (True, True)
     assert conf.worker_prefetch_multiplier == 1
     # A late-acked task is redelivered after the visibility timeout: it must be
     # longer than the sweep interval, or a long sweep would be handed to a
     # second worker while the first still runs it.
     visibility = conf.broker_transport_options["visibility_timeout"]
+    assert visibility == 3600
     assert visibility > django_settings.REMINDER_SWEEP_MINUTES * 60
-    assert conf.broker_transport_options["socket_connect_timeout"] <= 2
-    assert conf.task_ignore_result
-
-
-def _reset_broker_connections() -> None:
-    """Drop the app's pooled broker connections so the next send connects to the configured URL."""
-    # Kombu keeps global pools per broker URL, and a stopped worker closes its
-    # own: clear them all, then let the app pick fresh ones on its next send.
-    kombu.pools.reset()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def broker():
-    """The real Redis from REDIS_URL, emptied of other runs' messages; restored afterwards."""
-    real = django_settings.CELERY_BROKER_URL
-    hijack = celery_app.conf.worker_hijack_root_logger
-    # An embedded worker must not take over the test run's logging.
-    celery_app.conf.worker_hijack_root_logger = False
-    celery_app.conf.broker_url = real
-    _reset_broker_connections()
-    celery_app.control.purge()
-    core_tasks._broker_down = False
-    yield real
-    celery_app.conf.broker_url = real
-    celery_app.conf.worker_hijack_root_logger = hijack
-    _reset_broker_connections()
-    core_tasks._broker_down = False
-
-
-@pytest.fixture
-def worker(broker):
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as running:
-        yield running
-
-
-def wait_for(predicate, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("the worker did not do it in time")
-        time.sleep(0.1)
+    # A user action waits at most two seconds for a broker that is down.
+    assert conf.broker_transport_options["socket_connect_timeout"] == 2
+    assert conf.task_ignore_result is True
 
 
 @on_real_services
@@ -153,9 +109,10 @@ def test_a_task_enqueued_on_commit_is_run_by_the_worker(ravi):
         time.sleep(0.5)
         # Not before the commit: the worker could not even see the row yet.
         assert mail.outbox == []
-    wait_for(lambda: len(mail.outbox) == 1)
+    # The worker sends the mail, then marks the row in the same transaction: wait for its commit too.
+    wait_for(lambda: Notification.objects.filter(user=ravi, emailed_at__isnull=False).exists())
+    assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["ravi@bank.example"]
-    assert Notification.objects.get(user=ravi).emailed_at is not None
 
 
 @on_real_services
@@ -172,7 +129,7 @@ def test_the_beat_sweep_task_runs_on_the_worker(ravi, rita):
 @on_real_services
 def test_user_actions_survive_a_broker_outage_and_the_next_sweep_catches_up(broker, caplog, ravi, rita):
     celery_app.conf.broker_url = CLOSED_PORT_BROKER
-    _reset_broker_connections()
+    reset_broker_connections()
 
     with caplog.at_level(logging.WARNING, logger="core.tasks"):
         for n in range(3):
@@ -187,20 +144,21 @@ def test_user_actions_survive_a_broker_outage_and_the_next_sweep_catches_up(brok
     assert mail.outbox == []
 
     # Meanwhile a review fell due. Then Redis is back and the beat's next sweep runs.
-    factories.ReviewFactory(function="risk", assignee=ravi, due_date=timezone.localdate() - timedelta(days=1))
+    review = factories.ReviewFactory(function="risk", assignee=ravi, due_date=reminder_today())
     celery_app.conf.broker_url = broker
-    _reset_broker_connections()
+    reset_broker_connections()
     with (
-        caplog.at_level(logging.INFO, logger="core.tasks"),
+        records_of("core.tasks", logging.INFO) as logged,
         start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30),
     ):
         assert core_tasks.enqueue(send_due_reminders) is True
         wait_for(lambda: len(mail.outbox) == 4)
-    assert "The broker is reachable again" in caplog.text
-    assert core_tasks._broker_down is False
-    subjects = sorted(m.subject for m in mail.outbox)
-    assert [s for s in subjects if "while the broker is down" in s] == [
-        f"[Stagegate] Action {n} while the broker is down" for n in range(3)
+    assert [r.getMessage() for r in logged] == [
+        "The broker is reachable again (signoff.tasks.send_due_reminders enqueued)."
     ]
-    assert any("Overdue" in s or "due today" in s for s in subjects)
+    assert core_tasks._broker_down is False
+    assert sorted(m.subject for m in mail.outbox) == [
+        *(f"[Stagegate] Action {n} while the broker is down" for n in range(3)),
+        f"[Stagegate] Reminder: Risk review of “{review.request.use_case.title}” is due today",
+    ]
     assert not Notification.objects.filter(emailed_at__isnull=True).exists()

@@ -16,9 +16,6 @@ from lifecycle.models import (
     Tier,
     UseCase,
 )
-from lifecycle.selectors import (
-    owner_candidates,
-)
 
 
 class UseCaseSerializer(serializers.ModelSerializer):
@@ -72,9 +69,12 @@ class UseCaseWriteSerializer(serializers.Serializer):
     purpose = serializers.CharField()
     approved_scope = serializers.CharField(required=False, allow_blank=True)
     business_kpi = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    technical_owner = serializers.SlugRelatedField(slug_field="username", queryset=owner_candidates(), required=False)
+    # Any active account: whether it may own a use case is the service's to say, with its reason.
+    technical_owner = serializers.SlugRelatedField(
+        slug_field="username", queryset=User.objects.filter(is_active=True), required=False
+    )
     business_owner = serializers.SlugRelatedField(
-        slug_field="username", queryset=owner_candidates(), required=False, allow_null=True
+        slug_field="username", queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
     team = serializers.CharField(max_length=100, required=False, allow_blank=True)
     sunset_criteria = serializers.CharField(required=False, allow_blank=True)

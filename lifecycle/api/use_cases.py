@@ -37,6 +37,21 @@ from lifecycle.services import (
     use_case_update,
 )
 
+FLOWS = {
+    "stage": "the stage changes through readiness requests, demotion and retirement",
+    "risk_tier": "the tier comes from the risk classification",
+    "internal_tier": "the tier comes from the risk classification",
+    "revalidation_due": "the review date follows from approvals",
+    "current_version": "the running version follows from approvals",
+    "rollback_version": "the rollback version follows from approvals",
+}
+
+
+def _not_editable(name: str) -> str:
+    if name in FLOWS:
+        return f"Not set here: {FLOWS[name]}."
+    return f"A use case has no field {name!r} that can be changed."
+
 
 @extend_schema_view(
     list=extend_schema(summary="Use cases visible to you"),
@@ -92,6 +107,9 @@ class UseCaseViewSet(viewsets.GenericViewSet):
             raise exceptions.ValidationError({"non_field_errors": ["Send an object of the fields to change."]})
         if "slug" in request.data:
             raise exceptions.ValidationError({"slug": "The slug never changes after creation."})
+        # Refused by name, never silently dropped: a client that thinks it set a field must hear that it did not.
+        if refused := sorted(set(request.data) - set(EDITABLE_FIELDS)):
+            raise exceptions.ValidationError({name: [_not_editable(name)] for name in refused})
         incoming = UseCaseWriteSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
         fields = {k: v for k, v in incoming.validated_data.items() if k in EDITABLE_FIELDS}

@@ -1,3 +1,4 @@
+import re
 from io import StringIO
 
 import pytest
@@ -28,7 +29,8 @@ def _get(header: str | None):
 def test_issue_token_prints_a_key_and_stores_only_its_hash(erin):
     key = _issue("erin", "--name", "deploy pipeline")
     token = ApiToken.objects.get()
-    assert key.startswith("sg_") and len(key) > 40
+    # "sg_" and 32 random bytes, URL-safe base64 (43 characters).
+    assert re.fullmatch(r"sg_[A-Za-z0-9_-]{43}", key)
     assert token.key_hash == ApiToken.hash_key(key) and key not in token.key_hash
     assert (token.user, token.name, token.key_prefix) == (erin, "deploy pipeline", key[:10])
     event = AuditEvent.objects.get(verb="auth.token_issued")
@@ -40,7 +42,7 @@ def test_issue_token_refuses_unknown_and_inactive_users(erin):
         _issue("ghost")
     erin.is_active = False
     erin.save()
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="No active user"):
         _issue("erin")
     assert not ApiToken.objects.exists()
 
@@ -82,12 +84,18 @@ def test_unknown_token_is_refused(erin):
 
 
 def test_no_credentials_is_refused():
-    assert _get(None).status_code in (401, 403)
+    response = _get(None)
+    # 401 with a challenge: the bearer scheme is the first authentication class, so the client is told how.
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
 
 
 def test_other_schemes_are_not_taken_for_tokens(erin):
     key = _issue("erin")
-    assert _get(f"Token {key}").status_code in (401, 403)
+    response = _get(f"Token {key}")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert ApiToken.objects.get().last_used_at is None
 
 
 def test_token_cannot_do_more_than_its_user(audrey, use_case):

@@ -39,7 +39,7 @@ def test_database_refuses_update_and_delete(statement):
 
 def test_orm_update_is_refused_too():
     _record_three(None)
-    with pytest.raises(DatabaseError), transaction.atomic():
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEvent.objects.filter(seq=2).update(verb="stage.promoted")
     assert AuditEvent.objects.get(seq=2).verb == Verb.USE_CASE_UPDATED
 
@@ -47,7 +47,8 @@ def test_orm_update_is_refused_too():
 def test_verify_audit_names_the_first_altered_event(capsys):
     _record_three(None)
     call_command("verify_audit")
-    assert "3 events" in capsys.readouterr().out
+    head = AuditEvent.objects.get(seq=3)
+    assert capsys.readouterr().out == f"Audit chain intact: 3 events, head #3 {head.hash}\n"
 
     audit_triggers_drop(connection)
     try:
@@ -56,12 +57,20 @@ def test_verify_audit_names_the_first_altered_event(capsys):
     finally:
         audit_triggers_install(connection)
 
+    altered = AuditEvent.objects.get(seq=2)
     break_ = audit_verify()
-    assert break_ is not None and break_.seq == 2
+    assert (break_.seq, break_.event_id, break_.reason) == (
+        2,
+        altered.pk,
+        "its columns no longer match its hashed text (the row was altered)",
+    )
     with pytest.raises(SystemExit) as exit_info:
         call_command("verify_audit")
     assert exit_info.value.code == 1
-    assert "#2" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        f"Audit chain broken at event #2 (id {altered.pk}): "
+        "its columns no longer match its hashed text (the row was altered)\n"
+    )
 
 
 def test_verify_audit_detects_a_deleted_tail():

@@ -1,9 +1,13 @@
 """Signed checkpoints of the audit head: proof, kept outside the database, that a later chain extends it."""
 
+import json
+
 import pytest
+from django.core import signing
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
+from audit.models import AuditEvent
 from audit.services import Verb, audit_record
 from audit.triggers import audit_triggers_drop, audit_triggers_install
 
@@ -24,9 +28,11 @@ def _checkpoint(capsys) -> str:
 def test_a_checkpoint_still_verifies_after_the_chain_grows(capsys):
     _events(None, 2)
     checkpoint = _checkpoint(capsys)
+    signed = signing.loads(checkpoint, salt="stagegate.audit-checkpoint")
+    assert (signed["seq"], signed["hash"]) == (2, AuditEvent.objects.get(seq=2).hash)
     _events(None, 3)
     call_command("audit_checkpoint", verify=checkpoint)
-    assert '"seq": 2' in capsys.readouterr().out
+    assert json.loads(capsys.readouterr().out) == {"ok": True, **signed}
 
 
 def test_a_rebuilt_chain_fails_the_checkpoint(capsys):
@@ -41,10 +47,14 @@ def test_a_rebuilt_chain_fails_the_checkpoint(capsys):
     finally:
         audit_triggers_install(connection)
     _events(None, 2)
+    signed = signing.loads(checkpoint, salt="stagegate.audit-checkpoint")
     with pytest.raises(SystemExit) as exit_info:
         call_command("audit_checkpoint", verify=checkpoint)
     assert exit_info.value.code == 1
-    assert "rewritten or truncated" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        f"The chain does not extend the checkpoint of event #2 ({signed['at']}): "
+        "event #2 no longer has the checkpoint's hash; the trail was rewritten or truncated.\n"
+    )
 
 
 def test_a_forged_checkpoint_is_refused(capsys):

@@ -28,6 +28,7 @@ def test_a_refused_page_write_is_one_event_pointing_at_what_it_refused(client, i
     assert (event.actor, event.object_type, event.object_id) == (eric, "signoff.readinessrequest", str(in_review.pk))
     assert (event.use_case_id, event.request_id) == (in_review.use_case_id, in_review.pk)
     assert event.changes["status"] == 403
+    assert event.changes["reason"] == "Only the submitter or the use case's owners may withdraw this request."
     assert event.changes["reason"] in html.unescape(response.content.decode())
     in_review.refresh_from_db()
     assert in_review.state == RequestState.SUBMITTED
@@ -46,6 +47,7 @@ def test_a_refused_api_write_is_one_event_pointing_at_what_it_refused(client, in
         in_review.pk,
     )
     assert event.changes["reason"] == response.json()["detail"]
+    assert response.json() == {"detail": "Only the submitter or the use case's owners may withdraw this request."}
     in_review.refresh_from_db()
     assert in_review.state == RequestState.SUBMITTED
 

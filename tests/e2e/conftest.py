@@ -12,7 +12,7 @@ import pytest
 from django.db import connections
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.conftest import IN_CI
+from tests import IN_CI
 from tests.factories import PASSWORD
 
 CHROMIUM = os.getenv("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -1,11 +1,15 @@
 """Journeys through the home pages and portfolio insight in a real browser."""
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from lifecycle.models import UseCase
+from portal import insight
 from tests import factories
 from tests.e2e.conftest import screenshot, sign_in
 from tests.portal.dashboard_data import request_make, review_make, stage_history
@@ -94,9 +98,9 @@ def test_anyone_with_a_role_reads_the_portfolio_and_downloads_the_inventory(page
     screenshot(page, "insight")
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download the inventory (CSV)").click()
-    content = download_info.value.path().read_text(encoding="utf-8")
-    assert content.splitlines()[0].startswith("slug,title,stage")
-    assert "claims-triage" in content
+    rows = list(csv.DictReader(io.StringIO(download_info.value.path().read_text(encoding="utf-8"))))
+    assert list(rows[0]) == insight.INVENTORY_COLUMNS
+    assert sorted(r["slug"] for r in rows) == sorted(UseCase.objects.values_list("slug", flat=True))
 
 
 def test_keyboard_users_can_skip_to_the_content(page, erin):

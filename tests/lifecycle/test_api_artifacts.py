@@ -5,17 +5,13 @@ from lifecycle.models import Artifact, ArtifactKind
 from tests import factories
 from tests.lifecycle.api_helpers import bearer_client
 from tests.lifecycle.files import PDF, TEXT, upload
+from tests.lifecycle.helpers import stored_files
 
 pytestmark = pytest.mark.django_db
 
 
 def _url(use_case):
     return f"/api/v1/use-cases/{use_case.slug}/artifacts/"
-
-
-def _stored_files(settings):
-    root = settings.MEDIA_ROOT
-    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
 def test_multipart_upload_supersedes_and_lists(erin, use_case):
@@ -39,11 +35,15 @@ def test_multipart_upload_supersedes_and_lists(erin, use_case):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("tool.exe", b"MZ", "not accepted"),
-        ("fake.pdf", b"hello", "not a PDF"),
-        ("empty.txt", b"", "empty"),
-        ("big.txt", b"x" * 2000, "larger than the limit"),
-        ("a..pdf", PDF, "'..'"),
+        (
+            "tool.exe",
+            b"MZ",
+            "Files of type '.exe' are not accepted. Allowed: csv, docx, jpeg, jpg, json, md, pdf, png, txt, xlsx.",
+        ),
+        ("fake.pdf", b"hello", "The content of 'fake.pdf' is not a PDF (starting with %PDF-), as its extension says."),
+        ("empty.txt", b"", "The file is empty."),
+        ("big.txt", b"x" * 2000, "The file is larger than the limit of 1000\xa0bytes."),
+        ("a..pdf", PDF, "The file name may not contain '..'."),
     ],
 )
 def test_bad_files_are_400_and_leave_nothing(erin, use_case, settings, name, content, message):
@@ -52,20 +52,23 @@ def test_bad_files_are_400_and_leave_nothing(erin, use_case, settings, name, con
         _url(use_case), {"kind": "other", "file": upload(name, content)}, format="multipart"
     )
     assert response.status_code == 400
-    assert message in " ".join(response.json()["file"])
-    assert not Artifact.objects.exists() and _stored_files(settings) == []
+    assert response.json() == {"file": [message]}
+    assert not Artifact.objects.exists() and stored_files(settings) == []
 
 
 def test_missing_file_unknown_kind_and_foreign_version_are_400(erin, use_case, settings):
     client = bearer_client(erin)
-    assert "file" in client.post(_url(use_case), {"kind": "other"}, format="multipart").json()
-    assert "kind" in client.post(_url(use_case), {"kind": "x", "file": upload("a.pdf", PDF)}, format="multipart").json()
-    foreign = factories.ModelVersionFactory()
+    no_file = client.post(_url(use_case), {"kind": "other"}, format="multipart")
+    assert (no_file.status_code, no_file.json()) == (400, {"file": ["No file was submitted."]})
+    no_kind = client.post(_url(use_case), {"kind": "x", "file": upload("a.pdf", PDF)}, format="multipart")
+    assert (no_kind.status_code, no_kind.json()) == (400, {"kind": ['"x" is not a valid choice.']})
+    foreign = factories.ModelVersionFactory(label="7.7.7")
     response = client.post(
-        _url(use_case), {"kind": "other", "version": foreign.pk, "file": upload("a.pdf", PDF)}, format="multipart"
+        _url(use_case), {"kind": "other", "version": foreign.label, "file": upload("a.pdf", PDF)}, format="multipart"
     )
-    assert response.status_code == 400 and "version" in response.json()
-    assert not Artifact.objects.exists() and _stored_files(settings) == []
+    assert response.status_code == 400
+    assert response.json() == {"version": ["This use case has no version 7.7.7."]}
+    assert not Artifact.objects.exists() and stored_files(settings) == []
 
 
 @pytest.mark.parametrize(("who", "status"), [("eric", 403), ("audrey", 403), ("nobody", 404)])
@@ -75,7 +78,7 @@ def test_others_cannot_upload(request, use_case, settings, who, status):
         client.post(_url(use_case), {"kind": "other", "file": upload("a.pdf", PDF)}, format="multipart").status_code
         == status
     )
-    assert not Artifact.objects.exists() and _stored_files(settings) == []
+    assert not Artifact.objects.exists() and stored_files(settings) == []
 
 
 def test_download_is_audited_attachment(audrey, use_case):
@@ -86,7 +89,7 @@ def test_download_is_audited_attachment(audrey, use_case):
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == (use_case and artifact.file.open("rb").read())
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Disposition"] == f'attachment; filename="{artifact.original_name}"'
     assert AuditEvent.objects.filter(verb="artifact.downloaded", actor=audrey).count() == 1
 
 

@@ -45,22 +45,29 @@ def test_create_and_list(erin, use_case):
 
 
 @pytest.mark.parametrize(
-    ("changes", "field"),
+    ("changes", "errors"),
     [
-        ({"config_hash": "abc"}, "config_hash"),
-        ({"metrics": [{"name": "x", "value": "high", "threshold": 1}]}, "metrics"),
-        ({"metrics": [{"name": "x", "value": 1, "threshold": 1, "direction": "eq"}]}, "metrics"),
+        ({"config_hash": "abc"}, {"config_hash": ["Give the SHA-256 as 64 hexadecimal characters."]}),
+        (
+            {"metrics": [{"name": "x", "value": "high", "threshold": 1}]},
+            {"metrics": {"0": {"value": ["A valid number is required."]}}},
+        ),
+        (
+            {"metrics": [{"name": "x", "value": 1, "threshold": 1, "direction": "eq"}]},
+            {"metrics": {"0": {"direction": ['"eq" is not a valid choice.']}}},
+        ),
         (
             {"metrics": [{"name": "x", "value": 1, "threshold": 1}, {"name": "x", "value": 2, "threshold": 1}]},
-            "metrics",
+            {"metrics": ["Each metric may appear only once."]},
         ),
-        ({"agent_tools": "search_kb"}, "agent_tools"),
-        ({"label": ""}, "label"),
+        ({"agent_tools": "search_kb"}, {"agent_tools": ['Expected a list of items but got type "str".']}),
+        ({"label": ""}, {"label": ["This field may not be blank."]}),
     ],
 )
-def test_bad_input_is_400(erin, use_case, changes, field):
+def test_bad_input_is_400(erin, use_case, changes, errors):
     response = bearer_client(erin).post(_url(use_case), _payload(**changes), format="json")
-    assert response.status_code == 400 and field in response.json()
+    assert response.status_code == 400
+    assert response.json() == errors
     assert not ModelVersion.objects.exists()
 
 

@@ -66,29 +66,36 @@ def test_too_large_even_if_the_size_attribute_lies(settings):
         upload_validate(file)
 
 
+SEPARATORS = "The file name may not contain path separators."
+CONTROL = "The file name contains control characters."
+DOT_OR_SPACE = "The file name may not start or end with a dot or a space."
+NO_NAME = "The file has no name."
+
+
 @pytest.mark.parametrize(
-    "name",
+    ("name", "message"),
     [
-        "../../etc/passwd.txt",
-        "dir/report.pdf",
-        "dir\\report.pdf",
-        "report..pdf",
-        "nul\x00.pdf",
-        "bell\x07.pdf",
-        "line\nbreak.pdf",
-        "rtl\u202egnp.pdf",
-        ".hidden.pdf",
-        "trailing.pdf ",
-        "x" * 147 + ".pdf",
-        "",
-        "   ",
+        ("../../etc/passwd.txt", SEPARATORS),
+        ("dir/report.pdf", SEPARATORS),
+        ("dir\\report.pdf", SEPARATORS),
+        ("report..pdf", "The file name may not contain '..'."),
+        ("nul\x00.pdf", CONTROL),
+        ("bell\x07.pdf", CONTROL),
+        ("line\nbreak.pdf", CONTROL),
+        ("rtl\u202egnp.pdf", CONTROL),
+        (".hidden.pdf", DOT_OR_SPACE),
+        ("trailing.pdf ", DOT_OR_SPACE),
+        ("x" * 147 + ".pdf", "The file name is longer than 150 characters."),
+        ("", NO_NAME),
+        ("   ", NO_NAME),
     ],
 )
-def test_hostile_names(name):
-    with pytest.raises(ValidationError):
+def test_hostile_names(name, message):
+    with pytest.raises(ValidationError) as refused:
         file_name_check(name)
+    assert refused.value.messages == [message]
 
 
 def test_ordinary_names_pass():
     assert file_name_check("Évaluation v1.2 (final).pdf") == "Évaluation v1.2 (final).pdf"
-    assert file_name_check("x" * 146 + ".pdf")
+    assert file_name_check("x" * 146 + ".pdf") == "x" * 146 + ".pdf"

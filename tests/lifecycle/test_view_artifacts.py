@@ -5,17 +5,13 @@ from audit.models import AuditEvent
 from lifecycle.models import Artifact, ArtifactKind
 from tests import factories
 from tests.lifecycle.files import DOCX, PDF, upload
+from tests.lifecycle.helpers import stored_files
 
 pytestmark = pytest.mark.django_db
 
 
 def _url(use_case):
     return reverse("lifecycle:artifact-upload", args=[use_case.slug])
-
-
-def _stored_files(settings):
-    root = settings.MEDIA_ROOT
-    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
 def test_owner_uploads_evidence(client, use_case, erin, settings):
@@ -34,7 +30,7 @@ def test_owner_uploads_evidence(client, use_case, erin, settings):
     assert response.status_code == 302
     artifact = Artifact.objects.get()
     assert (artifact.version, artifact.original_name, artifact.size) == (version, "eval.pdf", len(PDF))
-    assert len(_stored_files(settings)) == 1
+    assert len(stored_files(settings)) == 1
 
 
 @pytest.mark.parametrize(
@@ -59,15 +55,18 @@ def test_bad_files_are_refused_and_leave_nothing(client, use_case, erin, setting
     assert response.status_code == 400
     assert message in " ".join(response.context["form"].errors["file"])
     assert not Artifact.objects.exists()
-    assert _stored_files(settings) == []
+    assert stored_files(settings) == []
     assert not AuditEvent.objects.filter(verb="artifact.uploaded").exists()
 
 
 def test_path_in_the_name_never_reaches_the_disk(client, use_case, erin, settings):
     client.force_login(erin)
-    client.post(_url(use_case), {"kind": ArtifactKind.OTHER, "file": upload("../../../escape.pdf", PDF)})
-    # Whatever name survives the multipart parser, the stored path is the content hash.
-    assert [p.name for p in _stored_files(settings)] in ([], [Artifact.objects.get().sha256])
+    response = client.post(_url(use_case), {"kind": ArtifactKind.OTHER, "file": upload("../../../escape.pdf", PDF)})
+    assert response.status_code == 302
+    # The multipart parser keeps only the base name; the stored path is the content hash.
+    artifact = Artifact.objects.get()
+    assert artifact.original_name == "escape.pdf"
+    assert stored_files(settings) == [settings.MEDIA_ROOT / "artifacts" / artifact.sha256[:2] / artifact.sha256]
     assert not (settings.MEDIA_ROOT.parent / "escape.pdf").exists()
 
 
@@ -83,7 +82,7 @@ def test_others_get_403_and_nothing_is_stored(client, request, use_case, who, se
     client.force_login(request.getfixturevalue(who))
     response = client.post(_url(use_case), {"kind": "other", "file": upload("a.pdf", PDF)})
     assert response.status_code == 403
-    assert not Artifact.objects.exists() and _stored_files(settings) == []
+    assert not Artifact.objects.exists() and stored_files(settings) == []
 
 
 def test_download_is_an_audited_attachment(client, use_case, audrey):

@@ -37,7 +37,9 @@ def test_answer_without_support_is_400(client, use_case, erin):
     client.force_login(erin)
     response = client.post(_url(use_case), {"named_owner": "yes"})
     assert response.status_code == 400
-    assert "note" in response.context["form"].errors[ReadinessQuestion.NAMED_OWNER][0]
+    assert response.context["form"].errors == {
+        ReadinessQuestion.NAMED_OWNER: ["Add a note or link an artifact that supports the answer."]
+    }
     assert not ReadinessAnswer.objects.exists()
 
 

@@ -38,24 +38,27 @@ def test_owner_adds_a_version_with_metrics(client, use_case, erin):
     ]
 
 
+HEX = "Give the SHA-256 as 64 hexadecimal characters."
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"config_hash": "xyz"}, "config_hash", "64 hexadecimal"),
-        ({"config_hash": "z" * 64}, "config_hash", "64 hexadecimal"),
-        ({"metrics": "auc, 0.8"}, "metrics", "Line 1: expected"),
-        ({"metrics": "auc, high, 0.8, >="}, "metrics", "must be numbers"),
-        ({"metrics": "auc, nan, 0.8, >="}, "metrics", "finite"),
-        ({"metrics": "auc, 0.9, 0.8, =="}, "metrics", "'>=' or '<='"),
-        ({"metrics": "auc, 0.9, 0.8, >=\nauc, 0.9, 0.8, >="}, "metrics", "Line 2: 'auc' appears twice"),
-        ({"label": ""}, "label", "required"),
+        ({"config_hash": "xyz"}, "config_hash", HEX),
+        ({"config_hash": "z" * 64}, "config_hash", HEX),
+        ({"metrics": "auc, 0.8"}, "metrics", "Line 1: expected 'name, value, threshold, >= or <=' (four parts)."),
+        ({"metrics": "auc, high, 0.8, >="}, "metrics", "Line 1: value and threshold must be numbers."),
+        ({"metrics": "auc, nan, 0.8, >="}, "metrics", "Line 1: value and threshold must be finite numbers."),
+        ({"metrics": "auc, 0.9, 0.8, =="}, "metrics", "Line 1: the direction must be '>=' or '<=', not '=='."),
+        ({"metrics": "auc, 0.9, 0.8, >=\nauc, 0.9, 0.8, >="}, "metrics", "Line 2: 'auc' appears twice."),
+        ({"label": ""}, "label", "This field is required."),
     ],
 )
 def test_bad_input_is_400_with_the_reason(client, use_case, erin, changes, field, message):
     client.force_login(erin)
     response = client.post(_url(use_case), _data(**changes))
     assert response.status_code == 400
-    assert message in " ".join(response.context["form"].errors[field])
+    assert response.context["form"].errors == {field: [message]}
     assert not ModelVersion.objects.exists()
 
 

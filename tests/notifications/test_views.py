@@ -1,5 +1,7 @@
 """Notification pages: the list, marking read, the header badge and the e-mail setting."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -109,7 +111,7 @@ def test_a_bad_id_is_refused_with_a_message(client, ravi, inbox, bad):
     signed_in(client, ravi)
     response = client.post(READ, {"id": bad})
     assert response.status_code == 400
-    assert "notification number" in response.content.decode()
+    assert response.content.decode() == "Each id must be a notification number."
     assert Notification.objects.filter(user=ravi, read_at__isnull=True).count() == 27
 
 
@@ -133,7 +135,8 @@ def test_settings_page_shows_the_current_choice(client, ravi):
     assert response.status_code == 200
     content = response.content.decode()
     assert "<legend>Notifications by e-mail</legend>" in content
-    assert 'value="immediate"' in content and "checked" in content
+    checked = re.findall(r'<input type="radio" name="email_mode" value="(\w+)"[^>]*\bchecked\b', content)
+    assert checked == ["immediate"]
 
 
 def test_choose_the_daily_digest(client, ravi):
@@ -145,12 +148,19 @@ def test_choose_the_daily_digest(client, ravi):
     assert ravi.email_mode == User.EmailMode.DIGEST
 
 
-@pytest.mark.parametrize("data", [{}, {"email_mode": "weekly"}])
-def test_a_bad_choice_is_refused_with_a_message(client, ravi, data):
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "Choose how you want to receive e-mail."),
+        ({"email_mode": "weekly"}, "Choose one of the options: each e-mail as it happens, or one daily digest."),
+    ],
+)
+def test_a_bad_choice_is_refused_with_a_message(client, ravi, data, message):
     signed_in(client, ravi)
     response = client.post(SETTINGS, data)
     assert response.status_code == 400
-    assert "Choose" in response.content.decode()
+    assert response.context["form"].errors == {"email_mode": [message]}
+    assert message in response.content.decode()
     ravi.refresh_from_db()
     assert ravi.email_mode == User.EmailMode.IMMEDIATE
 

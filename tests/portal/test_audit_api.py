@@ -34,8 +34,9 @@ def test_auditors_and_admins_list_events_newest_first(api, request, trail, actor
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == AuditEvent.objects.count()
-    seqs = [e["seq"] for e in body["results"]]
-    assert seqs == sorted(seqs, reverse=True)
+    assert [e["seq"] for e in body["results"]] == list(
+        AuditEvent.objects.order_by("-seq").values_list("seq", flat=True)
+    )
     newest = AuditEvent.objects.order_by("-seq").first()
     assert body["results"][0]["hash"] == newest.hash
     # Accounts created for the test are on the record too; of the trail's two events, eric's is newer.
@@ -48,9 +49,12 @@ def test_filters(api, audrey, trail):
     by_verb = api.get(LIST, {"verb": Verb.REQUEST_SUBMITTED}).json()["results"]
     assert [(e["verb"], e["request_id"]) for e in by_verb] == [(Verb.REQUEST_SUBMITTED, 5)]
     by_actor = api.get(LIST, {"actor": "eric"}).json()["results"]
-    assert {e["actor"] for e in by_actor} == {"eric"}
+    assert [(e["actor"], e["verb"]) for e in by_actor] == [("eric", Verb.ARTIFACT_UPLOADED)]
     by_use_case = api.get(LIST, {"use_case": "mine"}).json()["results"]
-    assert by_use_case and {e["use_case_id"] for e in by_use_case} == {trail.pk}
+    assert [(e["use_case_id"], e["verb"]) for e in by_use_case] == [
+        (trail.pk, Verb.REQUEST_SUBMITTED),
+        (trail.pk, Verb.PERMISSION_GRANTED),
+    ]
     assert api.get(LIST, {"request": 5}).json()["count"] == 1
 
 
@@ -58,8 +62,10 @@ def test_bad_filters_are_a_400_naming_the_field(api, audrey, trail):
     api.force_authenticate(audrey)
     response = api.get(LIST, {"use_case": "nope"})
     assert response.status_code == 400
-    assert "use_case" in response.json()
-    assert api.get(LIST, {"since": "tomorrow"}).status_code == 400
+    assert response.json() == {"use_case": ["No use case has the slug “nope”."]}
+    since = api.get(LIST, {"since": "tomorrow"})
+    assert since.status_code == 400
+    assert since.json() == {"since": ["Enter a valid date."]}
 
 
 def test_one_event_by_seq(api, audrey, trail):
@@ -75,7 +81,10 @@ def test_other_role_holders_get_403(api, erin, trail):
     api.force_authenticate(erin)
     response = api.get(LIST)
     assert response.status_code == 403
-    assert "auditors and administrators" in response.json()["detail"]
+    assert response.json() == {
+        "detail": "The audit trail is open to auditors and administrators; "
+        "the events of an approved request are printed in its sign-off packet."
+    }
 
 
 def test_without_a_role_404(api, nobody, trail):

@@ -3,8 +3,11 @@
 from django.contrib.auth.models import Group
 
 from accounts.models import User
+from audit.models import AuditEvent
+from audit.services import Verb
 from lifecycle.models import ArtifactKind, ReadinessAnswer, Stage, Tier, UseCase
-from signoff.models import ReadinessRequest, Review
+from signoff import services
+from signoff.models import Decision, ReadinessRequest, Review
 from tests import factories
 
 STAGE_KINDS = {
@@ -72,6 +75,19 @@ def reviews_by_function(request: ReadinessRequest) -> dict[str, Review]:
 
 def answer_no(use_case: UseCase, question: str) -> None:
     ReadinessAnswer.objects.filter(use_case=use_case, question=question).update(answer=False)
+
+
+def audited(verb: Verb) -> int:
+    return AuditEvent.objects.filter(verb=verb).count()
+
+
+def submitted_request(use_case: UseCase, actor: User, target_stage: int) -> ReadinessRequest:
+    request = services.readiness_request_create(use_case=use_case, actor=actor, target_stage=target_stage)
+    return services.readiness_request_submit(request=request, actor=actor)
+
+
+def decide(review: Review, actor: User, decision: str = Decision.APPROVE, comment: str = "", conditions=()) -> Review:
+    return services.review_decide(review=review, actor=actor, decision=decision, comment=comment, conditions=conditions)
 
 
 __all__ = ["Stage", "put_at_stage", "supply_evidence"]

@@ -61,13 +61,18 @@ def test_allowed_at_the_current_stage_with_a_bearer_token(client, erin, use_case
 
 @pytest.mark.parametrize(
     ("stage", "message"),
-    [(None, "Give the stage"), ("three", "one digit from 0 to 4"), ("7", "one digit from 0 to 4"), ("-1", "one digit")],
+    [
+        (None, "Give the stage to check, e.g. ?stage=3."),
+        ("three", "The stage must be one digit from 0 to 4, not 'three'."),
+        ("7", "The stage must be one digit from 0 to 4, not '7'."),
+        ("-1", "The stage must be one digit from 0 to 4, not '-1'."),
+    ],
 )
 def test_bad_stage_is_400_with_a_message(client, erin, credit, stage, message):
     client.force_login(erin)
     code, body = gate(client, credit.slug, stage)
     assert code == 400
-    assert message in str(body["stage"])
+    assert body == {"stage": [message]}
 
 
 def test_unknown_slug_is_404(client, erin):
@@ -81,7 +86,10 @@ def test_no_role_gets_404(client, nobody, credit):
 
 
 def test_anonymous_is_refused(client, credit):
-    assert client.get(f"/api/v1/use-cases/{credit.slug}/gate/", {"stage": 1}).status_code in (401, 403)
+    response = client.get(f"/api/v1/use-cases/{credit.slug}/gate/", {"stage": 1})
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert response.json() == {"detail": "Authentication credentials were not provided."}
 
 
 def test_full_journey_ends_with_the_gate_allowing_stage_three(client, erin, bob, rita, carl, lena, ravi, cora, leo):
@@ -97,8 +105,27 @@ def test_full_journey_ends_with_the_gate_allowing_stage_three(client, erin, bob,
     )
     assert created.status_code == 201, created.content
     request_id = created.json()["id"]
-    missing = {r["key"] for r in created.json()["gate"]["requirements"] if not r["met"]}
-    assert {"evidence.rollback_test", "evidence.communication_plan", "readiness.named_owner"} <= missing
+    missing = sorted(r["key"] for r in created.json()["gate"]["requirements"] if not r["met"])
+    assert missing == [
+        "classification.final",
+        "classification.present",
+        "evaluation.thresholds",
+        "evidence.communication_plan",
+        "evidence.data_lineage",
+        "evidence.evaluation_report",
+        "evidence.observability_plan",
+        "evidence.rollback_test",
+        "readiness.business_kpi",
+        "readiness.compliance_accounted",
+        "readiness.controls_designed",
+        "readiness.evaluation_rules",
+        "readiness.named_owner",
+        "readiness.representative_data",
+        "readiness.workflow_integration",
+        "signoff.compliance",
+        "signoff.legal",
+        "signoff.risk",
+    ]
     refused = client.post(f"/api/v1/readiness-requests/{request_id}/submit/")
     assert refused.status_code == 400
     assert "Missing: Rollback test record." in str(refused.json())

@@ -1,9 +1,10 @@
 """The demo's requests: real promotions, open reviews in every state, and nothing twice."""
 
-from datetime import timedelta
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
+import time_machine
 
 from lifecycle.models import Stage, Tier, UseCase
 from signoff.demo import demo_requests_seed
@@ -46,6 +47,8 @@ def demo_use_cases(people):
     return {u.slug: u for u in cases}
 
 
+# A Wednesday, so the business-day due dates below are plain dates.
+@time_machine.travel(datetime(2026, 12, 2, 9, 30, tzinfo=ZoneInfo("Europe/London")), tick=False)
 def test_seed_promotes_and_leaves_requests_open(people, demo_use_cases):
     notes = demo_requests_seed(users=people, use_cases=demo_use_cases)
 
@@ -57,15 +60,21 @@ def test_seed_promotes_and_leaves_requests_open(people, demo_use_cases):
     credit = ReadinessRequest.objects.get(use_case__slug="credit-scoring", target_stage=3)
     signers = {r.function.key: r.decided_by.username for r in credit.reviews.all()}
     assert signers == {"risk": "rita", "compliance": "carl", "legal": "lena"}
-    assert UseCase.objects.get(slug="credit-scoring").revalidation_due is not None
+    assert UseCase.objects.get(slug="credit-scoring").revalidation_due == date(2027, 12, 2)
 
     owned = ReadinessRequest.objects.get(use_case__slug="fraud-triage", state=RequestState.SUBMITTED)
     assert owned.reviews.get().state == ReviewState.UNASSIGNED
 
-    today = timezone.localdate()
     open_reviews = Review.objects.filter(state__in=[ReviewState.UNASSIGNED, ReviewState.ASSIGNED])
-    assert open_reviews.filter(due_date__lt=today, state=ReviewState.ASSIGNED).exists()
-    assert open_reviews.filter(due_date=today + timedelta(days=1), assignee__isnull=True).exists()
+    # One overdue and assigned, one due tomorrow and unassigned: the reminders have something to do.
+    assert sorted(
+        (r.request.use_case.slug, r.function.key, r.state, r.assignee and r.assignee.username, r.due_date)
+        for r in open_reviews
+    ) == [
+        ("fraud-triage", "risk", ReviewState.UNASSIGNED, None, date(2026, 12, 3)),
+        # Four business days overdue: one more than escalation waits for.
+        ("hr-screening", "risk", ReviewState.ASSIGNED, "ravi", date(2026, 11, 26)),
+    ]
     assert ReadinessRequest.objects.filter(state=RequestState.CHANGES_REQUESTED).count() == 1
 
 

@@ -164,7 +164,7 @@ def test_both_a_file_and_a_hash_is_a_400(client, erin, packet):
 def test_anonymous_is_sent_to_sign_in(client):
     response = client.post(VERIFY_URL, {"sha256": "0" * 64})
     assert response.status_code == 302
-    assert reverse("login") in response["Location"]
+    assert response["Location"] == f"{reverse('login')}?next={VERIFY_URL}"
 
 
 def test_page_says_when_the_stored_copy_no_longer_matches(client, audrey, packet):

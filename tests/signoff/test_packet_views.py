@@ -51,7 +51,8 @@ def test_without_a_role_nothing_exists(client, nobody, packets):
 
 def test_anonymous_is_sent_to_sign_in(client, packets):
     response = client.get(LIST_URL)
-    assert response.status_code == 302 and reverse("login") in response["Location"]
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={LIST_URL}"
 
 
 @pytest.mark.parametrize(

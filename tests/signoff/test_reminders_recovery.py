@@ -109,10 +109,8 @@ def test_two_overlapping_sweeps_send_each_reminder_exactly_once(settings, ravi, 
     assert errors == []
     assert len(results) == 2
     assert sum(r.sent for r in results) == 30
-    # Both really worked at the same time: each sent part of the batches.
-    assert all(r.sent > 0 for r in results), [r.sent for r in results]
+    # Both really worked at the same time: each sent part of the batches (how many each is up to the scheduler).
+    assert min(r.sent for r in results) > 0, [r.sent for r in results]
     assert Reminder.objects.filter(sent_at__isnull=False).count() == 30
     assert Notification.objects.filter(user=ravi).count() == 30
-    subjects = [m.subject for m in mail.outbox]
-    assert len(subjects) == len(set(subjects)) == 30
-    assert {_subject(r) for r in reviews} == set(subjects)
+    assert sorted(m.subject for m in mail.outbox) == sorted(_subject(r) for r in reviews)

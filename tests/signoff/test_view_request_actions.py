@@ -27,16 +27,17 @@ def test_withdraw_by_submitter(client, erin, in_review):
 
 @pytest.mark.parametrize("who", ["eric", "rita", "audrey"])
 def test_withdraw_requires_submitter_or_owner(client, in_review, who, request):
-    client.force_login(request.getfixturevalue(who))
+    user = request.getfixturevalue(who)
+    client.force_login(user)
     assert post(client, "request-withdraw", in_review).status_code == 403
     in_review.refresh_from_db()
     assert in_review.state == RequestState.SUBMITTED
-    assert AuditEvent.objects.filter(verb=Verb.ACCESS_REFUSED).exists()
+    assert AuditEvent.objects.get(verb=Verb.ACCESS_REFUSED).actor == user
 
 
 def test_withdraw_twice_says_why(client, erin, in_review):
     client.force_login(erin)
-    post(client, "request-withdraw", in_review)
+    assert post(client, "request-withdraw", in_review).status_code == 302
     response = post(client, "request-withdraw", in_review, {})
     assert response.status_code == 400
     assert "This request is closed (withdrawn)." in response.content.decode()

@@ -63,7 +63,7 @@ def test_assign_requires_a_lead(client, ravi, risk):
 
 def test_hand_over(client, ravi, rita, carl, risk):
     client.force_login(ravi)
-    post(client, "review-claim", risk)
+    assert post(client, "review-claim", risk).status_code == 302
     client.force_login(carl)
     assert post(client, "review-hand-over", risk, {"to": rita.pk}).status_code == 403
     client.force_login(ravi)

@@ -30,19 +30,17 @@ def test_overdue_first_then_by_due_date(client, rita, erin, in_review, eric):
     client.force_login(rita)
     response = client.get(QUEUE, {"function": "risk"})
     assert response.status_code == 200
-    rows = list(response.context["reviews"])
-    assert len(rows) == 2
-    assert rows[0].pk == late.pk
+    assert [r.pk for r in response.context["reviews"]] == [late.pk, reviews_by_function(in_review)["risk"].pk]
     assert "Overdue since" in response.content.decode()
 
 
 def test_scopes(client, rita, ravi, in_review):
     review = reviews_by_function(in_review)["risk"]
     client.force_login(ravi)
-    assert len(client.get(QUEUE, {"scope": "unassigned"}).context["reviews"]) == 1
+    assert list(client.get(QUEUE, {"scope": "unassigned"}).context["reviews"]) == [review]
     services.review_claim(review=review, actor=ravi)
-    assert len(client.get(QUEUE, {"scope": "unassigned"}).context["reviews"]) == 0
-    assert len(client.get(QUEUE, {"scope": "mine"}).context["reviews"]) == 1
+    assert list(client.get(QUEUE, {"scope": "unassigned"}).context["reviews"]) == []
+    assert list(client.get(QUEUE, {"scope": "mine"}).context["reviews"]) == [review]
 
 
 def test_defaults_to_the_users_function(client, carl, in_review):
@@ -66,20 +64,25 @@ def test_an_unknown_function_is_shown_and_left_out(client, rita, in_review):
     assert len(response.context["reviews"]) == 3
 
 
-def test_bad_parameters_fall_back(client, rita, in_review):
+def test_bad_parameters_are_shown_and_left_out(client, rita, in_review):
     client.force_login(rita)
-    assert client.get(QUEUE, {"function": "nope", "scope": "weird"}).status_code == 200
+    response = client.get(QUEUE, {"function": "nope", "scope": "weird"})
+    assert response.status_code == 200
+    # Each value that means nothing is said so beside the form and left out: every function's open reviews.
+    assert sorted(response.context["form"].errors) == ["function", "scope"]
+    assert response.context["function"] is None
+    assert len(response.context["reviews"]) == 3
 
 
 def test_no_role_sees_nothing(client, nobody, in_review):
     client.force_login(nobody)
-    assert len(client.get(QUEUE).context["reviews"]) == 0
+    assert list(client.get(QUEUE).context["reviews"]) == []
 
 
 def test_queue_query_count(client, rita, in_review, django_assert_max_num_queries):
     client.force_login(rita)
     with django_assert_max_num_queries(12):
-        client.get(QUEUE, {"function": "risk"})
+        assert client.get(QUEUE, {"function": "risk"}).status_code == 200
 
 
 def test_lead_assignment_page(client, rita, ravi, in_review):
@@ -87,10 +90,12 @@ def test_lead_assignment_page(client, rita, ravi, in_review):
     url = reverse("signoff:function-assignments", args=["risk"])
     response = client.get(url)
     assert response.status_code == 200
-    row = response.context["rows"][0]
-    assert ravi in row["eligible"]
+    [row] = response.context["rows"]
     review = row["review"]
+    assert review == reviews_by_function(in_review)["risk"]
+    assert list(row["eligible"]) == [ravi, rita]
     response = client.post(reverse("signoff:review-assign", args=[review.pk]), {"assignee": ravi.pk, "next": url})
+    assert response.status_code == 302
     assert response["Location"] == url
 
 

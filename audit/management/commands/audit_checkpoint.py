@@ -34,7 +34,7 @@ class Command(BaseCommand):
         if chain_break is not None:
             self.stderr.write(
                 f"The chain does not extend the checkpoint of event #{checkpoint['seq']} ({checkpoint['at']}): "
-                f"at event #{chain_break.seq}, {chain_break.reason}. The trail was rewritten or truncated."
+                f"{chain_break.reason}; the trail was rewritten or truncated."
             )
             sys.exit(1)
         self.stdout.write(json.dumps({"ok": True, **checkpoint}))

@@ -8,7 +8,7 @@ from signoff.models import RequestState
 from signoff.services import readiness_request_create, readiness_request_submit
 from tests import factories
 from tests.lifecycle.files import PDF, upload
-from tests.lifecycle.test_services import answers
+from tests.lifecycle.helpers import answers
 
 pytestmark = pytest.mark.django_db
 

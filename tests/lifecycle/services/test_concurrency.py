@@ -3,9 +3,10 @@
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 
-from lifecycle.models import Artifact, ArtifactKind
+from lifecycle.models import Artifact, ArtifactKind, UseCase
 from lifecycle.services import artifact_upload, use_case_create
 from tests import factories
 from tests.lifecycle.files import upload
@@ -55,5 +56,7 @@ def test_concurrent_registrations_of_one_slug_give_one_use_case_and_a_clear_erro
     errors = _in_threads(
         *(lambda: use_case_create(actor=erin, title="Same", purpose="P", slug="same-slug") for _ in range(3))
     )
-    assert len(errors) == 2
-    assert all("is taken" in str(e) for e in errors)
+    assert [(type(e), e.message_dict) for e in errors] == [
+        (ValidationError, {"slug": ["The slug 'same-slug' is taken; choose another."]})
+    ] * 2
+    assert UseCase.objects.filter(slug="same-slug").count() == 1
