@@ -16,6 +16,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from signoff import services
+from tests.signoff.helpers import supply_evidence
+
 CLIENT_SRC = Path(__file__).resolve().parents[2] / "client" / "src"
 # Marks a test of a part of docs/pipeline-api.md the portal does not serve yet; strict, so it fails once it does.
 AWAITS_SERVER = pytest.mark.xfail(strict=True, reason="server side of docs/pipeline-api.md not merged yet")
@@ -82,6 +85,15 @@ class Portal:
 def portal(live_server, erin):
     """The live portal, with erin's token (she owns the use cases the tests build)."""
     return Portal(url=live_server.url, token=issue_token(erin))
+
+
+@pytest.fixture
+def running(use_case, erin):
+    """erin's use case approved at stage 1 (with its one version): it may run at 1, not at 2."""
+    supply_evidence(use_case, 1)
+    request = services.readiness_request_create(use_case=use_case, actor=erin, target_stage=1)
+    services.readiness_request_submit(request=request, actor=erin)
+    return use_case
 
 
 @pytest.fixture

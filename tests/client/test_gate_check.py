@@ -16,15 +16,6 @@ from tests.signoff.helpers import reviews_by_function, supply_evidence
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-@pytest.fixture
-def running(use_case, erin):
-    """erin's use case approved at stage 1: it may run at 1, not at 2."""
-    supply_evidence(use_case, 1)
-    request = services.readiness_request_create(use_case=use_case, actor=erin, target_stage=1)
-    services.readiness_request_submit(request=request, actor=erin)
-    return use_case
-
-
 def test_allowed_exits_0_and_says_so(portal, running):
     run = portal.run("gate", "check", running.slug, "--stage", "1")
     assert run.code == 0, run.said
