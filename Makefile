@@ -10,10 +10,11 @@ PORT ?= 8000
 
 .PHONY: demo test lint setup bench screenshots clean
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
+$(BIN)/.installed: requirements.txt requirements-dev.txt client/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet -e ./client
 	touch $@
 
 setup: $(BIN)/.installed
@@ -32,6 +33,7 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy accounts audit core notifications lifecycle signoff portal
+	$(BIN)/mypy --config-file client/pyproject.toml client/src
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(CREATE_DB) $(PYTEST_ARGS)
 

@@ -1,0 +1,5 @@
+"""`python -m stagegate`, for where the console script is not on the PATH."""
+
+from stagegate.cli import main
+
+raise SystemExit(main())
