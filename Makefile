@@ -46,6 +46,7 @@ bench: setup
 	$(BIN)/python bench/reminder_sweep.py --markdown
 	$(BIN)/python bench/packet_render.py --markdown
 	$(BIN)/python bench/pages.py --markdown
+	$(BIN)/python bench/gate.py --markdown
 
 # Rewrite docs/screenshots/*.png from the browser journeys (needs PostgreSQL and Chromium).
 screenshots: setup

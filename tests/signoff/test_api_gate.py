@@ -1,5 +1,7 @@
 """GET /api/v1/use-cases/{slug}/gate/?stage=N: the pipeline's question."""
 
+from io import StringIO
+
 import pytest
 
 from lifecycle.models import Stage, StageChange, UseCase
@@ -150,3 +152,24 @@ def test_full_journey_ends_with_the_gate_allowing_stage_three(client, erin, bob,
     assert code == 200
     assert body["allowed"] is True, body
     assert gate(client, use_case.slug, 4)[1]["allowed"] is False
+
+
+def test_the_gate_answers_a_token_in_four_queries_and_writes_nothing(client, erin, use_case, django_assert_num_queries):
+    from django.core.management import call_command
+
+    supply_evidence(use_case, 1)
+    services.readiness_request_submit(
+        request=services.readiness_request_create(use_case=use_case, actor=erin, target_stage=1), actor=erin
+    )
+    out = StringIO()
+    call_command("issue_token", "erin", "--scope", "gate", stdout=out)
+    headers = {"Authorization": f"Bearer {out.getvalue().strip()}"}
+    url = f"/api/v1/use-cases/{use_case.slug}/gate/"
+    client.get(url, {"stage": 1}, headers=headers)  # the first use notes the token's last use, once
+    # The token with its account, the account's roles, the use case with its run versions and the chain head,
+    # the version's requests: a pipeline polling the gate costs four reads, and no write.
+    with django_assert_num_queries(4):
+        assert client.get(url, {"stage": 1}, headers=headers).json()["allowed"] is True
+    label = use_case.versions.get().label
+    with django_assert_num_queries(4):
+        assert client.get(url, {"stage": 1, "version": label}, headers=headers).json()["allowed"] is True
