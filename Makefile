@@ -28,7 +28,7 @@ demo: setup
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy accounts audit core notifications lifecycle signoff portal
+	$(BIN)/mypy accounts audit core notifications webhooks lifecycle signoff portal
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
