@@ -41,10 +41,13 @@ class Receiver:
 
 @pytest.fixture
 def start_receiver(tmp_path) -> Iterator[Callable[..., Receiver]]:
-    """Start a receiver process: start_receiver(fail_first=2), start_receiver(delay=3), ..."""
+    """Start a receiver process: start_receiver(fail_first=2), start_receiver(delay=3), ...
+
+    With cert=PATH it serves HTTPS; its URL names `url_host` (127.0.0.1 unless told), where it listens.
+    """
     started: list[Receiver] = []
 
-    def start(**options) -> Receiver:
+    def start(url_host: str = "127.0.0.1", **options) -> Receiver:
         log = tmp_path / f"received-{len(started)}.jsonl"
         args = [sys.executable, str(RECEIVER), str(log)]
         for name, value in options.items():
@@ -52,7 +55,8 @@ def start_receiver(tmp_path) -> Iterator[Callable[..., Receiver]]:
         process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
         assert process.stdout is not None
         port = int(process.stdout.readline())
-        receiver = Receiver(url=f"http://127.0.0.1:{port}/hooks/stagegate", log=log, process=process)
+        scheme = "https" if "cert" in options else "http"
+        receiver = Receiver(url=f"{scheme}://{url_host}:{port}/hooks/stagegate", log=log, process=process)
         started.append(receiver)
         return receiver
 

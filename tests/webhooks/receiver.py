@@ -2,13 +2,14 @@
 
 It listens on a loopback port (printed on its first line of output), appends every request it gets
 to OUT as one JSON line (path, headers, body), and answers as told: 500 for the first --fail-first
-requests, a redirect with --redirect-to, nothing for --delay seconds first, then --status.
+requests, a redirect with --redirect-to, nothing for --delay seconds first, then --status; HTTPS with --cert.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,6 +23,7 @@ def main() -> None:
     parser.add_argument("--status", type=int, default=204)
     parser.add_argument("--redirect-to", default="")
     parser.add_argument("--delay", type=float, default=0.0)
+    parser.add_argument("--cert", default="", help="serve HTTPS with this certificate (PEM, key included)")
     options = parser.parse_args()
     lock = threading.Lock()
     seen = [0]
@@ -58,6 +60,10 @@ def main() -> None:
             pass
 
     server = ThreadingHTTPServer((options.host, 0), Handler)
+    if options.cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(options.cert)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     print(server.server_address[1], flush=True)
     server.serve_forever()
 

@@ -7,9 +7,13 @@ django_capture_on_commit_callbacks(execute=True) stands for, and what runs the t
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
@@ -283,3 +287,52 @@ def test_the_catch_up_sends_what_the_broker_never_got(endpoint, receiver):
     delivery.refresh_from_db()
     assert delivery.state == DeliveryState.SUCCEEDED
     assert deliver_due_webhooks() == 0
+
+
+@pytest.fixture
+def localhost_certificate(tmp_path) -> Path:
+    """A self-signed certificate for the name `localhost` only, no IP address, with its key."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command")
+    pem = tmp_path / "localhost.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"),
+            *("-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"),
+            *("-keyout", str(pem), "-out", str(pem)),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return pem
+
+
+def test_https_goes_to_the_checked_address_and_verifies_the_host_name(
+    loopback_allowed, admin_user, start_receiver, commit, localhost_certificate, monkeypatch
+):
+    loopback_allowed.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.1/32", "::1/128"]
+    loopback_allowed.WEBHOOK_ALLOW_HTTP = False
+    loopback_allowed.WEBHOOK_MAX_ATTEMPTS = 1
+    receiver = start_receiver(cert=localhost_certificate, url_host="localhost")
+    endpoint = webhook_endpoint_create(actor=admin_user, url=receiver.url)
+
+    # Not trusted yet: the TLS handshake happens, and fails on the certificate.
+    _emit(commit)
+    [attempt] = WebhookAttempt.objects.all()
+    assert attempt.status_code is None
+    assert attempt.error.startswith("TLS failed:") and "certificate verify failed" in attempt.error
+
+    # Trusted: the connection goes to the address checked, and the certificate is checked for `localhost`,
+    # a name it could only match because the host name, not the address, was verified.
+    monkeypatch.setenv("SSL_CERT_FILE", str(localhost_certificate))
+    _emit(commit)
+    [got] = receiver.requests()
+    Webhook(endpoint.secret).verify(got["body"], got["headers"])
+    assert got["headers"]["Host"].startswith("localhost:")
+    assert WebhookDelivery.objects.filter(state=DeliveryState.SUCCEEDED).count() == 1
+
+
+def test_an_internal_ip_behind_an_allowed_looking_name_is_refused(loopback_allowed, admin_user, commit):
+    loopback_allowed.WEBHOOK_ALLOWED_NETWORKS = []
+    with pytest.raises(ValidationError, match=r"localhost resolves to (127\.0\.0\.1|::1), a loopback address"):
+        webhook_endpoint_create(actor=admin_user, url="https://localhost:8443/hook")
