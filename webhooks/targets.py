@@ -16,7 +16,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -137,9 +137,13 @@ def target_check(url: str) -> Target:
         raise TargetRefused("Webhook URLs must use https://.")
     if parts.username is not None or parts.password is not None:
         raise TargetRefused("Put no user name or password in the URL; receivers check the signature instead.")
-    host = parts.hostname
-    if not host:
+    if not parts.hostname:
         raise TargetRefused("The URL names no host.")
+    try:
+        # The form the resolver, the Host header and TLS all use for an internationalised name.
+        host = parts.hostname.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise TargetRefused(f"The host {parts.hostname} is not a usable name ({exc}).") from None
     port = port or (443 if scheme == "https" else 80)
     addresses = _resolve(host, port)
     if not addresses:
@@ -151,9 +155,10 @@ def target_check(url: str) -> Target:
         if (kind := address_refused(address, networks)) is not None:
             named = f"{address} is" if address == host else f"{host} resolves to {address},"
             raise TargetRefused(f"{named} {kind}; {REFUSED_TAIL}")
-    path = parts.path or "/"
+    # Characters a request line cannot carry are percent-encoded; escapes already there are kept.
+    path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=~")
     if parts.query:
-        path = f"{path}?{parts.query}"
+        path = f"{path}?{quote(parts.query, safe='/%:@!$&()*+,;=?~')}"
     return Target(scheme=scheme, host=host, port=port, path=path, addresses=addresses)
 
 

@@ -112,3 +112,9 @@ def test_a_checked_target_keeps_the_addresses_it_was_checked_on():
 def test_refusal_is_an_exception_for_the_sender():
     with pytest.raises(TargetRefused, match="loopback"):
         target_check("https://127.0.0.1/")
+
+
+def test_names_and_paths_are_made_fit_for_the_request_line():
+    target = target_check("https://93.184.215.14/hooks/übersicht ok?team=ri sk&x=%2F")
+    assert target.path == "/hooks/%C3%BCbersicht%20ok?team=ri%20sk&x=%2F"
+    assert "does not resolve" in target_refusal("https://bücher.invalid/hook")
