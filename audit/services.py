@@ -86,6 +86,12 @@ class Verb(enum.StrEnum):
     AUDIT_EXPORTED = "audit.exported"
     REMINDER_SENT = "reminder.sent"
     ESCALATION_SENT = "escalation.sent"
+    # Webhook endpoints: before/after of url, description, events and is_active; never the secret.
+    WEBHOOK_ENDPOINT_CREATED = "webhook.endpoint_created"
+    WEBHOOK_ENDPOINT_CHANGED = "webhook.endpoint_changed"
+    WEBHOOK_ENDPOINT_DELETED = "webhook.endpoint_deleted"
+    WEBHOOK_ENDPOINT_DISABLED = "webhook.endpoint_disabled"
+    WEBHOOK_ENDPOINT_ENABLED = "webhook.endpoint_enabled"
 
 
 def _object_fields(obj: models.Model | None) -> tuple[str, str, str]:

@@ -2,7 +2,7 @@
 
 drf-spectacular documents what a view returns when all goes well. The refusals
 come from one road (audit/refusals.py) and have two shapes: `{"detail": "…"}`
-for 401, 403, 404, 405, 415 and 429, and for 400 either that or field errors
+for 401, 403, 404, 405, 409, 415 and 429, and for 400 either that or field errors
 `{"field": ["…"], …}` (nested the way the request body is). This hook adds them
 to every operation that can answer them, without replacing what a view states
 itself.
@@ -44,7 +44,7 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
     detail = {"$ref": "#/components/schemas/ErrorDetail"}
     bad_request = {"anyOf": [detail, {"$ref": "#/components/schemas/FieldErrors"}]}
     for operations in result.get("paths", {}).values():
-        for operation in operations.values():
+        for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses = operation["responses"]
@@ -52,6 +52,9 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
             codes = ["400", "401", "403", "404", "429"]
             if "requestBody" in operation:
                 codes.append("415")
+            if method in ("post", "put", "patch"):
+                # An Idempotency-Key reused for another request, or still being processed (core/idempotency.py).
+                codes.append("409")
             for code in codes:
                 if code not in responses:
                     responses[code] = _error(code, bad_request if code == "400" else detail)

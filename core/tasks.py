@@ -16,16 +16,20 @@ _broker_down = False
 _broker_state_lock = threading.Lock()
 
 
-def enqueue(task, *args) -> bool:
+def enqueue(task, *args, countdown: float | None = None) -> bool:
     """Send a task to the broker; never let a broker outage fail the user's action.
 
-    Returns whether the task was handed over. Whatever it would have done is
-    picked up by the next sweep (`send_due_reminders`), which mails every
-    notification still waiting.
+    With `countdown` the task runs that many seconds from now (a retry's
+    backoff). Returns whether the task was handed over. Whatever it would have
+    done is picked up by the next sweep (`send_due_reminders`, the webhooks'
+    catch-up), which finds the rows still waiting.
     """
     global _broker_down
     try:
-        task.delay(*args)
+        if countdown:
+            task.apply_async(args, countdown=countdown)
+        else:
+            task.delay(*args)
     except Exception:
         if task.app.conf.task_always_eager:
             # No broker in eager mode: the task itself failed, after the user's

@@ -29,6 +29,7 @@ SWEEP_TASK = "signoff.tasks.send_due_reminders"
 DIGEST_TASK = "notifications.tasks.send_notification_digests"
 PACKET_CATCH_UP_TASK = "signoff.tasks.render_missing_packets"
 REFUSAL_TALLY_TASK = "audit.tasks.record_refusal_tallies"
+WEBHOOK_CATCH_UP_TASK = "webhooks.tasks.deliver_due_webhooks"
 
 
 def beat_schedule() -> dict:
@@ -53,6 +54,13 @@ def beat_schedule() -> dict:
             "task": REFUSAL_TALLY_TASK,
             "schedule": timedelta(minutes=settings.ANONYMOUS_REFUSAL_WINDOW_MINUTES),
             "options": {"expires": timedelta(minutes=settings.ANONYMOUS_REFUSAL_WINDOW_MINUTES).total_seconds()},
+        },
+        # Deliveries whose task was lost (broker down at commit, or a retry's countdown lost with a
+        # worker) are queued again, so an outage only delays them.
+        "webhook-catch-up": {
+            "task": WEBHOOK_CATCH_UP_TASK,
+            "schedule": timedelta(minutes=settings.WEBHOOK_CATCH_UP_MINUTES),
+            "options": {"expires": timedelta(minutes=settings.WEBHOOK_CATCH_UP_MINUTES).total_seconds()},
         },
         "notification-digest": {
             "task": DIGEST_TASK,

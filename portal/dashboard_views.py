@@ -17,6 +17,7 @@ from lifecycle.access import use_case_may_create
 from lifecycle.models import Stage
 from portal import dashboards, insight
 from portal.filters import WaitingFilterSet, WorkloadFilterSet
+from webhooks.selectors import webhook_endpoints_disabled
 
 QUEUE_SHOWN = 10
 WAITING_PAGE_SIZE = 20
@@ -74,6 +75,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         context["policies"] = dashboards.gate_policy_rows()
         context["role_groups"] = list(dashboards.role_holders())
         context["functions"] = list(dashboards.function_members())
+        context["disabled_webhooks"] = list(webhook_endpoints_disabled())
     return render(request, "portal/home.html", context)
 
 

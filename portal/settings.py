@@ -24,6 +24,10 @@ def envint(name: str, default: int) -> int:
     return int(os.getenv(name, str(default)))
 
 
+def envfloat(name: str, default: float) -> float:
+    return float(os.getenv(name, str(default)))
+
+
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
@@ -63,6 +67,7 @@ INSTALLED_APPS = [
     "audit",
     "accounts",
     "notifications",
+    "webhooks",
     # The registry, then sign-off, then the shell and its read-across pages.
     "lifecycle",
     "signoff",
@@ -282,6 +287,24 @@ NOTIFICATION_DIGEST_HOUR = envint("NOTIFICATION_DIGEST_HOUR", 7)
 REMINDER_DAY_STARTS_AT_HOUR = envint("REMINDER_DAY_STARTS_AT_HOUR", 7)
 # Comma-separated ISO dates on which no business-day deadline falls.
 HOLIDAYS = [date.fromisoformat(d) for d in envlist("HOLIDAYS", "")]
+
+# Webhooks out (webhooks/): Standard Webhooks signatures, delivered by Celery after commit.
+# Each attempt is bounded by this many seconds in all (connect, send, answer).
+WEBHOOK_TIMEOUT_SECONDS = envfloat("WEBHOOK_TIMEOUT_SECONDS", 10)
+# Attempts per delivery before it is abandoned; the n-th retry waits BASE * 2**(n-1) seconds
+# (with the defaults: 30 s, 1, 2, 4 and 8 minutes, about a quarter of an hour in all).
+WEBHOOK_MAX_ATTEMPTS = envint("WEBHOOK_MAX_ATTEMPTS", 6)
+WEBHOOK_BACKOFF_BASE_SECONDS = envfloat("WEBHOOK_BACKOFF_BASE_SECONDS", 30)
+# An endpoint whose deliveries were abandoned this many times in a row is disabled until an administrator
+# re-enables it.
+WEBHOOK_DISABLE_AFTER_FAILURES = envint("WEBHOOK_DISABLE_AFTER_FAILURES", 10)
+# Webhooks never go to private, loopback, link-local or otherwise internal addresses (the portal must not be
+# a way into the network it runs in), except to these comma-separated networks (CIDR), e.g. 10.20.0.0/16.
+WEBHOOK_ALLOWED_NETWORKS = envlist("WEBHOOK_ALLOWED_NETWORKS", "")
+# Plain http:// endpoints are refused unless this is set (or DEBUG is on): the payloads are signed, not secret.
+WEBHOOK_ALLOW_HTTP = envbool("WEBHOOK_ALLOW_HTTP", "0")
+# How often the catch-up queues deliveries whose time has come but whose task never ran (broker outage).
+WEBHOOK_CATCH_UP_MINUTES = envint("WEBHOOK_CATCH_UP_MINUTES", 5)
 
 # Sign-off packets. SOURCE_DATE_EPOCH keeps font subsetting from stamping
 # the current time into every PDF.

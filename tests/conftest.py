@@ -77,8 +77,13 @@ def _audit_triggers_around_flush(request):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Throttle counters start at zero in every test, as they would for a new client."""
+def _fresh_cache(settings):
+    """Throttle counters start at zero in every test, as they would for a new client.
+
+    Each test process has a cache of its own: with Redis as the cache, parallel test processes would
+    clear, and count into, each other's throttles.
+    """
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
     yield
     cache.clear()

@@ -121,4 +121,38 @@ ROUTES: dict[str, Route] = {
     "api/schema/": _p("GET", lambda w: "/api/schema/"),
     "api/docs/": _p("GET", lambda w: "/api/docs/"),
     "admin/": _p("GET", lambda w: "/admin/"),
+    "admin/webhooks/webhookendpoint/": _p("GET", lambda w: "/admin/webhooks/webhookendpoint/"),
+    "admin/webhooks/webhookendpoint/add/": _p("POST", lambda w: "/admin/webhooks/webhookendpoint/add/"),
+    "admin/webhooks/webhookendpoint/<path:object_id>/": _p(
+        "GET", lambda w: f"/admin/webhooks/webhookendpoint/{w.webhook_endpoint}/"
+    ),
+    "admin/webhooks/webhookendpoint/<path:object_id>/change/": _p(
+        "POST", lambda w: f"/admin/webhooks/webhookendpoint/{w.webhook_endpoint}/change/"
+    ),
+    "admin/webhooks/webhookendpoint/<path:object_id>/history/": _p(
+        "GET", lambda w: f"/admin/webhooks/webhookendpoint/{w.webhook_endpoint}/history/"
+    ),
+    "admin/webhooks/webhookendpoint/<path:object_id>/delete/": _p(
+        "GET", lambda w: f"/admin/webhooks/webhookendpoint/{w.webhook_endpoint}/delete/"
+    ),
+    "admin/webhooks/webhookendpoint/<int:pk>/enable/": _p(
+        "POST", lambda w: f"/admin/webhooks/webhookendpoint/{w.webhook_endpoint}/enable/"
+    ),
+    "admin/webhooks/webhookendpoint/<int:pk>/ping/": _p(
+        "POST", lambda w: f"/admin/webhooks/webhookendpoint/{w.webhook_endpoint}/ping/"
+    ),
+    "admin/webhooks/webhookdelivery/": _p("GET", lambda w: "/admin/webhooks/webhookdelivery/"),
+    "admin/webhooks/webhookdelivery/add/": _p("GET", lambda w: "/admin/webhooks/webhookdelivery/add/"),
+    "admin/webhooks/webhookdelivery/<path:object_id>/": _p(
+        "GET", lambda w: f"/admin/webhooks/webhookdelivery/{w.webhook_delivery}/"
+    ),
+    "admin/webhooks/webhookdelivery/<path:object_id>/change/": _p(
+        "GET", lambda w: f"/admin/webhooks/webhookdelivery/{w.webhook_delivery}/change/"
+    ),
+    "admin/webhooks/webhookdelivery/<path:object_id>/history/": _p(
+        "GET", lambda w: f"/admin/webhooks/webhookdelivery/{w.webhook_delivery}/history/"
+    ),
+    "admin/webhooks/webhookdelivery/<path:object_id>/delete/": _p(
+        "GET", lambda w: f"/admin/webhooks/webhookdelivery/{w.webhook_delivery}/delete/"
+    ),
 }

@@ -15,6 +15,8 @@ from signoff import services
 from signoff.models import Packet, ReadinessRequest, Review
 from tests.signoff.helpers import business_owner, high_risk_use_case, supply_evidence
 from tests.signoff.packet_builders import packet_stub
+from webhooks.models import WebhookDelivery
+from webhooks.services import webhook_endpoint_create, webhook_endpoint_ping
 
 
 @dataclass
@@ -28,9 +30,11 @@ class World:
     packet_id: str
     audit_seq: int
     notification: int
+    webhook_endpoint: int
+    webhook_delivery: int
 
 
-def world_build(*, erin: User) -> World:
+def world_build(*, erin: User, admin: User) -> World:
     bob = business_owner("bob")
     credit = high_risk_use_case(erin, bob, stage=2)
     # An earlier, approved request (1 → 2) with its packet; then the open one for stage 3.
@@ -42,6 +46,9 @@ def world_build(*, erin: User) -> World:
     with transaction.atomic():
         audit_record(actor=erin, verb=Verb.USE_CASE_UPDATED, obj=credit, use_case_id=credit.pk)
     notification = Notification.objects.create(user=erin, kind="assigned", title="Something for erin")
+    # A public address that is never called: the matrix's transactions never commit, so no task runs.
+    endpoint = webhook_endpoint_create(actor=admin, url="https://93.184.215.14/hooks/stagegate")
+    ping = webhook_endpoint_ping(endpoint=endpoint, actor=admin)
     return World(
         slug=credit.slug,
         artifact=Artifact.objects.filter(use_case=credit).first().pk,
@@ -52,4 +59,6 @@ def world_build(*, erin: User) -> World:
         packet_id=Packet.objects.get(pk=packet.pk).packet_id,
         audit_seq=AuditEvent.objects.order_by("-seq").first().seq,
         notification=notification.pk,
+        webhook_endpoint=endpoint.pk,
+        webhook_delivery=WebhookDelivery.objects.get(event=ping).pk,
     )

@@ -21,13 +21,21 @@ from core import tasks as core_tasks
 from notifications import tasks as notification_tasks
 from notifications.models import Notification
 from notifications.services import Kind, notify
-from portal.celery import DIGEST_TASK, PACKET_CATCH_UP_TASK, REFUSAL_TALLY_TASK, SWEEP_TASK, beat_schedule
+from portal.celery import (
+    DIGEST_TASK,
+    PACKET_CATCH_UP_TASK,
+    REFUSAL_TALLY_TASK,
+    SWEEP_TASK,
+    WEBHOOK_CATCH_UP_TASK,
+    beat_schedule,
+)
 from portal.celery import app as celery_app
 from signoff.models import Reminder
 from signoff.reminders.sweep import reminder_today
 from signoff.tasks import send_due_reminders
 from tests import factories
 from tests.broker import on_real_services, records_of, reset_broker_connections, wait_for
+from webhooks.tasks import deliver_due_webhooks
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOSED_PORT_BROKER = "redis://127.0.0.1:6399/0"
@@ -59,6 +67,7 @@ def test_with_redis_the_broker_and_result_store_are_redis():
 def test_beat_schedule_sweeps_every_n_minutes_and_sends_the_digest_daily(settings):
     settings.REMINDER_SWEEP_MINUTES = 5
     settings.NOTIFICATION_DIGEST_HOUR = 6
+    settings.WEBHOOK_CATCH_UP_MINUTES = 2
     schedule = beat_schedule()
     assert schedule["reminder-sweep"]["task"] == SWEEP_TASK == send_due_reminders.name
     assert schedule["reminder-sweep"]["schedule"] == timedelta(minutes=5)
@@ -69,19 +78,25 @@ def test_beat_schedule_sweeps_every_n_minutes_and_sends_the_digest_daily(setting
     assert schedule["packet-catch-up"]["task"] == PACKET_CATCH_UP_TASK
     assert schedule["packet-catch-up"]["schedule"] == timedelta(minutes=5)
     assert schedule["refusal-tallies"]["task"] == REFUSAL_TALLY_TASK == record_refusal_tallies.name
+    assert schedule["webhook-catch-up"]["task"] == WEBHOOK_CATCH_UP_TASK == deliver_due_webhooks.name
+    assert schedule["webhook-catch-up"]["schedule"] == timedelta(minutes=2)
+    assert schedule["webhook-catch-up"]["options"]["expires"] == 120
     assert set(celery_app.conf.beat_schedule) == {
         "reminder-sweep",
         "notification-digest",
         "packet-catch-up",
         "refusal-tallies",
+        "webhook-catch-up",
     }
     assert {name for name in celery_app.tasks if not name.startswith("celery.")} == {
         SWEEP_TASK,
         DIGEST_TASK,
         PACKET_CATCH_UP_TASK,
         REFUSAL_TALLY_TASK,
+        WEBHOOK_CATCH_UP_TASK,
         "notifications.tasks.send_notification_emails",
         "signoff.tasks.render_packet",
+        "webhooks.tasks.deliver_webhook",
     }
 
 

@@ -54,8 +54,8 @@ def test_the_list_covers_every_read_only_page():
         *(pytest.param(key, who, id=key) for key, who in ALREADY_REFUSING.items()),
     ],
 )
-def test_a_read_only_page_refuses_a_write(client, request, erin, rita, audrey, route_key, who):
-    url = ROUTES[route_key].url(world_build(erin=erin))
+def test_a_read_only_page_refuses_a_write(client, request, erin, rita, audrey, admin_user, route_key, who):
+    url = ROUTES[route_key].url(world_build(erin=erin, admin=admin_user))
     client.force_login(request.getfixturevalue(who))
     # The person may read it (the checklist, without htmx, sends them on to the request page).
     assert client.get(url).status_code == (302 if route_key in ALREADY_REFUSING else 200)

@@ -61,7 +61,8 @@ class ArtifactViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Download one artifact (as an attachment)",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        # The file as it was uploaded, with its own type: a PDF, an image, text, JSON, an office document.
+        responses={(200, "*/*"): OpenApiTypes.BINARY},
     )
     def download(self, request: AuthenticatedRequest, slug: str, pk: str) -> FileResponse:
         use_case = get_use_case_for_user(request.user, slug)

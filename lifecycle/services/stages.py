@@ -10,6 +10,7 @@ from accounts.models import User
 from audit.services import Verb, audit_record
 from lifecycle import hooks
 from lifecycle.access import use_case_may_change
+from lifecycle.events import stage_changed_emit
 from lifecycle.models import (
     ModelVersion,
     Stage,
@@ -33,6 +34,7 @@ def stage_change_record(
         use_case_id=use_case.pk,
         changes={"stage": [from_stage, use_case.stage], "reason": reason, "stage_change": change.pk},
     )
+    stage_changed_emit(use_case=use_case, change=change)
     hooks.announce(kind=hooks.ChangeKind.STAGE_CHANGED, use_case=use_case, actor=actor)
     return change
 

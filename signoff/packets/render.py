@@ -29,6 +29,7 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 
 from audit.services import Verb, audit_record
+from signoff.events import packet_issued_emit
 from signoff.models import Packet, ReadinessRequest, RequestState
 from signoff.packets.context import packet_context
 from signoff.packets.fetcher import PACKET_BASE_URL, PACKET_TEMPLATE, PDF_VARIANT, StaticOnlyFetcher
@@ -116,6 +117,7 @@ def packet_render(*, request: ReadinessRequest) -> Packet:
                     "audit_head_hash": packet.audit_head_hash,
                 },
             )
+            packet_issued_emit(packet=packet, request=request)
     except IntegrityError:
         if stored_name:
             packet.file.storage.delete(stored_name)

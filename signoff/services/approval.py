@@ -15,6 +15,7 @@ from lifecycle.models import Stage, Tier, UseCase
 from lifecycle.services import use_case_promote, use_case_run_version_set
 from notifications.services import Kind, notify
 from signoff.calendar import yearly_revalidation_due
+from signoff.events import request_decided_emit
 from signoff.gates import PolicySpec, gate_evaluate, policy_for_request
 from signoff.models import (
     APPROVING_DECISIONS,
@@ -112,6 +113,7 @@ def approve_if_complete(request: ReadinessRequest, actor: User) -> bool:
         request_id=request.pk,
         changes=changes,
     )
+    request_decided_emit(request=request)
     notify(
         users=owners_and_submitter(request),
         kind=Kind.PROMOTED,

@@ -13,6 +13,7 @@ from lifecycle.models import ModelVersion, Stage, UseCase
 from lifecycle.selectors import version_latest
 from notifications.services import Kind, notify
 from signoff import access
+from signoff.events import request_submitted_emit
 from signoff.gates import PolicySpec, gate_evaluate, policy_for_request
 from signoff.models import (
     OPEN_REQUEST_STATES,
@@ -135,6 +136,9 @@ def readiness_request_submit(*, request: ReadinessRequest, actor: User) -> Readi
         request.revision += 1
         request.submit()
         request.save()
+        # Before the reviews are queued: where nothing needs signing the gate approves at once, and
+        # receivers should hear of the submission before its decision.
+        request_submitted_emit(request=request, resubmitted=False)
         queue_revision(
             request,
             spec,
@@ -173,6 +177,7 @@ def readiness_request_resubmit(*, request: ReadinessRequest, actor: User) -> Rea
         request.owner_accepted_at = None
         request.resubmit()
         request.save()
+        request_submitted_emit(request=request, resubmitted=True)
         queue_revision(
             request,
             spec,

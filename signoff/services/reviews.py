@@ -15,6 +15,7 @@ from audit.refusals import Refused
 from audit.services import Verb, audit_record
 from notifications.services import Kind, notify
 from signoff import access
+from signoff.events import request_decided_emit
 from signoff.models import (
     OPEN_REVIEW_STATES,
     Decision,
@@ -227,6 +228,7 @@ def _decide_locked(
             request_id=request.pk,
             changes={"state": [before, request.state], "by_function": review.function.key},
         )
+        request_decided_emit(request=request, by_function=review.function.key)
         notify(
             users=owners_and_submitter(request),
             kind=Kind.REJECTED,
