@@ -32,7 +32,7 @@ CREATE_DB := $(if $(filter 1 true TRUE True yes YES Yes,$(CI)),--create-db)
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy accounts audit core notifications webhooks lifecycle signoff portal
+	$(BIN)/mypy accounts audit core notifications webhooks lifecycle signoff governance portal
 	$(BIN)/mypy --config-file client/pyproject.toml client/src
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(CREATE_DB) $(PYTEST_ARGS)

@@ -41,6 +41,10 @@ class Kind(models.TextChoices):
     REMINDER = "reminder", "Reminder"
     ESCALATION = "escalation", "Escalation"
     QUEUED = "queued", "In your function's queue"
+    SUSPENDED = "suspended", "Suspended"
+    LIFTED = "lifted", "Suspension lifted"
+    FINDING = "finding", "Finding"
+    INCIDENT = "incident", "Incident"
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     # The registry, then sign-off, then the shell and its read-across pages.
     "lifecycle",
     "signoff",
+    "governance",
     "portal",
 ]
 

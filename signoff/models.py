@@ -379,6 +379,9 @@ class Reminder(models.Model):
         REVIEW = "review", "Review"
         CONDITION = "condition", "Condition"
         REVALIDATION = "revalidation", "Revalidation"
+        FINDING = "finding", "Finding"
+        INCIDENT = "incident", "Incident report"
+        EXCEPTION = "exception", "Exception expiry"
 
     class Kind(models.TextChoices):
         BEFORE_DUE = "before_due", "Due soon"

@@ -4,10 +4,11 @@ evaluate.py answers "may this use case be approved at stage N?" (the checklist, 
 run.py answers the pipeline's "may this version run at stage N?". Nothing else decides either.
 """
 
+from signoff.gates.checks import promotion_check, waiver_source
 from signoff.gates.evaluate import REGISTRY_FIELD_LABELS, gate_evaluate
 from signoff.gates.policy import PolicySpec, policy_for_request
 from signoff.gates.result import Category, GateResult, Mode, Requirement
-from signoff.gates.run import RunAnswer, gate_run, run_check
+from signoff.gates.run import RunAnswer, gate_run, run_annotation, run_check
 
 __all__ = [
     "REGISTRY_FIELD_LABELS",
@@ -20,5 +21,8 @@ __all__ = [
     "gate_evaluate",
     "gate_run",
     "policy_for_request",
+    "promotion_check",
+    "run_annotation",
     "run_check",
+    "waiver_source",
 ]

@@ -20,6 +20,7 @@ from lifecycle.models import (
     UseCase,
 )
 from lifecycle.selectors import assessment_current, version_latest
+from signoff.gates.checks import PROMOTION_CHECKS, waivers_apply
 from signoff.gates.policy import PolicySpec, policy_for_request
 from signoff.gates.result import Category, GateResult, Mode, Requirement
 from signoff.models import (
@@ -310,6 +311,9 @@ def gate_evaluate(
         requirements += _evidence_requirements(use_case, version, spec)
         requirements += _readiness_requirements(use_case, spec)
         requirements += _approval_requirements(use_case, spec, request, functions)
+    for check in PROMOTION_CHECKS:
+        requirements += check(use_case, target_stage)
+    requirements = waivers_apply(use_case, requirements)
     return GateResult(
         use_case_id=use_case.pk,
         stage=target_stage,

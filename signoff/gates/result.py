@@ -23,9 +23,14 @@ class Requirement:
     met: bool
     detail: str
     category: Category = Category.EVIDENCE
+    # Met only because an exception waives it (until a date): said beside it wherever the gate is shown.
+    waived: bool = False
 
     def as_api(self) -> dict:
-        return {"key": self.key, "met": self.met, "detail": self.detail}
+        answer: dict = {"key": self.key, "met": self.met, "detail": self.detail}
+        if self.waived:
+            answer["waived"] = True
+        return answer
 
 
 @dataclass(frozen=True)

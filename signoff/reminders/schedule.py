@@ -75,15 +75,14 @@ def _revalidations() -> models.QuerySet[UseCase]:
 
 
 def _candidates(horizon: date) -> Iterable[tuple[str, int, date]]:
-    """(item type, id, due date) of every open item due on or before the horizon: one query per type."""
-    for item_id, due in _open_reviews().filter(due_date__lte=horizon).values_list("pk", "due_date").iterator():
-        yield Item.REVIEW, item_id, due
-    for item_id, due in _open_conditions().filter(due_date__lte=horizon).values_list("pk", "due_date").iterator():
-        yield Item.CONDITION, item_id, due
-    revalidations = _revalidations().filter(revalidation_due__lte=horizon).values_list("pk", "revalidation_due")
-    for item_id, revalidation_due in revalidations.iterator():
-        if revalidation_due is not None:  # never None after the filter, but the column is nullable
-            yield Item.REVALIDATION, item_id, revalidation_due
+    """(item type, id, due date) of every open item due on or before the horizon: one query per kind."""
+    # Imported here: the registry's module imports the message builders, which import this module.
+    from signoff.reminders.items import REMINDER_ITEMS
+
+    for name, kind in REMINDER_ITEMS.items():
+        for item_id, due in kind.candidates(horizon):
+            if due is not None:  # the due columns are nullable; the filters leave none, but say so
+                yield name, item_id, due
 
 
 def _forget_previous_revalidation_cycles() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -18,10 +17,10 @@ from notifications.services import Message, notifications_email_send, notify_man
 from signoff.models import (
     Reminder,
 )
+from signoff.reminders.items import REMINDER_ITEMS, ReminderItemKind, reminder_item_register
 from signoff.reminders.messages import (
     _condition_message,
     _load_people,
-    _People,
     _revalidation_message,
     _review_message,
 )
@@ -60,24 +59,18 @@ class SweepResult:
         )
 
 
-@dataclass(frozen=True)
-class _ItemKind:
-    """How the sweep reads one kind of item: load the open ones by id, read a due date, word the message."""
-
-    load: Callable[[list[int]], dict[int, Any]]
-    due: Callable[[Any], date | None]
-    message: Callable[[Reminder, Any, _People, date], Message]
-    function_id: Callable[[Any], int | None]
-
-
-ITEM_KINDS: dict[str, _ItemKind] = {
-    Item.REVIEW: _ItemKind(
+for _kind in (
+    ReminderItemKind(
+        name=Item.REVIEW,
+        candidates=lambda horizon: _open_reviews().filter(due_date__lte=horizon).values_list("pk", "due_date"),
         load=lambda ids: _by_pk(_open_reviews().select_related("request__use_case", "function", "assignee"), ids),
         due=lambda review: review.due_date,
         message=_review_message,
         function_id=lambda review: review.function_id,
     ),
-    Item.CONDITION: _ItemKind(
+    ReminderItemKind(
+        name=Item.CONDITION,
+        candidates=lambda horizon: _open_conditions().filter(due_date__lte=horizon).values_list("pk", "due_date"),
         load=lambda ids: _by_pk(
             _open_conditions().select_related("owner", "review__function", "review__request__use_case"), ids
         ),
@@ -85,13 +78,18 @@ ITEM_KINDS: dict[str, _ItemKind] = {
         message=_condition_message,
         function_id=lambda condition: condition.review.function_id,
     ),
-    Item.REVALIDATION: _ItemKind(
+    ReminderItemKind(
+        name=Item.REVALIDATION,
+        candidates=lambda horizon: (
+            _revalidations().filter(revalidation_due__lte=horizon).values_list("pk", "revalidation_due")
+        ),
         load=lambda ids: _by_pk(_revalidations().select_related("technical_owner", "business_owner"), ids),
         due=lambda use_case: use_case.revalidation_due,
         message=_revalidation_message,
         function_id=lambda use_case: None,
     ),
-}
+):
+    reminder_item_register(_kind)
 
 
 def _by_pk(qs: models.QuerySet, ids: list[int]) -> dict[int, Any]:
@@ -103,10 +101,10 @@ def _send_batch(rows: list[Reminder], today: date, result: SweepResult, mileston
     ids_by_type: dict[str, list[int]] = defaultdict(list)
     for row in rows:
         ids_by_type[row.item_type].append(row.item_id)
-    items = {item_type: kind.load(ids_by_type[item_type]) for item_type, kind in ITEM_KINDS.items()}
+    items = {item_type: kind.load(ids_by_type[item_type]) for item_type, kind in REMINDER_ITEMS.items()}
     function_ids = {
         function_id
-        for item_type, kind in ITEM_KINDS.items()
+        for item_type, kind in REMINDER_ITEMS.items()
         for item in items[item_type].values()
         if (function_id := kind.function_id(item)) is not None
     }
@@ -116,7 +114,7 @@ def _send_batch(rows: list[Reminder], today: date, result: SweepResult, mileston
     sent: list[Reminder] = []
     dropped: list[int] = []
     for row in rows:
-        kind = ITEM_KINDS[row.item_type]
+        kind = REMINDER_ITEMS[row.item_type]
         item = items[row.item_type].get(row.item_id)
         due = kind.due(item) if item is not None else None
         # Send only what is still right today: the item is open, its due date

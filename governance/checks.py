@@ -1,0 +1,31 @@
+"""What running governance asks of the gates (registered in registrations.py)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db.models import OuterRef, Subquery
+
+from governance.models import Suspension
+from lifecycle.models import UseCase
+from signoff.gates import Requirement
+
+_NOT_LOADED = object()
+
+
+def active_suspension_subquery(field: str) -> Subquery:
+    """One column of the use case's standing suspension, for the gate to annotate on the use case it loads."""
+    active = Suspension.objects.filter(use_case=OuterRef("pk"), lifted_at__isnull=True)
+    return Subquery(active.values(field)[:1])
+
+
+def suspension_check(use_case: UseCase, stage: int, today: date) -> Requirement | None:
+    """A suspended use case runs at no stage, whatever its approvals."""
+    since: datetime | object | None = getattr(use_case, "suspended_at", _NOT_LOADED)
+    reason = getattr(use_case, "suspension_reason", "")
+    if since is _NOT_LOADED:  # loaded elsewhere than the gate: ask
+        active = Suspension.objects.filter(use_case=use_case, lifted_at__isnull=True).first()
+        since, reason = (active.suspended_at, active.reason) if active is not None else (None, "")
+    if not isinstance(since, datetime):
+        return None
+    return Requirement("governance.not_suspended", False, f"Suspended since {since:%Y-%m-%d}: {reason}")

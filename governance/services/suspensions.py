@@ -1,0 +1,59 @@
+"""Suspension: the second line stops a use case at once; the run gate denies while it stands."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.models import User
+from audit.services import Verb, audit_record
+from governance.access import suspend_refusal
+from governance.models import Suspension
+from lifecycle.models import UseCase
+from lifecycle.services.base import use_case_lock
+from notifications.services import Kind, notify
+
+
+def suspension_active(use_case: UseCase) -> Suspension | None:
+    return Suspension.objects.filter(use_case=use_case, lifted_at__isnull=True).first()
+
+
+def use_case_suspend(
+    *, use_case: UseCase, actor: User | None, reason: str, cause: str = "", by_policy: bool = False
+) -> Suspension:
+    """Suspend the use case (refused if already suspended); the owners are told.
+
+    `by_policy` is for the portal itself (a critical monitoring breach): the actor then is whoever pushed the
+    observation, and the second-line check does not apply, since the policy decided, not the person.
+    """
+    reason = reason.strip()
+    if not by_policy:
+        if actor is None:
+            raise ValueError("A suspension by hand needs the person suspending.")
+        if (refusal := suspend_refusal(actor, use_case)) is not None:
+            refusal.raise_it(on=use_case)
+    if not reason:
+        raise ValidationError({"reason": "Say why the use case is suspended."})
+    with transaction.atomic():
+        use_case = use_case_lock(use_case=use_case)
+        if suspension_active(use_case) is not None:
+            raise ValidationError("This use case is already suspended.")
+        suspension = Suspension.objects.create(
+            use_case=use_case, reason=reason, cause=cause, suspended_by=None if by_policy else actor
+        )
+        audit_record(
+            actor=actor,
+            actor_label="" if actor is not None else "stagegate",
+            verb=Verb.USE_CASE_SUSPENDED,
+            obj=use_case,
+            use_case_id=use_case.pk,
+            changes={"suspension": suspension.pk, "reason": reason, "cause": cause, "by_policy": by_policy},
+        )
+        notify(
+            users=[u for u in (use_case.technical_owner, use_case.business_owner) if u is not None],
+            kind=Kind.SUSPENDED,
+            title=f"{use_case.title} is suspended",
+            body=reason,
+            url=use_case.get_absolute_url(),
+        )
+    return suspension
