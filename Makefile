@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint setup bench screenshots clean
+.PHONY: demo serve-prod test lint setup bench load screenshots clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt client/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,12 +19,31 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt client/pyproject.toml
 
 setup: $(BIN)/.installed
 
-# The demo's e-mails go to files in ./sent-mail/ rather than flooding the terminal.
+# The demo: the web server beside a real Celery worker and beat (Procfile.demo), with a folder for a broker
+# (kombu's filesystem transport), so approvals return at once and packets render in the worker. Its e-mails
+# go to files in ./sent-mail/ rather than flooding the terminal.
 demo: export EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
+demo: export CELERY_BROKER_DIR ?= .broker
+demo: export HOST := $(HOST)
+demo: export PORT := $(PORT)
 demo: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho --procfile Procfile.demo start
+
+# Production on one machine (Procfile): gunicorn, a Celery worker and beat, on PostgreSQL and Redis.
+# TLS ends in a proxy in front; here the server listens on loopback only (deploy/gunicorn.conf.py).
+serve-prod: export DEBUG := 0
+serve-prod: export SECURE_SSL_REDIRECT ?= 0
+serve-prod: export SECURE_COOKIES ?= 0
+serve-prod: export DB_CONN_MAX_AGE ?= 60
+serve-prod: export SECRET_KEY ?= $(shell $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))")
+serve-prod: setup
+	@test -n "$(DATABASE_URL)" -a -n "$(REDIS_URL)" || { echo "serve-prod needs DATABASE_URL and REDIS_URL (PostgreSQL and Redis)."; exit 2; }
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho --procfile Procfile start
 
 # Locally pytest reuses the test database it kept (pyproject's addopts); CI builds it afresh.
 CREATE_DB := $(if $(filter 1 true TRUE True yes YES Yes,$(CI)),--create-db)
@@ -53,4 +72,4 @@ screenshots: setup
 	STAGEGATE_SCREENSHOTS=1 $(BIN)/pytest tests/e2e
 
 clean:
-	rm -rf $(VENV) stagegate.sqlite3 media staticfiles sent-mail
+	rm -rf $(VENV) stagegate.sqlite3* media staticfiles sent-mail .broker var

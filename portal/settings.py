@@ -128,7 +128,12 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of
     # one failing with "database is locked" halfway through a transaction.
-    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    # WAL lets the demo's worker read while the web process writes, and the other way round.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }
 
 # Throttle counters (and other short-lived shared state) live in Redis when there is one, so every web
 # process counts the same; otherwise in the process, which is enough for the demo and tests.
@@ -225,8 +230,9 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Off only where TLS ends in front of a loopback-only server that is never reached over plain http
+    # from outside: the one-machine production run of the load test (Procfile, make serve-prod).
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", "1")
 
 # E-mail: Django's own settings, by name, from the environment.
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -241,11 +247,14 @@ EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "Stagegate <stagegate@localhost>")
 SERVER_EMAIL = os.getenv("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
-# Celery. Without REDIS_URL tasks run eagerly in the web process (the demo).
+# Celery. The broker is Redis when REDIS_URL names one (production). The demo names a folder instead,
+# CELERY_BROKER_DIR, and gets a real worker on kombu's filesystem transport with no server to run. With
+# neither (the tests on SQLite), tasks run eagerly in the process that enqueues them.
 REDIS_URL = os.getenv("REDIS_URL", "")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_DIR = os.getenv("CELERY_BROKER_DIR", "")
+CELERY_BROKER_URL = REDIS_URL or ("filesystem://localhost/" if CELERY_BROKER_DIR else "memory://")
 CELERY_RESULT_BACKEND = REDIS_URL or None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = not (REDIS_URL or CELERY_BROKER_DIR)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -253,14 +262,28 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-# A late-acknowledged task is redelivered if unacknowledged for this long; the
-# longest task (a large packet) finishes well within it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
-    "socket_connect_timeout": 2,
-    "socket_timeout": 5,
-    "max_retries": 1,
-}
+if REDIS_URL or not CELERY_BROKER_DIR:
+    # A late-acknowledged task is redelivered if unacknowledged for this long; the
+    # longest task (a large packet) finishes well within it.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+        "max_retries": 1,
+    }
+else:
+    # One folder the web process writes messages into and the worker reads them from.
+    _broker_dir = Path(CELERY_BROKER_DIR).resolve()
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "control_folder": str(_broker_dir / "control"),
+        "store_processed": False,
+        # Seconds between looks at the folder: a packet starts rendering a moment after the approval.
+        "polling_interval": 0.25,
+    }
+    for _folder in ("queue", "control"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 3600
 # Nothing reads task results. Storing them would make every enqueue subscribe

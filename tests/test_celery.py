@@ -47,7 +47,7 @@ def _settings_in_a_fresh_process(env: dict) -> list[str]:
         "print(app.conf.task_always_eager); print(app.conf.broker_url); print(app.conf.result_backend)"
     )
     clean = (
-        {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | env | {"DJANGO_SETTINGS_MODULE": "portal.settings"}
+        {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CELERY_BROKER_DIR")} | env | {"DJANGO_SETTINGS_MODULE": "portal.settings"}
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, check=True, timeout=60
@@ -57,6 +57,15 @@ def _settings_in_a_fresh_process(env: dict) -> list[str]:
 
 def test_without_redis_tasks_run_eagerly_in_process():
     assert _settings_in_a_fresh_process({}) == ["True", "memory://", "None"]
+
+
+def test_with_a_broker_folder_the_demo_sends_to_it_for_a_real_worker(tmp_path):
+    assert _settings_in_a_fresh_process({"CELERY_BROKER_DIR": str(tmp_path)}) == [
+        "False",
+        "filesystem://localhost/",
+        "None",
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["control", "queue"]
 
 
 def test_with_redis_the_broker_and_result_store_are_redis():
