@@ -8,15 +8,14 @@ Every `*_refusal` returns None when the user may act, or the Refusal that says w
 from __future__ import annotations
 
 from accounts.models import User
+from lifecycle.access import is_function_lead
 from lifecycle.models import UseCase
 from signoff.access import AUDITORS_CHANGE_NOTHING, Refusal, is_owner
 
 
 def is_second_line_lead(user: User) -> bool:
     """A lead of any review function: the second line's decision makers."""
-    if not user.is_authenticated or not user.is_active or user.is_auditor:
-        return False
-    return any(m.is_lead for m in user.memberships_by_function().values())
+    return is_function_lead(user)
 
 
 def _second_line_lead_refusal(user: User, what: str) -> Refusal | None:

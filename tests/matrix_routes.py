@@ -72,8 +72,15 @@ ROUTES: dict[str, Route] = {
     "signoff/packets/verify/": _p("POST", lambda w: "/signoff/packets/verify/", sha256="not-a-hash"),
     "signoff/packets/<str:packet_id>/": _p("GET", lambda w: f"/signoff/packets/{w.packet_id}/"),
     "signoff/packets/<str:packet_id>/download/": _p("GET", lambda w: f"/signoff/packets/{w.packet_id}/download/"),
+    # running governance pages
+    "governance/use-cases/<slug:slug>/suspend/": _p("POST", lambda w: f"/governance/use-cases/{w.slug}/suspend/"),
+    "governance/use-cases/<slug:slug>/lift/": _p("POST", lambda w: f"/governance/use-cases/{w.slug}/lift/"),
     # API
     "api/v1/": _p("GET", lambda w: "/api/v1/"),
+    "api/v1/use-cases/<slug:slug>/suspension/": _p("POST", lambda w: f"/api/v1/use-cases/{w.slug}/suspension/"),
+    "api/v1/use-cases/<slug:slug>/suspension/lift/": _p(
+        "POST", lambda w: f"/api/v1/use-cases/{w.slug}/suspension/lift/"
+    ),
     "api/v1/use-cases/<slug:slug>/gate/": _p("GET", lambda w: f"/api/v1/use-cases/{w.slug}/gate/?stage=3"),
     "api/v1/^use-cases/$": _p("POST", lambda w: "/api/v1/use-cases/"),
     "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/$": _p("PATCH", lambda w: f"/api/v1/use-cases/{w.slug}/"),
