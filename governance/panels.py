@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from accounts.models import User
-from governance.access import lift_refusal, suspend_refusal
-from governance.models import Suspension
+from governance.access import finding_raise_refusal, lift_refusal, suspend_refusal
+from governance.models import Finding, Suspension
 from lifecycle.models import Stage, UseCase
 from lifecycle.panels import Panel
 
@@ -34,4 +34,22 @@ def suspension_section(user: User, use_case: UseCase) -> Panel | None:
     return Panel(
         "governance/_suspension_section.html",
         {"history": history, "use_case": use_case, "may_suspend": may_suspend},
+    )
+
+
+def findings_section(user: User, use_case: UseCase) -> Panel | None:
+    """The findings not yet closed, and how many were; the button to raise one for those who may."""
+    findings = list(
+        Finding.objects.filter(use_case=use_case)
+        .exclude(state=Finding.State.CLOSED)
+        .select_related("use_case", "owner")
+        .order_by("due_date", "id")
+    )
+    closed = Finding.objects.filter(use_case=use_case, state=Finding.State.CLOSED).count()
+    may_raise = use_case.stage != Stage.RETIRED and finding_raise_refusal(user, use_case) is None
+    if not findings and not closed and not may_raise:
+        return None
+    return Panel(
+        "governance/_findings_section.html",
+        {"findings": findings, "closed": closed, "use_case": use_case, "may_raise": may_raise},
     )

@@ -6,7 +6,7 @@ The same access functions and services as the pages; refusals take the one road 
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from governance.api import suspensions
+from governance.api import findings, suspensions
 
 SLUG = "use-cases/<slug:slug>"
 
@@ -17,4 +17,4 @@ extra_urlpatterns: list = [
 
 
 def register(router: DefaultRouter) -> None:
-    pass
+    router.register("findings", findings.FindingViewSet, basename="finding")

@@ -1,0 +1,55 @@
+"""What the reminder sweep reminds of for running governance (registered in registrations.py).
+
+Open findings are reminded to their owner before and on their due date, then daily; past the escalation
+threshold the risk function's leads hear of them, as for the periodic revalidation (model risk's duty).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import QuerySet
+
+from governance.models import Finding
+from notifications.services import Kind as NotificationKind
+from notifications.services import Message
+from signoff.calendar import business_days_between
+from signoff.models import Reminder
+from signoff.reminders.items import ReminderItemKind
+from signoff.reminders.messages import _People, _plural, _when
+from signoff.reminders.schedule import RKind
+
+
+def _open_findings() -> QuerySet[Finding]:
+    return Finding.objects.filter(state=Finding.State.OPEN)
+
+
+def _finding_message(reminder: Reminder, finding: Finding, people: _People, today: date) -> Message:
+    subject = f"{finding.get_severity_display()} finding on “{finding.use_case.title}”: {finding.title}"
+    url = finding.get_absolute_url()
+    if reminder.kind == RKind.ESCALATION:
+        days = business_days_between(reminder.due_date, today)
+        return Message(
+            users=people.revalidation_leads,
+            kind=NotificationKind.ESCALATION,
+            title=f"Escalation: remediation of a {subject} is {_plural(days, 'business day')} overdue",
+            body=f"Owner: {finding.owner}. Due {reminder.due_date:%a %d %b %Y}.",
+            url=url,
+        )
+    return Message(
+        users=[finding.owner],
+        kind=NotificationKind.REMINDER,
+        title=f"{'Overdue' if reminder.kind == RKind.OVERDUE else 'Reminder'}: {subject} is {_when(reminder)}",
+        body="Record the remediation and its evidence on the finding; the second line then validates it.",
+        url=url,
+    )
+
+
+FINDING_REMINDERS = ReminderItemKind(
+    name=Reminder.Item.FINDING,
+    candidates=lambda horizon: _open_findings().filter(due_date__lte=horizon).values_list("pk", "due_date"),
+    load=lambda ids: {f.pk: f for f in _open_findings().filter(pk__in=ids).select_related("use_case", "owner")},
+    due=lambda finding: finding.due_date,
+    message=_finding_message,
+    function_id=lambda finding: None,
+)
