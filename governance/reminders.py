@@ -7,6 +7,7 @@ threshold the risk function's leads hear of them, as for the periodic revalidati
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -45,10 +46,14 @@ def _finding_message(reminder: Reminder, finding: Finding, people: _People, toda
     )
 
 
+def _by_pk(queryset: QuerySet, ids: list[int]) -> dict[int, Any]:
+    return {obj.pk: obj for obj in queryset.filter(pk__in=ids)} if ids else {}
+
+
 FINDING_REMINDERS = ReminderItemKind(
     name=Reminder.Item.FINDING,
     candidates=lambda horizon: _open_findings().filter(due_date__lte=horizon).values_list("pk", "due_date"),
-    load=lambda ids: {f.pk: f for f in _open_findings().filter(pk__in=ids).select_related("use_case", "owner")},
+    load=lambda ids: _by_pk(_open_findings().select_related("use_case", "owner"), ids),
     due=lambda finding: finding.due_date,
     message=_finding_message,
     function_id=lambda finding: None,
