@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from governance.models import Finding
+from governance.models import Finding, RequirementException
 from lifecycle.access import is_function_lead, use_cases_visible_to
 from lifecycle.models import UseCase
 from signoff.access import AUDITORS_CHANGE_NOTHING, Refusal, is_owner
@@ -86,3 +86,26 @@ def get_finding_for_user(user: User, pk: int) -> Finding:
 
 def findings_visible_to(user: User) -> QuerySet[Finding]:
     return Finding.objects.filter(use_case__in=use_cases_visible_to(user))
+
+
+def exception_grant_refusal(user: User, use_case: UseCase) -> Refusal | None:
+    return _second_line_lead_refusal(user, "grant an exception to a gate requirement")
+
+
+def exception_withdraw_refusal(user: User, use_case: UseCase) -> Refusal | None:
+    return _second_line_lead_refusal(user, "withdraw an exception")
+
+
+def get_exception_for_user(user: User, pk: int) -> RequirementException:
+    found = (
+        RequirementException.objects.filter(pk=pk, use_case__in=use_cases_visible_to(user))
+        .select_related("use_case", "granted_by", "withdrawn_by")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such exception.")
+    return found
+
+
+def exceptions_visible_to(user: User) -> QuerySet[RequirementException]:
+    return RequirementException.objects.filter(use_case__in=use_cases_visible_to(user))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
-from governance.models import BLOCKING_SEVERITIES, Finding, Suspension
+from governance.models import BLOCKING_SEVERITIES, Finding, RequirementException, Suspension
 from lifecycle.models import UseCase
 from signoff.gates import Requirement
 
@@ -46,3 +47,15 @@ def open_findings_check(use_case: UseCase, stage: int) -> list[Requirement]:
     )
     count = f"{len(blocking)} high or critical finding{'s' if len(blocking) != 1 else ''}"
     return [Requirement(OPEN_FINDINGS_KEY, False, f"{count} not yet closed by the second line: {listed}.")]
+
+
+def exception_waivers(use_case: UseCase) -> dict[str, str]:
+    """The requirements the standing exceptions waive, each with what the gate says instead."""
+    standing = RequirementException.objects.filter(
+        use_case=use_case, withdrawn_at__isnull=True, expires_on__gte=timezone.localdate()
+    ).select_related("granted_by")
+    return {
+        e.requirement_key: f"Waived until {e.expires_on:%Y-%m-%d} by {e.granted_by}: {e.reason}; "
+        f"compensating controls: {e.compensating_controls}"
+        for e in standing
+    }

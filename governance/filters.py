@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet, TextChoices
+from django.db.models import Q, QuerySet, TextChoices
+from django.utils import timezone
 
 from core.filters import FilterSet, SearchFilter, SortFilter
 from governance.models import Finding, Severity
@@ -45,3 +46,21 @@ class FindingFilterSet(FilterSet):
         if value == FindingScope.MINE:
             return queryset.filter(owner=self.request.user, state=Finding.State.OPEN)
         return queryset.exclude(state=Finding.State.CLOSED)
+
+
+class ExceptionFilterSet(FilterSet):
+    use_case = django_filters.CharFilter(
+        field_name="use_case__slug", max_length=100, label="Use case", help_text="The use case's slug."
+    )
+    standing = django_filters.BooleanFilter(
+        method="filter_standing", label="Standing", help_text="true: waiving today; false: withdrawn or expired."
+    )
+    sort = SortFilter(
+        orders={"expires": ("expires_on", "id"), "-granted": ("-granted_at", "-id")},
+        default="expires",
+        labels={"expires": "Expiring soonest first", "-granted": "Newest first"},
+    )
+
+    def filter_standing(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        standing = Q(withdrawn_at__isnull=True, expires_on__gte=timezone.localdate())
+        return queryset.filter(standing) if value else queryset.exclude(standing)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 
 from accounts.models import User
@@ -71,3 +73,21 @@ class FindingValidateForm(forms.Form):
 
 class FindingReopenForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), help_text="What is still wrong.")
+
+
+class ExceptionGrantForm(forms.Form):
+    requirement_key = forms.ChoiceField(label="Requirement to waive")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Why it is waived for this use case.")
+    compensating_controls = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), help_text="What stands in for it while it is waived."
+    )
+    expires_on = forms.DateField(
+        label="Waived until", widget=forms.DateInput(attrs={"type": "date"}), help_text="Required again the day after."
+    )
+
+    def __init__(self, *args, waivable: dict[str, str], words: Callable[[str], str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "requirement_key", forms.ChoiceField).choices = [
+            ("", "Choose a requirement"),
+            *((key, f"{words(key)} (now: {detail})") for key, detail in waivable.items()),
+        ]

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from accounts.models import User
-from governance.access import finding_raise_refusal, lift_refusal, suspend_refusal
-from governance.models import Finding, Suspension
+from governance.access import (
+    exception_grant_refusal,
+    exception_withdraw_refusal,
+    finding_raise_refusal,
+    lift_refusal,
+    suspend_refusal,
+)
+from governance.models import Finding, RequirementException, Suspension
+from governance.services.exceptions import requirement_words
 from lifecycle.models import Stage, UseCase
 from lifecycle.panels import Panel
 
@@ -52,4 +61,31 @@ def findings_section(user: User, use_case: UseCase) -> Panel | None:
     return Panel(
         "governance/_findings_section.html",
         {"findings": findings, "closed": closed, "use_case": use_case, "may_raise": may_raise},
+    )
+
+
+def exceptions_section(user: User, use_case: UseCase) -> Panel | None:
+    """Every exception of the use case, standing first, with grant and withdraw for a second-line lead."""
+    today = timezone.localdate()
+    exceptions = RequirementException.objects.filter(use_case=use_case).select_related("granted_by", "withdrawn_by")
+    rows = [
+        {
+            "exception": e,
+            "words": requirement_words(e.requirement_key),
+            "standing": e.withdrawn_at is None and e.expires_on >= today,
+        }
+        for e in exceptions
+    ]
+    rows.sort(key=lambda row: not row["standing"])
+    may_grant = use_case.stage != Stage.RETIRED and exception_grant_refusal(user, use_case) is None
+    if not rows and not may_grant:
+        return None
+    return Panel(
+        "governance/_exceptions_section.html",
+        {
+            "rows": rows,
+            "use_case": use_case,
+            "may_grant": may_grant,
+            "may_withdraw": exception_withdraw_refusal(user, use_case) is None,
+        },
     )

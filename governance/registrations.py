@@ -4,11 +4,11 @@ Each registration is one function, defined where its subject lives; this module 
 when the app is ready.
 """
 
-from governance.checks import active_suspension_subquery, open_findings_check, suspension_check
-from governance.panels import findings_section, suspension_banner, suspension_section
-from governance.reminders import FINDING_REMINDERS
+from governance.checks import active_suspension_subquery, exception_waivers, open_findings_check, suspension_check
+from governance.panels import exceptions_section, findings_section, suspension_banner, suspension_section
+from governance.reminders import EXCEPTION_REMINDERS, FINDING_REMINDERS
 from lifecycle.panels import use_case_banner, use_case_section
-from signoff.gates import promotion_check, run_annotation, run_check
+from signoff.gates import promotion_check, run_annotation, run_check, waiver_source
 from signoff.reminders.items import reminder_item_register
 
 run_annotation("suspended_at", lambda: active_suspension_subquery("suspended_at"))
@@ -18,6 +18,9 @@ run_check(suspension_check)
 use_case_banner(suspension_banner)
 use_case_section(suspension_section)
 use_case_section(findings_section)
+use_case_section(exceptions_section)
 
 promotion_check(open_findings_check)
 reminder_item_register(FINDING_REMINDERS)
+waiver_source(exception_waivers)
+reminder_item_register(EXCEPTION_REMINDERS)

@@ -11,7 +11,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from governance.models import Finding
+from governance.models import Finding, RequirementException
+from governance.services.exceptions import requirement_words
 from notifications.services import Kind as NotificationKind
 from notifications.services import Message
 from signoff.calendar import business_days_between
@@ -19,6 +20,7 @@ from signoff.models import Reminder
 from signoff.reminders.items import ReminderItemKind
 from signoff.reminders.messages import _People, _plural, _when
 from signoff.reminders.schedule import RKind
+from signoff.reminders.sweep import reminder_today
 
 
 def _open_findings() -> QuerySet[Finding]:
@@ -57,4 +59,38 @@ FINDING_REMINDERS = ReminderItemKind(
     due=lambda finding: finding.due_date,
     message=_finding_message,
     function_id=lambda finding: None,
+)
+
+
+def _standing_exceptions() -> QuerySet[RequirementException]:
+    # From today on only: an exception is reminded before it lapses, never after (it is simply over).
+    return RequirementException.objects.filter(withdrawn_at__isnull=True, expires_on__gte=reminder_today())
+
+
+def _exception_message(reminder: Reminder, exception: RequirementException, people: _People, today: date) -> Message:
+    use_case = exception.use_case
+    what = requirement_words(exception.requirement_key)
+    ends = "today" if reminder.kind == RKind.ON_DUE else f"on {exception.expires_on:%a %d %b %Y}"
+    return Message(
+        users=[u for u in (use_case.technical_owner, use_case.business_owner) if u is not None],
+        kind=NotificationKind.REMINDER,
+        title=f"Exception ends {ends}: “{use_case.title}” needs {what} again",
+        body=(
+            f"The exception granted by {exception.granted_by} lapses after {exception.expires_on:%d %b %Y}; "
+            "from the next day the gates require this again. Supply it, or ask the second line to renew the exception."
+        ),
+        url=use_case.get_absolute_url(),
+    )
+
+
+EXCEPTION_REMINDERS = ReminderItemKind(
+    name=Reminder.Item.EXCEPTION,
+    candidates=lambda horizon: _standing_exceptions().filter(expires_on__lte=horizon).values_list("pk", "expires_on"),
+    load=lambda ids: _by_pk(
+        _standing_exceptions().select_related("use_case__technical_owner", "use_case__business_owner", "granted_by"),
+        ids,
+    ),
+    due=lambda exception: exception.expires_on,
+    message=_exception_message,
+    function_id=lambda exception: None,
 )

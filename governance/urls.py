@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance.views import findings, suspensions
+from governance.views import exceptions, findings, suspensions
 
 app_name = "governance"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("use-cases/<slug:slug>/suspend/", suspensions.use_case_suspend_view, name="use-case-suspend"),
     path("use-cases/<slug:slug>/lift/", suspensions.suspension_lift_view, name="suspension-lift"),
     path("use-cases/<slug:slug>/findings/new/", findings.finding_raise_view, name="finding-raise"),
+    path("use-cases/<slug:slug>/exceptions/new/", exceptions.exception_grant_view, name="exception-grant"),
+    path("exceptions/<int:pk>/withdraw/", exceptions.exception_withdraw_view, name="exception-withdraw"),
     path("findings/", findings.finding_list, name="finding-list"),
     path("findings/<int:pk>/", findings.finding_detail, name="finding-detail"),
     path("findings/<int:pk>/remediate/", findings.finding_remediate_view, name="finding-remediate"),

@@ -78,6 +78,10 @@ ROUTES: dict[str, Route] = {
     "governance/use-cases/<slug:slug>/findings/new/": _p(
         "POST", lambda w: f"/governance/use-cases/{w.slug}/findings/new/"
     ),
+    "governance/use-cases/<slug:slug>/exceptions/new/": _p(
+        "POST", lambda w: f"/governance/use-cases/{w.slug}/exceptions/new/"
+    ),
+    "governance/exceptions/<int:pk>/withdraw/": _p("POST", lambda w: f"/governance/exceptions/{w.exception}/withdraw/"),
     "governance/findings/": _p("GET", lambda w: "/governance/findings/"),
     "governance/findings/<int:pk>/": _p("GET", lambda w: f"/governance/findings/{w.finding}/"),
     "governance/findings/<int:pk>/remediate/": _p("POST", lambda w: f"/governance/findings/{w.finding}/remediate/"),
@@ -86,6 +90,9 @@ ROUTES: dict[str, Route] = {
     # API
     "api/v1/": _p("GET", lambda w: "/api/v1/"),
     "api/v1/^findings/$": _p("POST", lambda w: "/api/v1/findings/"),
+    "api/v1/^exceptions/$": _p("POST", lambda w: "/api/v1/exceptions/"),
+    "api/v1/^exceptions/(?P<pk>[^/.]+)/$": _p("GET", lambda w: f"/api/v1/exceptions/{w.exception}/"),
+    "api/v1/^exceptions/(?P<pk>[^/.]+)/withdraw/$": _p("POST", lambda w: f"/api/v1/exceptions/{w.exception}/withdraw/"),
     "api/v1/^findings/(?P<pk>[^/.]+)/$": _p("GET", lambda w: f"/api/v1/findings/{w.finding}/"),
     "api/v1/^findings/(?P<pk>[^/.]+)/remediate/$": _p("POST", lambda w: f"/api/v1/findings/{w.finding}/remediate/"),
     "api/v1/^findings/(?P<pk>[^/.]+)/validate/$": _p("POST", lambda w: f"/api/v1/findings/{w.finding}/validate/"),

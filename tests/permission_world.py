@@ -10,6 +10,7 @@ from django.db import transaction
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import Verb, audit_record
+from governance.models import RequirementException
 from governance.services import finding_raise
 from lifecycle.models import Artifact, RiskAssessment, Tier
 from notifications.models import Notification
@@ -35,6 +36,7 @@ class World:
     webhook_endpoint: int
     webhook_delivery: int
     finding: int = 0
+    exception: int = 0
 
 
 def world_build(*, erin: User, admin: User) -> World:
@@ -61,6 +63,15 @@ def world_build(*, erin: User, admin: User) -> World:
         description="",
         due_date=datetime.date(2030, 1, 31),
     )
+    # Waives a requirement that is met anyway, so that it changes no other route's answer.
+    exception = RequirementException.objects.create(
+        use_case=credit,
+        requirement_key="registry.purpose",
+        reason="Matrix",
+        compensating_controls="None needed",
+        expires_on=datetime.date(2030, 1, 31),
+        granted_by=admin,
+    )
     return World(
         slug=credit.slug,
         artifact=Artifact.objects.filter(use_case=credit).first().pk,
@@ -74,4 +85,5 @@ def world_build(*, erin: User, admin: User) -> World:
         webhook_endpoint=endpoint.pk,
         webhook_delivery=WebhookDelivery.objects.get(event=ping).pk,
         finding=finding.pk,
+        exception=exception.pk,
     )

@@ -17,6 +17,7 @@ LISTS = [
     "/api/v1/reviews/",
     "/api/v1/packets/",
     "/api/v1/findings/",
+    "/api/v1/exceptions/",
 ]
 
 

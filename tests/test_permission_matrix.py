@@ -17,7 +17,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from audit.models import AuditEvent
-from governance.models import Finding, Suspension
+from governance.models import Finding, RequirementException, Suspension
 from lifecycle.models import Artifact, ModelVersion, ReadinessAnswer, RiskAssessment, StageChange, UseCase
 from notifications.models import Notification
 from signoff.models import Packet, ReadinessRequest, RequestComment, Review, ReviewCondition
@@ -84,6 +84,9 @@ EXPECTED: dict[str, str] = {
     # Owners and the second line raise findings; the finding (erin's, open) is remediated by its owner and
     # validated or reopened by the second line (a 400 here: it is not remediated yet, or no reason was given).
     "governance/use-cases/<slug:slug>/findings/new/": "302 400 403 400 400 400 400 403 403 404",
+    # Only a lead of a review function grants and withdraws exceptions (rita's empty form is a 400).
+    "governance/use-cases/<slug:slug>/exceptions/new/": "302 403 403 403 400 403 403 403 403 404",
+    "governance/exceptions/<int:pk>/withdraw/": "302 403 403 403 400 403 403 403 403 404",
     "governance/findings/": "302 200 200 200 200 200 200 200 200 200",
     "governance/findings/<int:pk>/": "302 200 200 200 200 200 200 200 200 404",
     "governance/findings/<int:pk>/remediate/": "302 400 403 403 403 403 403 403 403 404",
@@ -91,6 +94,9 @@ EXPECTED: dict[str, str] = {
     "governance/findings/<int:pk>/reopen/": "302 403 403 400 400 400 400 403 403 404",
     "api/v1/": "401 200 200 200 200 200 200 200 200 200",
     "api/v1/^findings/$": "401 400 400 400 400 400 400 403 400 403",
+    "api/v1/^exceptions/$": "401 400 400 400 400 400 400 403 400 403",
+    "api/v1/^exceptions/(?P<pk>[^/.]+)/$": "401 200 200 200 200 200 200 200 200 404",
+    "api/v1/^exceptions/(?P<pk>[^/.]+)/withdraw/$": "401 403 403 403 400 403 403 403 403 404",
     "api/v1/^findings/(?P<pk>[^/.]+)/$": "401 200 200 200 200 200 200 200 200 404",
     "api/v1/^findings/(?P<pk>[^/.]+)/remediate/$": "401 400 403 403 403 403 403 403 403 404",
     "api/v1/^findings/(?P<pk>[^/.]+)/validate/$": "401 403 403 400 400 400 400 403 403 404",
@@ -198,6 +204,7 @@ def _fingerprint() -> tuple:
         Packet.objects.count(),
         list(Finding.objects.order_by("pk").values_list("pk", "state", "remediation_notes")),
         list(Suspension.objects.order_by("pk").values_list("pk", "lifted_at")),
+        list(RequirementException.objects.order_by("pk").values_list("pk", "withdrawn_at")),
         list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
     )
 

@@ -6,7 +6,7 @@ The same access functions and services as the pages; refusals take the one road 
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from governance.api import findings, suspensions
+from governance.api import exceptions, findings, suspensions
 
 SLUG = "use-cases/<slug:slug>"
 
@@ -18,3 +18,4 @@ extra_urlpatterns: list = [
 
 def register(router: DefaultRouter) -> None:
     router.register("findings", findings.FindingViewSet, basename="finding")
+    router.register("exceptions", exceptions.RequirementExceptionViewSet, basename="requirementexception")

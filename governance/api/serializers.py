@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.models import User
-from governance.models import Finding, Severity, Suspension
+from governance.models import Finding, RequirementException, Severity, Suspension
 from lifecycle.models import UseCase
 
 
@@ -114,3 +115,42 @@ class FindingRemediateSerializer(serializers.Serializer):
 
 class FindingValidateSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class RequirementExceptionSerializer(serializers.ModelSerializer):
+    use_case: serializers.SlugRelatedField[UseCase] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    granted_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    withdrawn_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    standing = serializers.SerializerMethodField(help_text="Waiving its requirement today.")
+
+    class Meta:
+        model = RequirementException
+        fields = [
+            "id",
+            "use_case",
+            "requirement_key",
+            "standing",
+            "reason",
+            "compensating_controls",
+            "expires_on",
+            "granted_by",
+            "granted_at",
+            "withdrawn_by",
+            "withdrawn_at",
+        ]
+        read_only_fields = fields
+
+    def get_standing(self, obj: RequirementException) -> bool:
+        return obj.withdrawn_at is None and obj.expires_on >= timezone.localdate()
+
+
+class ExceptionGrantSerializer(serializers.Serializer):
+    use_case = serializers.SlugField(max_length=100, help_text="The use case's slug.")
+    requirement_key = serializers.CharField(
+        max_length=64, help_text="The gate requirement's key, e.g. evidence.model_card."
+    )
+    reason = serializers.CharField(max_length=5000)
+    compensating_controls = serializers.CharField(max_length=5000)
+    expires_on = serializers.DateField(help_text="The last day it is waived; required again the day after.")
