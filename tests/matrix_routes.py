@@ -72,8 +72,35 @@ ROUTES: dict[str, Route] = {
     "signoff/packets/verify/": _p("POST", lambda w: "/signoff/packets/verify/", sha256="not-a-hash"),
     "signoff/packets/<str:packet_id>/": _p("GET", lambda w: f"/signoff/packets/{w.packet_id}/"),
     "signoff/packets/<str:packet_id>/download/": _p("GET", lambda w: f"/signoff/packets/{w.packet_id}/download/"),
+    # running governance pages
+    "governance/use-cases/<slug:slug>/suspend/": _p("POST", lambda w: f"/governance/use-cases/{w.slug}/suspend/"),
+    "governance/use-cases/<slug:slug>/lift/": _p("POST", lambda w: f"/governance/use-cases/{w.slug}/lift/"),
+    "governance/use-cases/<slug:slug>/findings/new/": _p(
+        "POST", lambda w: f"/governance/use-cases/{w.slug}/findings/new/"
+    ),
+    "governance/use-cases/<slug:slug>/exceptions/new/": _p(
+        "POST", lambda w: f"/governance/use-cases/{w.slug}/exceptions/new/"
+    ),
+    "governance/exceptions/<int:pk>/withdraw/": _p("POST", lambda w: f"/governance/exceptions/{w.exception}/withdraw/"),
+    "governance/findings/": _p("GET", lambda w: "/governance/findings/"),
+    "governance/findings/<int:pk>/": _p("GET", lambda w: f"/governance/findings/{w.finding}/"),
+    "governance/findings/<int:pk>/remediate/": _p("POST", lambda w: f"/governance/findings/{w.finding}/remediate/"),
+    "governance/findings/<int:pk>/validate/": _p("POST", lambda w: f"/governance/findings/{w.finding}/validate/"),
+    "governance/findings/<int:pk>/reopen/": _p("POST", lambda w: f"/governance/findings/{w.finding}/reopen/"),
     # API
     "api/v1/": _p("GET", lambda w: "/api/v1/"),
+    "api/v1/^findings/$": _p("POST", lambda w: "/api/v1/findings/"),
+    "api/v1/^exceptions/$": _p("POST", lambda w: "/api/v1/exceptions/"),
+    "api/v1/^exceptions/(?P<pk>[^/.]+)/$": _p("GET", lambda w: f"/api/v1/exceptions/{w.exception}/"),
+    "api/v1/^exceptions/(?P<pk>[^/.]+)/withdraw/$": _p("POST", lambda w: f"/api/v1/exceptions/{w.exception}/withdraw/"),
+    "api/v1/^findings/(?P<pk>[^/.]+)/$": _p("GET", lambda w: f"/api/v1/findings/{w.finding}/"),
+    "api/v1/^findings/(?P<pk>[^/.]+)/remediate/$": _p("POST", lambda w: f"/api/v1/findings/{w.finding}/remediate/"),
+    "api/v1/^findings/(?P<pk>[^/.]+)/validate/$": _p("POST", lambda w: f"/api/v1/findings/{w.finding}/validate/"),
+    "api/v1/^findings/(?P<pk>[^/.]+)/reopen/$": _p("POST", lambda w: f"/api/v1/findings/{w.finding}/reopen/"),
+    "api/v1/use-cases/<slug:slug>/suspension/": _p("POST", lambda w: f"/api/v1/use-cases/{w.slug}/suspension/"),
+    "api/v1/use-cases/<slug:slug>/suspension/lift/": _p(
+        "POST", lambda w: f"/api/v1/use-cases/{w.slug}/suspension/lift/"
+    ),
     "api/v1/use-cases/<slug:slug>/gate/": _p("GET", lambda w: f"/api/v1/use-cases/{w.slug}/gate/?stage=3"),
     "api/v1/^use-cases/$": _p("POST", lambda w: "/api/v1/use-cases/"),
     "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/$": _p("PATCH", lambda w: f"/api/v1/use-cases/{w.slug}/"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -9,6 +10,8 @@ from django.db import transaction
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import Verb, audit_record
+from governance.models import RequirementException
+from governance.services import finding_raise
 from lifecycle.models import Artifact, RiskAssessment, Tier
 from notifications.models import Notification
 from signoff import services
@@ -32,6 +35,8 @@ class World:
     notification: int
     webhook_endpoint: int
     webhook_delivery: int
+    finding: int = 0
+    exception: int = 0
 
 
 def world_build(*, erin: User, admin: User) -> World:
@@ -49,6 +54,24 @@ def world_build(*, erin: User, admin: User) -> World:
     # A public address that is never called: the matrix's transactions never commit, so no task runs.
     endpoint = webhook_endpoint_create(actor=admin, url="https://93.184.215.14/hooks/stagegate")
     ping = webhook_endpoint_ping(endpoint=endpoint, actor=admin)
+    finding = finding_raise(
+        use_case=credit,
+        actor=erin,
+        source="validation",
+        severity="low",
+        title="Thin-file calibration",
+        description="",
+        due_date=datetime.date(2030, 1, 31),
+    )
+    # Waives a requirement that is met anyway, so that it changes no other route's answer.
+    exception = RequirementException.objects.create(
+        use_case=credit,
+        requirement_key="registry.purpose",
+        reason="Matrix",
+        compensating_controls="None needed",
+        expires_on=datetime.date(2030, 1, 31),
+        granted_by=admin,
+    )
     return World(
         slug=credit.slug,
         artifact=Artifact.objects.filter(use_case=credit).first().pk,
@@ -61,4 +84,6 @@ def world_build(*, erin: User, admin: User) -> World:
         notification=notification.pk,
         webhook_endpoint=endpoint.pk,
         webhook_delivery=WebhookDelivery.objects.get(event=ping).pk,
+        finding=finding.pk,
+        exception=exception.pk,
     )

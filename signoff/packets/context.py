@@ -32,6 +32,7 @@ from lifecycle.models import (
 from signoff.crosswalk import CROSSWALK_SOURCE, crosswalk_for
 from signoff.models import APPROVING_DECISIONS, ReadinessRequest, Review, ReviewState
 from signoff.packets.fetcher import PACKET_STATIC_URL, PACKET_STYLESHEET
+from signoff.packets.sections import PacketSection, packet_sections_for
 
 logger = logging.getLogger(__name__)
 
@@ -168,7 +169,14 @@ class PacketContext:
     crosswalk: list[dict]
     independence: list[str]
     verify_url: str
+    extra_sections: list[PacketSection] = field(default_factory=list)
     sections: list[Section] = field(default_factory=lambda: list(SECTIONS))
+
+    def __post_init__(self) -> None:
+        # What other apps add goes before the audit trail and how to verify, which close every packet.
+        added = [Section(s.anchor, s.title) for s in self.extra_sections]
+        at = next((i for i, s in enumerate(self.sections) if s.anchor == "audit"), len(self.sections))
+        self.sections = [*self.sections[:at], *added, *self.sections[at:]]
 
     def as_template_context(self) -> dict:
         return {
@@ -404,4 +412,5 @@ def packet_context(*, request: ReadinessRequest) -> PacketContext:
         crosswalk=crosswalk_for(artifact_kinds={a["kind"] for a in artifacts}, met_requirement_keys=met_keys),
         independence=_independence_lines(request, signatories),
         verify_url=settings.SITE_URL + reverse("signoff:packet-verify"),
+        extra_sections=packet_sections_for(request),
     )
