@@ -8,6 +8,7 @@ import time_machine
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditEvent
@@ -260,8 +261,8 @@ def test_one_audit_event_per_batch_and_the_chain_still_verifies(ravi, rita):
 def _sweep_queries(n: int, today: date, batch_size: int) -> int:
     # Close the previous round's items so each round sends only its own.
     Review.objects.filter(state__in=["unassigned", "assigned"]).update(state="cancelled")
-    ReviewCondition.objects.update(status=ReviewCondition.Status.WAIVED)
     reviewer = factories.reviewer(f"rev{n}", "risk")
+    ReviewCondition.objects.update(status=ReviewCondition.Status.WAIVED, closed_at=timezone.now(), closed_by=reviewer)
     for _ in range(n):
         factories.ReviewFactory(function="risk", assignee=reviewer, due_date=today)
         factories.ReviewConditionFactory(due_date=today)
