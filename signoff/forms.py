@@ -19,7 +19,8 @@ class RequestCreateForm(forms.Form):
         label="Promote to",
         coerce=int,
         choices=[(s.value, s.label) for s in Stage.active() if s != Stage.PROPOSED],
-        help_text="Promotion goes one stage at a time.",
+        help_text="The next stage (promotion goes one stage at a time), or the one the use case is at: a new "
+        "version there, or its periodic review.",
     )
     justification = forms.CharField(
         label="Justification",

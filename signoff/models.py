@@ -41,6 +41,12 @@ class GatePolicy(models.Model):
     evaluation_fresh_since_stage_entry = models.BooleanField(
         default=False, help_text="The evaluation report must be newer than the current stage's start."
     )
+    review_artifact_kinds = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="For the periodic review (a request at the stage the use case is at): artifact kinds that must be "
+        "new since the last approval at that stage.",
+    )
     sla_business_days = models.PositiveSmallIntegerField(default=5)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -405,6 +411,10 @@ OPEN_CONDITION_STATES = [ReviewCondition.Status.OPEN, ReviewCondition.Status.MAR
 CLOSED_CONDITION_STATES = [ReviewCondition.Status.MET, ReviewCondition.Status.WAIVED]
 
 
+def eu_tier_materiality_default() -> dict[str, str]:
+    return {"high": "high", "limited": "medium", "minimal": "low", "out_of_scope": "low"}
+
+
 class RunningPolicy(models.Model):
     """What running governance allows after approval: graces and review frequencies. One row, data.
 
@@ -414,6 +424,19 @@ class RunningPolicy(models.Model):
 
     condition_grace_days = models.PositiveSmallIntegerField(
         default=5, help_text="Days a blocking condition may be overdue before the run gate denies."
+    )
+    # SR 26-2 practice: review frequency follows materiality. Common practice: high yearly, medium every two
+    # years, low every three.
+    review_months_high = models.PositiveSmallIntegerField(default=12, help_text="Months between reviews: high.")
+    review_months_medium = models.PositiveSmallIntegerField(default=24, help_text="Months between reviews: medium.")
+    review_months_low = models.PositiveSmallIntegerField(default=36, help_text="Months between reviews: low.")
+    eu_tier_materiality = models.JSONField(
+        default=eu_tier_materiality_default,
+        help_text="The materiality (high, medium, low) each EU AI Act tier counts as; the review follows the more "
+        "demanding of this and the internal tier.",
+    )
+    review_grace_days = models.PositiveSmallIntegerField(
+        default=30, help_text="Days a periodic review may be overdue before the run gate denies."
     )
 
     class Meta:

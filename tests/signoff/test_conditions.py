@@ -222,6 +222,10 @@ def test_conditions_of_a_stale_revision_carry_into_the_resubmission(in_review, e
 def test_the_next_packet_lists_the_open_conditions_of_earlier_approvals(approved, condition, erin, rita):
     use_case = UseCase.objects.get(pk=approved.use_case_id)
     with time_machine.travel(TODAY + timedelta(days=1), tick=False):
+        # A review at the stage it is at: its own evidence, new since the approval that set the condition.
+        for kind in (ArtifactKind.EVALUATION_REPORT, ArtifactKind.MONITORING_SUMMARY, ArtifactKind.INCIDENT_REVIEW):
+            use_case.artifacts.filter(kind=kind).update(is_current=False)
+            factories.ArtifactFactory(use_case=use_case, kind=kind, version=use_case.current_version)
         request = services.readiness_request_create(use_case=use_case, actor=erin, target_stage=3)
         request = services.readiness_request_submit(request=request, actor=erin)
         for function, review in reviews_by_function(request).items():
