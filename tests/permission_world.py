@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditEvent
@@ -15,7 +17,7 @@ from governance.services import finding_raise
 from lifecycle.models import Artifact, RiskAssessment, Tier
 from notifications.models import Notification
 from signoff import services
-from signoff.models import Packet, ReadinessRequest, Review
+from signoff.models import Packet, ReadinessRequest, Review, ReviewCondition
 from tests.signoff.helpers import business_owner, high_risk_use_case, supply_evidence
 from tests.signoff.packet_builders import packet_stub
 from webhooks.models import WebhookDelivery
@@ -33,6 +35,7 @@ class World:
     packet_id: str
     audit_seq: int
     notification: int
+    condition: int
     webhook_endpoint: int
     webhook_delivery: int
     finding: int = 0
@@ -50,6 +53,14 @@ def world_build(*, erin: User, admin: User) -> World:
     review = Review.objects.get(request=request, revision=request.revision, function__key="risk")
     with transaction.atomic():
         audit_record(actor=erin, verb=Verb.USE_CASE_UPDATED, obj=credit, use_case_id=credit.pk)
+    # A condition erin must meet, set (in this world, directly) by risk: open, so nothing awaits acceptance.
+    condition = ReviewCondition.objects.create(
+        review=review,
+        use_case=credit,
+        text="Monitor drift weekly",
+        owner=erin,
+        due_date=timezone.localdate() + timedelta(days=30),
+    )
     notification = Notification.objects.create(user=erin, kind="assigned", title="Something for erin")
     # A public address that is never called: the matrix's transactions never commit, so no task runs.
     endpoint = webhook_endpoint_create(actor=admin, url="https://93.184.215.14/hooks/stagegate")
@@ -82,6 +93,7 @@ def world_build(*, erin: User, admin: User) -> World:
         packet_id=Packet.objects.get(pk=packet.pk).packet_id,
         audit_seq=AuditEvent.objects.order_by("-seq").first().seq,
         notification=notification.pk,
+        condition=condition.pk,
         webhook_endpoint=endpoint.pk,
         webhook_delivery=WebhookDelivery.objects.get(event=ping).pk,
         finding=finding.pk,
