@@ -35,6 +35,11 @@ class Tier(models.TextChoices):
     MINIMAL = "minimal", "Minimal"
 
 
+# How demanding each tier is, lowest first: a change to a lower rank after stage 0 needs the risk function.
+TIER_RANK = {"unclassified": -1, "out_of_scope": 0, "minimal": 1, "limited": 2, "high": 3, "prohibited": 4}
+INTERNAL_TIER_RANK = {"": -1, "low": 0, "medium": 1, "high": 2}
+
+
 class InternalTier(models.TextChoices):
     UNSET = "", "Not set"
     LOW = "low", "Low materiality"
@@ -339,6 +344,12 @@ class RiskAssessment(models.Model):
         PROVIDER = "provider", "Provider"
         DEPLOYER = "deployer", "Deployer"
 
+    class State(models.TextChoices):
+        IN_FORCE = "in_force", "In force"
+        PENDING = "pending", "Lowers the tier: awaiting the risk function's approval"
+        REJECTED = "rejected", "Rejected by the risk function"
+        WITHDRAWN = "withdrawn", "Replaced by a later assessment before a decision"
+
     class Gpai(models.TextChoices):
         NONE = "none", "Not a general-purpose model"
         GPAI = "gpai", "General-purpose AI model (Art. 53)"
@@ -358,6 +369,14 @@ class RiskAssessment(models.Model):
     summary = models.TextField(blank=True)
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # A change that lowers the EU or internal tier after stage 0 waits for the risk function; the assessment in
+    # force until then stays the use case's classification.
+    state = models.CharField(max_length=10, choices=State.choices, default=State.IN_FORCE, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
