@@ -291,6 +291,12 @@ class ArtifactKind(models.TextChoices):
     TELEMETRY_REVIEW = "telemetry_review", "Telemetry and incident review"
     MONITORING_SUMMARY = "monitoring_summary", "Monitoring summary since the last review"
     INCIDENT_REVIEW = "incident_review", "Incidents since the last review"
+    # What a classification obliges (the default policy requires each where the tier and flags call for it).
+    FRIA = "fria", "Fundamental rights impact assessment (Art. 27)"
+    DPIA = "dpia", "Data protection impact assessment (GDPR Art. 35)"
+    EU_REGISTRATION = "eu_registration", "Registration in the EU database (Art. 49)"
+    EXEMPTION_RECORD = "art_6_3_record", "Documented Art. 6(3) assessment (Art. 6(4))"
+    AI_DISCLOSURE = "ai_disclosure", "Transparency notice to people (Art. 50)"
     OTHER = "other", "Other"
 
 

@@ -21,6 +21,7 @@ from lifecycle.models import (
 )
 from lifecycle.selectors import assessment_current, version_latest
 from signoff.gates.checks import PROMOTION_CHECKS, waivers_apply
+from signoff.gates.obligations import obligation_requirements
 from signoff.gates.policy import PolicySpec, policy_for_request
 from signoff.gates.result import Category, GateResult, Mode, Requirement
 from signoff.models import (
@@ -357,6 +358,8 @@ def gate_evaluate(
         requirements += _version_requirements(version, spec)
         requirements += _evidence_requirements(use_case, version, spec)
         requirements += _readiness_requirements(use_case, spec)
+        if spec.obligation_rules:
+            requirements += obligation_requirements(use_case, assessment_current(use_case), spec.obligation_rules)
         if _is_periodic_review(use_case, target_stage, request):
             requirements += _review_requirements(use_case, spec, request)
         requirements += _approval_requirements(use_case, spec, request, functions)
