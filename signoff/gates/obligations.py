@@ -58,12 +58,10 @@ def obligations_due(
 
 
 def obligation_requirements(
-    use_case: UseCase, assessment: RiskAssessment | None, rules: list[tuple[str, str]]
+    use_case: UseCase, assessment: RiskAssessment | None, rules: list[tuple[str, str]], current: dict[str, Artifact]
 ) -> list[Requirement]:
+    """One requirement per obliged kind; `current` is the use case's current artifact of each kind."""
     due = obligations_due(use_case, assessment, rules)
-    if not due:
-        return []
-    current = {a.kind: a for a in Artifact.objects.filter(use_case=use_case, is_current=True, kind__in=list(due))}
     out = []
     for kind, reasons in due.items():
         label = ArtifactKind(kind).label if kind in ArtifactKind.values else kind
