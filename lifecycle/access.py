@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.models import User
-from lifecycle.models import UseCase
+from accounts.models import FunctionMembership, User
+from lifecycle.models import RiskAssessment, UseCase
 
 CHANGE_USE_CASE = "lifecycle.change_usecase"
 
@@ -69,3 +69,24 @@ def get_use_case_for_user(user: User, slug: str, *, for_change: bool = False, fo
             else "Auditors read; they change nothing."
         )
     return use_case
+
+
+# Model risk management answers for classification (SR 11-7 practice): its function approves a lowered tier.
+CLASSIFICATION_FUNCTION_KEY = "risk"
+
+
+def classification_change_decide_refusal(user: User, assessment: RiskAssessment) -> str | None:
+    """Whether `user` may approve or reject a change that lowers a use case's tier; None when they may."""
+    if not user.is_authenticated or not user.is_active:
+        return "Sign in to decide a change of classification."
+    if user.is_auditor:
+        return "Auditors read; they change nothing."
+    if not FunctionMembership.objects.filter(user=user, function__key=CLASSIFICATION_FUNCTION_KEY).exists():
+        return "Only a member of the risk function may approve or reject a change of classification."
+    if user.pk in assessment.use_case.owner_ids or user.pk == assessment.assessed_by_id:
+        return "You own this use case or made this assessment; another member of the risk function decides."
+    return None
+
+
+def risk_function_people() -> QuerySet[User]:
+    return User.objects.filter(memberships__function__key=CLASSIFICATION_FUNCTION_KEY, is_active=True).distinct()

@@ -181,9 +181,19 @@ DEMO_USE_CASES = [
         artifacts=[
             *STAGE_3_EVIDENCE,
             DemoArtifact(
-                ArtifactKind.IMPACT_ASSESSMENT,
-                "fria-dpia.pdf",
-                ["Fundamental rights impact assessment and DPIA.", "Residual risk accepted by the CRO."],
+                ArtifactKind.FRIA,
+                "fria.pdf",
+                ["Fundamental rights impact assessment (Art. 27): applicants' rights.", "Residual risk accepted."],
+            ),
+            DemoArtifact(
+                ArtifactKind.DPIA,
+                "dpia.pdf",
+                ["Data protection impact assessment of applicant data.", "Reviewed by the DPO."],
+            ),
+            DemoArtifact(
+                ArtifactKind.EU_REGISTRATION,
+                "eu-database-registration.pdf",
+                ["Entry in the EU database for high-risk systems (Art. 49).", "Registration number on file."],
             ),
             DemoArtifact(
                 ArtifactKind.MODEL_CARD,

@@ -35,6 +35,11 @@ class Tier(models.TextChoices):
     MINIMAL = "minimal", "Minimal"
 
 
+# How demanding each tier is, lowest first: a change to a lower rank after stage 0 needs the risk function.
+TIER_RANK = {"unclassified": -1, "out_of_scope": 0, "minimal": 1, "limited": 2, "high": 3, "prohibited": 4}
+INTERNAL_TIER_RANK = {"": -1, "low": 0, "medium": 1, "high": 2}
+
+
 class InternalTier(models.TextChoices):
     UNSET = "", "Not set"
     LOW = "low", "Low materiality"
@@ -286,6 +291,12 @@ class ArtifactKind(models.TextChoices):
     TELEMETRY_REVIEW = "telemetry_review", "Telemetry and incident review"
     MONITORING_SUMMARY = "monitoring_summary", "Monitoring summary since the last review"
     INCIDENT_REVIEW = "incident_review", "Incidents since the last review"
+    # What a classification obliges (the default policy requires each where the tier and flags call for it).
+    FRIA = "fria", "Fundamental rights impact assessment (Art. 27)"
+    DPIA = "dpia", "Data protection impact assessment (GDPR Art. 35)"
+    EU_REGISTRATION = "eu_registration", "Registration in the EU database (Art. 49)"
+    EXEMPTION_RECORD = "art_6_3_record", "Documented Art. 6(3) assessment (Art. 6(4))"
+    AI_DISCLOSURE = "ai_disclosure", "Transparency notice to people (Art. 50)"
     OTHER = "other", "Other"
 
 
@@ -339,6 +350,12 @@ class RiskAssessment(models.Model):
         PROVIDER = "provider", "Provider"
         DEPLOYER = "deployer", "Deployer"
 
+    class State(models.TextChoices):
+        IN_FORCE = "in_force", "In force"
+        PENDING = "pending", "Lowers the tier: awaiting the risk function's approval"
+        REJECTED = "rejected", "Rejected by the risk function"
+        WITHDRAWN = "withdrawn", "Replaced by a later assessment before a decision"
+
     class Gpai(models.TextChoices):
         NONE = "none", "Not a general-purpose model"
         GPAI = "gpai", "General-purpose AI model (Art. 53)"
@@ -358,6 +375,14 @@ class RiskAssessment(models.Model):
     summary = models.TextField(blank=True)
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # A change that lowers the EU or internal tier after stage 0 waits for the risk function; the assessment in
+    # force until then stays the use case's classification.
+    state = models.CharField(max_length=10, choices=State.choices, default=State.IN_FORCE, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -54,7 +54,7 @@ def use_case_actions(user: User, use_case: UseCase) -> set[Action]:
 
 def assessment_current(use_case: UseCase) -> RiskAssessment | None:
     return (
-        RiskAssessment.objects.filter(use_case=use_case)
+        RiskAssessment.objects.filter(use_case=use_case, state=RiskAssessment.State.IN_FORCE)
         .select_related("assessed_by")
         .order_by("-created_at", "-id")
         .first()
@@ -113,3 +113,13 @@ def owner_candidates() -> QuerySet[User]:
 
 def assessments_of(use_case: UseCase) -> QuerySet[RiskAssessment]:
     return RiskAssessment.objects.filter(use_case=use_case).select_related("assessed_by").order_by("-created_at", "-id")
+
+
+def classification_change_pending(use_case: UseCase) -> RiskAssessment | None:
+    """A newer assessment that lowers the tier and waits for the risk function, if there is one."""
+    return (
+        RiskAssessment.objects.filter(use_case=use_case, state=RiskAssessment.State.PENDING)
+        .select_related("assessed_by")
+        .order_by("-created_at", "-id")
+        .first()
+    )

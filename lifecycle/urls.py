@@ -16,5 +16,10 @@ urlpatterns = [
     path("<slug:slug>/artifacts/<int:pk>/download/", evidence.artifact_download, name="artifact-download"),
     path("<slug:slug>/classification/", classification.assessment_create, name="assessment-create"),
     path("<slug:slug>/classification/<int:pk>/", classification.assessment_detail, name="assessment-detail"),
+    path(
+        "<slug:slug>/classification/<int:pk>/decide/",
+        classification.classification_change_decision,
+        name="classification-change-decide",
+    ),
     path("<slug:slug>/readiness/", readiness.readiness_edit, name="readiness-edit"),
 ]

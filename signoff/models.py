@@ -41,6 +41,12 @@ class GatePolicy(models.Model):
     evaluation_fresh_since_stage_entry = models.BooleanField(
         default=False, help_text="The evaluation report must be newer than the current stage's start."
     )
+    obligation_rules = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="What a classification obliges: [artifact kind, when] pairs; when is one of fria_required, "
+        "dpia_needed, tier_high, exemption_6_3, transparency (signoff/gates/obligations.py).",
+    )
     review_artifact_kinds = models.JSONField(
         default=list,
         blank=True,

@@ -48,6 +48,9 @@ ROUTES: dict[str, Route] = {
         "GET", lambda w: f"/use-cases/{w.slug}/artifacts/{w.artifact}/download/"
     ),
     "use-cases/<slug:slug>/classification/": _p("POST", lambda w: f"/use-cases/{w.slug}/classification/"),
+    "use-cases/<slug:slug>/classification/<int:pk>/decide/": _p(
+        "POST", lambda w: f"/use-cases/{w.slug}/classification/{w.assessment}/decide/"
+    ),
     "use-cases/<slug:slug>/classification/<int:pk>/": _p(
         "GET", lambda w: f"/use-cases/{w.slug}/classification/{w.assessment}/"
     ),
@@ -114,6 +117,9 @@ ROUTES: dict[str, Route] = {
         "GET", lambda w: f"/api/v1/use-cases/{w.slug}/artifacts/{w.artifact}/download/"
     ),
     "api/v1/use-cases/<slug:slug>/artifacts/": _p("POST", lambda w: f"/api/v1/use-cases/{w.slug}/artifacts/"),
+    "api/v1/use-cases/<slug:slug>/risk-assessments/<int:pk>/decide/": _p(
+        "POST", lambda w: f"/api/v1/use-cases/{w.slug}/risk-assessments/{w.assessment}/decide/"
+    ),
     "api/v1/use-cases/<slug:slug>/risk-assessments/": _p(
         "POST", lambda w: f"/api/v1/use-cases/{w.slug}/risk-assessments/"
     ),

@@ -56,6 +56,8 @@ EXPECTED: dict[str, str] = {
     "use-cases/<slug:slug>/artifacts/<int:pk>/download/": "302 200 200 200 200 200 200 200 200 404",
     "use-cases/<slug:slug>/classification/": "302 400 403 403 403 403 403 403 400 404",
     "use-cases/<slug:slug>/classification/<int:pk>/": "302 200 200 200 200 200 200 200 200 404",
+    # Only the risk function decides a lowered tier (here: an empty decision, so 400 once past the check).
+    "use-cases/<slug:slug>/classification/<int:pk>/decide/": "302 403 403 400 400 403 403 403 403 404",
     "use-cases/<slug:slug>/readiness/": "302 400 403 403 403 403 403 403 400 404",
     "signoff/requests/": "302 200 200 200 200 200 200 200 200 200",
     "signoff/requests/new/<slug:slug>/": "302 400 403 403 403 403 403 403 403 404",
@@ -117,6 +119,7 @@ EXPECTED: dict[str, str] = {
     "api/v1/use-cases/<slug:slug>/artifacts/<int:pk>/download/": "401 200 200 200 200 200 200 200 200 404",
     "api/v1/use-cases/<slug:slug>/artifacts/": "401 400 403 403 403 403 403 403 400 404",
     "api/v1/use-cases/<slug:slug>/risk-assessments/": "401 400 403 403 403 403 403 403 400 404",
+    "api/v1/use-cases/<slug:slug>/risk-assessments/<int:pk>/decide/": "401 403 403 400 400 403 403 403 403 404",
     "api/v1/use-cases/<slug:slug>/versions/": "401 400 403 403 403 403 403 403 400 404",
     "api/v1/use-cases/<slug:slug>/readiness/": "401 400 403 403 403 403 403 403 400 404",
     "api/v1/questionnaire/": "401 200 200 200 200 200 200 200 200 200",

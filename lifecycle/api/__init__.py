@@ -29,6 +29,11 @@ extra_urlpatterns: list = [
         classification.RiskAssessmentViewSet.as_view({"get": "list", "post": "create"}),
         name="usecase-risk-assessments",
     ),
+    path(
+        f"{SLUG}/risk-assessments/<int:pk>/decide/",
+        classification.RiskAssessmentViewSet.as_view({"post": "decide"}),
+        name="usecase-risk-assessment-decide",
+    ),
     path(f"{SLUG}/readiness/", readiness.readiness, name="usecase-readiness"),
     path("questionnaire/", classification.questionnaire, name="questionnaire"),
 ]

@@ -227,6 +227,9 @@ class RiskAssessmentSerializer(serializers.ModelSerializer):
     assessed_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True
     )
+    decided_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = RiskAssessment
@@ -245,6 +248,10 @@ class RiskAssessmentSerializer(serializers.ModelSerializer):
             "summary",
             "assessed_by",
             "created_at",
+            "state",
+            "decided_by",
+            "decided_at",
+            "decision_note",
         ]
         read_only_fields = fields
 
@@ -294,3 +301,8 @@ class ReadinessQuestionSerializer(serializers.Serializer):
 
 class ReadinessSerializer(serializers.Serializer):
     questions = ReadinessQuestionSerializer(many=True)
+
+
+class ClassificationDecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField(help_text="true brings the lower tier into force; false keeps the old one.")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")

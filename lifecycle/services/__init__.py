@@ -5,7 +5,7 @@ The registry knows nothing of sign-off: what the layers above must hear of
 goes through lifecycle/hooks.py.
 """
 
-from lifecycle.services.classification import risk_assessment_record
+from lifecycle.services.classification import classification_change_decide, risk_assessment_record
 from lifecycle.services.evidence import ArtifactStored, artifact_download_record, artifact_store, artifact_upload
 from lifecycle.services.readiness import ReadinessInput, readiness_answers_save
 from lifecycle.services.stages import use_case_demote, use_case_promote, use_case_retire, use_case_run_version_set
@@ -21,6 +21,7 @@ __all__ = [
     "artifact_download_record",
     "artifact_store",
     "artifact_upload",
+    "classification_change_decide",
     "model_version_create",
     "model_version_register",
     "readiness_answers_save",

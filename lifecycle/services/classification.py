@@ -7,12 +7,15 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from audit.services import Verb, audit_record
 from lifecycle import hooks
-from lifecycle.access import use_case_may_change
+from lifecycle.access import classification_change_decide_refusal, risk_function_people, use_case_may_change
 from lifecycle.models import (
+    INTERNAL_TIER_RANK,
+    TIER_RANK,
     RiskAssessment,
     Stage,
     StageChange,
@@ -22,6 +25,7 @@ from lifecycle.models import (
 from lifecycle.questionnaire import answers_clean, classify, questionnaire_load
 from lifecycle.services.base import flags_of, use_case_lock
 from lifecycle.services.stages import stage_change_record
+from notifications.services import Kind, notify
 
 
 def risk_assessment_record(
@@ -30,7 +34,9 @@ def risk_assessment_record(
     """Answer the questionnaire; the newest assessment is the use case's classification.
 
     A use case classified prohibited is taken back to stage 0 in the same
-    transaction: the practice may not run at all.
+    transaction: the practice may not run at all. One that would lower the EU or
+    internal tier after stage 0 is recorded as pending: the classification in
+    force stays until the risk function approves the change.
     """
     cleaned, errors = answers_clean(answers)
     if errors:
@@ -45,7 +51,13 @@ def risk_assessment_record(
         if use_case.stage == Stage.RETIRED:
             raise ValidationError("The use case is retired; it is not classified again.")
         result = classify(cleaned, flags=flags_of(use_case))
+        lowers = _lowers(use_case, result.tier, result.internal_tier)
+        # A later assessment replaces any change still waiting for a decision.
+        RiskAssessment.objects.filter(use_case=use_case, state=RiskAssessment.State.PENDING).update(
+            state=RiskAssessment.State.WITHDRAWN
+        )
         assessment = RiskAssessment.objects.create(
+            state=RiskAssessment.State.PENDING if lowers else RiskAssessment.State.IN_FORCE,
             use_case=use_case,
             questionnaire_version=questionnaire_load().version,
             answers=cleaned,
@@ -61,6 +73,9 @@ def risk_assessment_record(
             assessed_by=actor,
         )
         before = {"risk_tier": use_case.risk_tier, "internal_tier": use_case.internal_tier}
+        if lowers:
+            _change_requested(use_case, assessment, actor, before, cleaned)
+            return assessment
         if result.tier == Tier.PROHIBITED and use_case.stage != Stage.PROPOSED:
             from_stage = use_case.stage
             use_case.demote(Stage.PROPOSED)
@@ -92,4 +107,81 @@ def risk_assessment_record(
             },
         )
         hooks.announce(kind=hooks.ChangeKind.EVIDENCE_CHANGED, use_case=use_case, actor=actor)
+    return assessment
+
+
+def _lowers(use_case: UseCase, tier: str, internal_tier: str) -> bool:
+    """After stage 0, does this result lower the tier in force, EU or internal?"""
+    if use_case.stage == Stage.PROPOSED or use_case.risk_tier == Tier.UNCLASSIFIED:
+        return False
+    return TIER_RANK.get(tier, -1) < TIER_RANK.get(use_case.risk_tier, -1) or INTERNAL_TIER_RANK.get(
+        internal_tier, -1
+    ) < INTERNAL_TIER_RANK.get(use_case.internal_tier, -1)
+
+
+def _change_requested(use_case: UseCase, assessment: RiskAssessment, actor: User, before: dict, answers: dict) -> None:
+    audit_record(
+        actor=actor,
+        verb=Verb.CLASSIFICATION_CHANGE_REQUESTED,
+        obj=assessment,
+        use_case_id=use_case.pk,
+        changes={
+            "questionnaire": assessment.questionnaire_version,
+            "tier": [before["risk_tier"], assessment.tier],
+            "internal_tier": [before["internal_tier"], assessment.internal_tier],
+            "answers": {qid: entry["answer"] for qid, entry in answers.items()},
+        },
+    )
+    notify(
+        users=risk_function_people().exclude(pk__in=use_case.owner_ids),
+        kind=Kind.QUEUED,
+        title=f"Classification change to approve: {use_case}",
+        body=f"{actor} reclassified it {assessment.get_tier_display()} ({assessment.get_internal_tier_display()}); "
+        f"until the risk function approves, it stays {use_case.get_risk_tier_display()}.",
+        url=use_case.get_absolute_url(),
+    )
+
+
+def classification_change_decide(
+    *, assessment: RiskAssessment, actor: User, approve: bool, note: str = ""
+) -> RiskAssessment:
+    """The risk function approves a pending change (it comes into force) or rejects it (the old one stays)."""
+    note = note.strip()
+    if not approve and not note:
+        raise ValidationError({"note": "Say why the change of classification is rejected."})
+    with transaction.atomic():
+        use_case = use_case_lock(use_case=assessment.use_case)
+        assessment = RiskAssessment.objects.select_for_update().get(pk=assessment.pk)
+        assessment.use_case = use_case
+        if refusal := classification_change_decide_refusal(actor, assessment):
+            raise PermissionDenied(refusal)
+        if assessment.state != RiskAssessment.State.PENDING:
+            raise ValidationError(f"This assessment is not awaiting a decision: {assessment.get_state_display()}.")
+        before = {"risk_tier": use_case.risk_tier, "internal_tier": use_case.internal_tier}
+        assessment.state = RiskAssessment.State.IN_FORCE if approve else RiskAssessment.State.REJECTED
+        assessment.decided_by, assessment.decided_at, assessment.decision_note = actor, timezone.now(), note
+        assessment.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+        if approve:
+            use_case.risk_tier, use_case.internal_tier = assessment.tier, assessment.internal_tier
+            use_case.save(update_fields=["risk_tier", "internal_tier", "updated_at"])
+        audit_record(
+            actor=actor,
+            verb=Verb.CLASSIFICATION_CHANGE_APPROVED if approve else Verb.CLASSIFICATION_CHANGE_REJECTED,
+            obj=assessment,
+            use_case_id=use_case.pk,
+            changes={
+                "tier": [before["risk_tier"], use_case.risk_tier],
+                "internal_tier": [before["internal_tier"], use_case.internal_tier],
+                "note": note,
+            },
+        )
+        notify(
+            users=[assessment.assessed_by],
+            kind=Kind.DECIDED,
+            title=f"Classification change {'approved' if approve else 'rejected'}: {use_case}",
+            body=note,
+            url=use_case.get_absolute_url(),
+        )
+        if approve:
+            hooks.announce(kind=hooks.ChangeKind.EVIDENCE_CHANGED, use_case=use_case, actor=actor)
     return assessment

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from core.forms import form_errors_apply
-from lifecycle.access import get_use_case_for_user
+from lifecycle.access import classification_change_decide_refusal, get_use_case_for_user
 from lifecycle.forms import (
     QuestionnaireForm,
 )
@@ -21,6 +21,7 @@ from lifecycle.selectors import (
     assessments_of,
 )
 from lifecycle.services import (
+    classification_change_decide,
     risk_assessment_record,
 )
 from lifecycle.views.common import BAD_REQUEST, _use_case_crumbs
@@ -48,7 +49,14 @@ def assessment_create(request: AuthenticatedHttpRequest, slug: str) -> HttpRespo
                 if "answers" not in getattr(exc, "message_dict", {}):
                     form_errors_apply(form, exc)
             else:
-                messages.success(request, f"Classified {assessment.get_tier_display()}.")
+                if assessment.state == RiskAssessment.State.PENDING:
+                    messages.success(
+                        request,
+                        f"Recorded as {assessment.get_tier_display()}: a lower tier waits for the risk function's "
+                        f"approval, and until then it stays {use_case.get_risk_tier_display()}.",
+                    )
+                else:
+                    messages.success(request, f"Classified {assessment.get_tier_display()}.")
                 return redirect("lifecycle:use-case-detail", slug=slug)
         status = BAD_REQUEST
     return render(
@@ -108,3 +116,24 @@ def assessment_detail(request: AuthenticatedHttpRequest, slug: str, pk: int) -> 
             "crumbs": _use_case_crumbs(use_case, f"Classification #{assessment.pk}"),
         },
     )
+
+
+@require_POST
+def classification_change_decision(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The risk function approves (decision=approve) or rejects (decision=reject, with a note) a lowered tier."""
+    use_case = get_use_case_for_user(request.user, slug)
+    assessment = get_object_or_404(RiskAssessment, use_case=use_case, pk=pk)
+    if refusal := classification_change_decide_refusal(request.user, assessment):
+        raise PermissionDenied(refusal)
+    decision = request.POST.get("decision", "")
+    if decision not in ("approve", "reject"):
+        raise ValidationError({"decision": "Choose approve or reject."})
+    try:
+        classification_change_decide(
+            assessment=assessment, actor=request.user, approve=decision == "approve", note=request.POST.get("note", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("lifecycle:use-case-detail", slug=slug)
+    messages.success(request, "Approved: the new classification is in force." if decision == "approve" else "Rejected.")
+    return redirect("lifecycle:use-case-detail", slug=slug)

@@ -14,7 +14,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 from accounts.http import AuthenticatedHttpRequest
 from core.forms import form_errors_apply
 from core.sorting import sort_columns
-from lifecycle.access import get_use_case_for_user, use_case_may_create, use_case_may_request_promotion
+from lifecycle.access import (
+    classification_change_decide_refusal,
+    get_use_case_for_user,
+    use_case_may_create,
+    use_case_may_request_promotion,
+)
 from lifecycle.filters import UseCaseFilterSet
 from lifecycle.forms import (
     UseCaseForm,
@@ -24,6 +29,7 @@ from lifecycle.questionnaire import Flag
 from lifecycle.selectors import (
     artifacts_of,
     assessment_current,
+    classification_change_pending,
     readiness_of,
     stage_history_of,
     use_case_actions,
@@ -96,6 +102,7 @@ def use_case_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
     use_case = get_use_case_for_user(request.user, slug)
     artifacts = list(artifacts_of(use_case))
     assessment = assessment_current(use_case)
+    pending = classification_change_pending(use_case)
     actions = use_case_actions(request.user, use_case)
     return render(
         request,
@@ -103,6 +110,9 @@ def use_case_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
         {
             "use_case": use_case,
             "today": timezone.localdate(),
+            "pending_change": pending,
+            "may_decide_change": pending is not None
+            and classification_change_decide_refusal(request.user, pending) is None,
             "actions": {str(a) for a in actions},
             "versions": versions_of(use_case),
             "current_artifacts": [a for a in artifacts if a.is_current],

@@ -15,12 +15,14 @@ from lifecycle.models import (
     ModelVersion,
     ReadinessAnswer,
     ReadinessQuestion,
+    RiskAssessment,
     Stage,
     Tier,
     UseCase,
 )
 from lifecycle.selectors import assessment_current, version_latest
 from signoff.gates.checks import PROMOTION_CHECKS, waivers_apply
+from signoff.gates.obligations import obligation_requirements
 from signoff.gates.policy import PolicySpec, policy_for_request
 from signoff.gates.result import Category, GateResult, Mode, Requirement
 from signoff.models import (
@@ -69,8 +71,9 @@ def _stage_requirement(use_case: UseCase, target_stage: int) -> Requirement:
     )
 
 
-def _classification_requirements(use_case: UseCase, spec: PolicySpec | None) -> list[Requirement]:
-    assessment = assessment_current(use_case)
+def _classification_requirements(
+    use_case: UseCase, spec: PolicySpec | None, assessment: RiskAssessment | None
+) -> list[Requirement]:
     out: list[Requirement] = []
     if assessment is not None and assessment.tier == Tier.PROHIBITED:
         out.append(
@@ -166,8 +169,14 @@ def _version_requirements(version: ModelVersion | None, spec: PolicySpec) -> lis
     return out
 
 
-def _evidence_requirements(use_case: UseCase, version: ModelVersion | None, spec: PolicySpec) -> list[Requirement]:
-    current = {a.kind: a for a in Artifact.objects.filter(use_case=use_case, is_current=True).exclude(kind="other")}
+def _current_artifacts(use_case: UseCase) -> dict[str, Artifact]:
+    """The current artifact of each kind, read once for every requirement that looks at evidence."""
+    return {a.kind: a for a in Artifact.objects.filter(use_case=use_case, is_current=True).exclude(kind="other")}
+
+
+def _evidence_requirements(
+    use_case: UseCase, version: ModelVersion | None, spec: PolicySpec, current: dict[str, Artifact]
+) -> list[Requirement]:
     out = []
     for kind in spec.required_artifact_kinds:
         label = ArtifactKind(kind).label if kind in ArtifactKind.values else kind
@@ -205,12 +214,13 @@ def _last_approval_at_stage(use_case: UseCase, stage: int, request: ReadinessReq
     return last or use_case.stage_entered_at
 
 
-def _review_requirements(use_case: UseCase, spec: PolicySpec, request: ReadinessRequest | None) -> list[Requirement]:
+def _review_requirements(
+    use_case: UseCase, spec: PolicySpec, request: ReadinessRequest | None, current: dict[str, Artifact]
+) -> list[Requirement]:
     """The periodic review's own evidence, each new since the stage was last approved."""
     if not spec.review_artifact_kinds:
         return []
     since = _last_approval_at_stage(use_case, spec.target_stage, request)
-    current = {a.kind: a for a in Artifact.objects.filter(use_case=use_case, is_current=True).exclude(kind="other")}
     out = []
     for kind in spec.review_artifact_kinds:
         label = ArtifactKind(kind).label if kind in ArtifactKind.values else kind
@@ -349,16 +359,19 @@ def gate_evaluate(
 
     requirements = [_stage_requirement(use_case, target_stage)]
     functions: list[str] = []
+    assessment = assessment_current(use_case) if target_stage > Stage.PROPOSED else None
     if target_stage > Stage.PROPOSED:
-        requirements += _classification_requirements(use_case, spec)
+        requirements += _classification_requirements(use_case, spec, assessment)
     if spec is not None:
+        current = _current_artifacts(use_case)
         functions = spec.required_functions(use_case)
         requirements += _registry_requirements(use_case, spec)
         requirements += _version_requirements(version, spec)
-        requirements += _evidence_requirements(use_case, version, spec)
+        requirements += _evidence_requirements(use_case, version, spec, current)
         requirements += _readiness_requirements(use_case, spec)
+        requirements += obligation_requirements(use_case, assessment, spec.obligation_rules, current)
         if _is_periodic_review(use_case, target_stage, request):
-            requirements += _review_requirements(use_case, spec, request)
+            requirements += _review_requirements(use_case, spec, request, current)
         requirements += _approval_requirements(use_case, spec, request, functions)
     for check in PROMOTION_CHECKS:
         requirements += check(use_case, target_stage)

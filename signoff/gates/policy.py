@@ -33,6 +33,7 @@ class PolicySpec:
     signoff_rules: list[tuple[str, str]]
     # Policies snapshotted before periodic reviews had evidence of their own name none.
     review_artifact_kinds: list[str] = field(default_factory=list)
+    obligation_rules: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
     def from_policy(cls, policy: GatePolicy) -> PolicySpec:
@@ -50,11 +51,18 @@ class PolicySpec:
             sla_business_days=policy.sla_business_days,
             signoff_rules=sorted((r.function.key, r.when) for r in policy.signoff_rules.all()),
             review_artifact_kinds=list(policy.review_artifact_kinds),
+            obligation_rules=[(str(kind), str(when)) for kind, when in policy.obligation_rules],
         )
 
     @classmethod
     def from_snapshot(cls, data: dict) -> PolicySpec:
-        return cls(**{**data, "signoff_rules": [tuple(r) for r in data["signoff_rules"]]})
+        return cls(
+            **{
+                **data,
+                "signoff_rules": [tuple(r) for r in data["signoff_rules"]],
+                "obligation_rules": [tuple(r) for r in data.get("obligation_rules", [])],
+            }
+        )
 
     @classmethod
     def for_stage(cls, target_stage: int) -> PolicySpec | None:
@@ -64,7 +72,11 @@ class PolicySpec:
         return cls.from_policy(policy) if policy else None
 
     def as_snapshot(self) -> dict:
-        return {**asdict(self), "signoff_rules": [list(r) for r in self.signoff_rules]}
+        return {
+            **asdict(self),
+            "signoff_rules": [list(r) for r in self.signoff_rules],
+            "obligation_rules": [list(r) for r in self.obligation_rules],
+        }
 
     def required_functions(self, use_case: UseCase) -> list[str]:
         """The function keys that must sign, in a stable order."""

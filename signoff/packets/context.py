@@ -226,7 +226,9 @@ def _questionnaire_rows(assessment: RiskAssessment | None) -> tuple[list[AnswerR
 
 
 def _assessment_at_approval(request: ReadinessRequest, snapshot: dict) -> RiskAssessment | None:
-    qs = RiskAssessment.objects.filter(use_case_id=request.use_case_id).select_related("assessed_by")
+    qs = RiskAssessment.objects.filter(
+        use_case_id=request.use_case_id, state=RiskAssessment.State.IN_FORCE
+    ).select_related("assessed_by")
     assessment_id = (snapshot.get("assessment") or {}).get("id")
     if assessment_id:
         found = qs.filter(pk=assessment_id).first()

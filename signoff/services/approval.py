@@ -105,10 +105,7 @@ def approve_if_complete(request: ReadinessRequest, actor: User) -> bool:
         # An approval in production, a promotion or a renewal (the periodic review), starts the next cycle.
         due = review_due_after(use_case=use_case, start=timezone.localdate())
         UseCase.objects.filter(pk=use_case.pk).update(revalidation_due=due)
-        changes["revalidation_due"] = [
-            use_case.revalidation_due.isoformat() if use_case.revalidation_due else None,
-            due.isoformat(),
-        ]
+        changes["revalidation_due"] = due.isoformat()
     audit_record(
         actor=actor,
         verb=Verb.REQUEST_APPROVED,

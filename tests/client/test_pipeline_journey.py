@@ -21,7 +21,17 @@ from tests import factories
 from tests.client.conftest import Portal, live
 from tests.lifecycle.files import PDF
 
-EVIDENCE_KINDS = ["evaluation_report", "data_lineage", "observability_plan", "rollback_test", "communication_plan"]
+# With each version the pipeline pushes its monitoring summary and incident review too: the periodic review (an
+# approval at the stage the use case is at) asks for them new since the stage was last approved.
+EVIDENCE_KINDS = [
+    "evaluation_report",
+    "data_lineage",
+    "observability_plan",
+    "rollback_test",
+    "communication_plan",
+    "monitoring_summary",
+    "incident_review",
+]
 
 
 def _token(username: str, scopes: str) -> str:

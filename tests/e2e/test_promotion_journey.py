@@ -28,6 +28,8 @@ STAGE_3_EVIDENCE = [
     ArtifactKind.OBSERVABILITY_PLAN,
     ArtifactKind.ROLLBACK_TEST,
     ArtifactKind.COMMUNICATION_PLAN,
+    # Q13 (customers read what it drafts) brings the Art. 50 duty, and the default policy asks for its notice.
+    ArtifactKind.AI_DISCLOSURE,
 ]
 # Answers that keep the use case in scope of the AI Act with transparency duties only.
 YES_ANSWERS = {

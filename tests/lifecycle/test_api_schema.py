@@ -12,6 +12,7 @@ REGISTRY_PATHS = [
     "/api/v1/use-cases/{slug}/artifacts/",
     "/api/v1/use-cases/{slug}/artifacts/{id}/download/",
     "/api/v1/use-cases/{slug}/risk-assessments/",
+    "/api/v1/use-cases/{slug}/risk-assessments/{id}/decide/",
     "/api/v1/use-cases/{slug}/readiness/",
     "/api/v1/use-cases/{slug}/demote/",
     "/api/v1/use-cases/{slug}/retire/",

@@ -6,7 +6,10 @@ from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import Verb
 from lifecycle.models import ArtifactKind, ReadinessAnswer, Stage, Tier, UseCase
+from lifecycle.selectors import assessment_current
 from signoff import services
+from signoff.gates import PolicySpec
+from signoff.gates.obligations import obligations_due
 from signoff.models import Decision, ReadinessRequest, Review
 from tests import factories
 
@@ -48,6 +51,17 @@ def supply_evidence(use_case: UseCase, target_stage: int, *, tier: str = Tier.MI
     if target_stage >= 3:
         factories.readiness_all_yes(use_case)
     UseCase.objects.filter(pk=use_case.pk).update(risk_tier=tier)
+    supply_obligations(UseCase.objects.get(pk=use_case.pk), target_stage)
+
+
+def supply_obligations(use_case: UseCase, target_stage: int) -> None:
+    """The evidence the classification obliges at `target_stage` (FRIA, DPIA, registration, ...), as the policy says."""
+    spec = PolicySpec.for_stage(target_stage)
+    if spec is None:
+        return
+    for kind in obligations_due(use_case, assessment_current(use_case), spec.obligation_rules):
+        if not use_case.artifacts.filter(kind=kind, is_current=True).exists():
+            factories.ArtifactFactory(use_case=use_case, kind=kind)
 
 
 def high_risk_use_case(erin: User, business_owner: User, *, stage: int = 2) -> UseCase:

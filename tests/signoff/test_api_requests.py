@@ -76,7 +76,7 @@ def test_list_and_retrieve(client, audrey, in_review, django_assert_max_num_quer
     assert [r["id"] for r in listed["results"]] == [in_review.pk]
     detail = client.get(f"{BASE}{in_review.pk}/").json()
     assert detail["evidence_snapshot"] == in_review.evidence_snapshot
-    assert len(detail["evidence_snapshot"]["artifacts"]) == 5
+    assert len(detail["evidence_snapshot"]["artifacts"]) == 7  # the stage's five, a DPIA and the registration
     assert detail["actions"] == []
     assert detail["gate"]["allowed"] is False
 

@@ -68,6 +68,8 @@ def test_full_journey_to_stage_three(erin, bob, rita, carl, lena, ravi, cora, le
         "evidence.evaluation_report",
         "evidence.observability_plan",
         "evidence.rollback_test",
+        "obligation.dpia",
+        "obligation.eu_registration",
         "readiness.business_kpi",
         "readiness.compliance_accounted",
         "readiness.controls_designed",

@@ -143,7 +143,9 @@ def test_submit_snapshots_policy_and_evidence_and_queues_reviews(in_review, cred
     assert sorted((a["kind"], a["sha256"]) for a in request.evidence_snapshot["artifacts"]) == sorted(
         current.values_list("kind", "sha256")
     )
-    assert sorted(a["kind"] for a in request.evidence_snapshot["artifacts"]) == sorted(STAGE_KINDS[3])
+    # The stage's evidence, and what the high-risk classification on personal data obliges.
+    obliged = [ArtifactKind.DPIA, ArtifactKind.EU_REGISTRATION]
+    assert sorted(a["kind"] for a in request.evidence_snapshot["artifacts"]) == sorted([*STAGE_KINDS[3], *obliged])
     assert request.evidence_snapshot["version"]["config_hash"] == credit.versions.get().config_hash
     assert request.evidence_snapshot["assessment"]["tier"] == Tier.HIGH
     assert request.evidence_snapshot["readiness"][ReadinessQuestion.NAMED_OWNER] is True
