@@ -56,5 +56,6 @@ def test_the_packet_shows_what_stood_at_approval_and_nothing_since(approved, rav
     assert "Remediated, awaiting validation" in html
     assert later.title not in html
     assert "Communication plan" in html and "Agents brief customers by script" in html
-    assert "No periodic review date was set by this approval." in html  # limited tier: no yearly review
+    approved.use_case.refresh_from_db()
+    assert f"Due {approved.use_case.revalidation_due:%Y-%m-%d}." in html
     assert packet_html(request=approved) == html

@@ -100,9 +100,9 @@ class TestEngineerHome:
             request_make(use_case)
         client.force_login(erin)
         # The gate evaluator runs once per shown use case (at most ENGINEER_USE_CASE_LIMIT), with running
-        # governance's check of open findings and its waivers; and three for the owner's findings, suspensions
-        # and exceptions ending.
-        with django_assert_max_num_queries(101):
+        # governance's check of open findings and its waivers; and four for the owner's conditions, findings,
+        # suspensions and exceptions ending.
+        with django_assert_max_num_queries(102):
             assert client.get(HOME).status_code == 200
 
 
@@ -180,7 +180,7 @@ class TestReviewerHome:
             review_make(request_make(factories.UseCaseFactory(technical_owner=erin)), "risk")
         client.force_login(rita)
         # With running governance's: what rita owns, and for a lead the portfolio's remediation to chase.
-        with django_assert_max_num_queries(21):
+        with django_assert_max_num_queries(22):
             assert client.get(HOME).status_code == 200
 
 
@@ -245,7 +245,7 @@ class TestLeadHome:
             review_make(request_make(factories.UseCaseFactory(technical_owner=erin)), "risk")
         client.force_login(rita)
         # With running governance's: what rita owns, and for a lead the portfolio's remediation to chase.
-        with django_assert_max_num_queries(21):
+        with django_assert_max_num_queries(22):
             assert client.get(HOME).status_code == 200
 
 
@@ -299,7 +299,7 @@ class TestAuditorHome:
             packet_make(approved)
         client.force_login(audrey)
         # With running governance's section: findings by severity, exceptions and suspensions.
-        with django_assert_max_num_queries(10):
+        with django_assert_max_num_queries(11):
             assert client.get(HOME).status_code == 200
 
 
@@ -337,7 +337,7 @@ class TestAdminHome:
             factories.reviewer(f"member{n}", ["risk", "compliance", "legal"][n % 3])
         client.force_login(admin_user)
         # With running governance's findings, suspensions and exceptions of what the administrator owns.
-        with django_assert_max_num_queries(16):
+        with django_assert_max_num_queries(17):
             assert client.get(HOME).status_code == 200
 
 
