@@ -52,6 +52,8 @@ def governance_packet_section(request: ReadinessRequest) -> PacketSection | None
     )
     approval = AuditEvent.objects.filter(request_id=request.pk, verb=Verb.REQUEST_APPROVED).order_by("-seq").first()
     next_review = (approval.changes or {}).get("revalidation_due") if approval is not None else None
+    if isinstance(next_review, list):  # [before, after] where the approval recorded the change
+        next_review = next_review[-1]
     return PacketSection(
         anchor="governance",
         title="Running governance at approval",

@@ -15,7 +15,7 @@ from accounts.models import User
 from core.sorting import sort_columns
 from lifecycle.access import use_case_may_create
 from lifecycle.models import Stage
-from portal import dashboards, insight
+from portal import dashboards, governance_home, governance_insight, insight
 from portal.filters import WaitingFilterSet, WorkloadFilterSet
 from signoff.selectors import conditions_of_owner
 from webhooks.selectors import webhook_endpoints_disabled
@@ -54,9 +54,12 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         # Sorting the workload table swaps only the table.
         workload = _workload_context(request, dashboards.lead_functions(memberships))
         return render(request, "portal/home_workload.html", workload)
-    context: dict = {"sections": sections, "today": timezone.localdate()}
+    today = timezone.localdate()
+    context: dict = {"sections": sections, "today": today}
     # Whoever must meet a condition of approval sees it, whatever their role.
     context["my_conditions"] = list(conditions_of_owner(user=user)[: dashboards.LIST_LIMIT])
+    if sections.any and not user.is_auditor:
+        context.update(governance_home.owner_governance(user, today))
     if sections.engineer:
         context["progress"] = dashboards.engineer_progress(user)
         context["owned_count"] = dashboards.use_cases_owned_by(user).count()
@@ -71,9 +74,11 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         context["unassigned"] = dashboards.lead_unassigned(functions)
         context["escalations"] = dashboards.lead_escalations(functions)
         context["escalate_after"] = settings.ESCALATE_AFTER_DAYS_OVERDUE
+        context.update(governance_home.lead_governance(today))
     if sections.auditor:
         context["approvals"] = list(dashboards.recent_approvals())
         context["packets"] = list(dashboards.recent_packets())
+        context.update(governance_home.auditor_governance(today))
     if sections.admin:
         context["policies"] = dashboards.gate_policy_rows()
         context["role_groups"] = list(dashboards.role_holders())
@@ -117,6 +122,7 @@ def insight_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "bar_height": insight.FUNNEL_BAR_HEIGHT,
             "durations": insight.stage_durations(),
             "cycles": insight.review_cycle_times(),
+            "findings_by_severity": governance_insight.findings_by_severity(),
         }
     )
     return render(request, "portal/insight.html", context)

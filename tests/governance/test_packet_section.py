@@ -56,7 +56,6 @@ def test_the_packet_shows_what_stood_at_approval_and_nothing_since(approved, rav
     assert "Remediated, awaiting validation" in html
     assert later.title not in html
     assert "Communication plan" in html and "Agents brief customers by script" in html
-    # Every approval in production sets the next review: a limited tier counts as medium materiality, two years.
-    due = approved.use_case.__class__.objects.get(pk=approved.use_case_id).revalidation_due
-    assert f"Due {due:%Y-%m-%d}." in html
+    approved.use_case.refresh_from_db()
+    assert f"Due {approved.use_case.revalidation_due:%Y-%m-%d}." in html
     assert packet_html(request=approved) == html
