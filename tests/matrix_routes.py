@@ -87,6 +87,9 @@ ROUTES: dict[str, Route] = {
     "api/v1/use-cases/<slug:slug>/versions/": _p("POST", lambda w: f"/api/v1/use-cases/{w.slug}/versions/"),
     "api/v1/use-cases/<slug:slug>/readiness/": _p("PUT", lambda w: f"/api/v1/use-cases/{w.slug}/readiness/"),
     "api/v1/questionnaire/": _p("GET", lambda w: "/api/v1/questionnaire/"),
+    "api/v1/use-cases/<slug:slug>/versions/<str:label>/observations/": _p(
+        "POST", lambda w: f"/api/v1/use-cases/{w.slug}/versions/{w.version}/observations/"
+    ),
     "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/demote/$": _p("POST", lambda w: f"/api/v1/use-cases/{w.slug}/demote/"),
     "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/retire/$": _p("POST", lambda w: f"/api/v1/use-cases/{w.slug}/retire/"),
     "api/v1/^readiness-requests/$": _p("POST", lambda w: "/api/v1/readiness-requests/"),

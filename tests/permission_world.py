@@ -32,6 +32,7 @@ class World:
     notification: int
     webhook_endpoint: int
     webhook_delivery: int
+    version: str
 
 
 def world_build(*, erin: User, admin: User) -> World:
@@ -61,4 +62,5 @@ def world_build(*, erin: User, admin: User) -> World:
         notification=notification.pk,
         webhook_endpoint=endpoint.pk,
         webhook_delivery=WebhookDelivery.objects.get(event=ping).pk,
+        version=credit.versions.order_by("-created_at", "-id").first().label,
     )

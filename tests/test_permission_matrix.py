@@ -17,6 +17,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from audit.models import AuditEvent
+from governance.models import Observation
 from lifecycle.models import Artifact, ModelVersion, ReadinessAnswer, RiskAssessment, StageChange, UseCase
 from notifications.models import Notification
 from signoff.models import Packet, ReadinessRequest, RequestComment, Review, ReviewCondition
@@ -86,6 +87,7 @@ EXPECTED: dict[str, str] = {
     "api/v1/use-cases/<slug:slug>/versions/": "401 400 403 403 403 403 403 403 400 404",
     "api/v1/use-cases/<slug:slug>/readiness/": "401 400 403 403 403 403 403 403 400 404",
     "api/v1/questionnaire/": "401 200 200 200 200 200 200 200 200 200",
+    "api/v1/use-cases/<slug:slug>/versions/<str:label>/observations/": "401 400 403 403 403 403 403 403 400 404",
     "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/demote/$": "401 400 403 403 403 403 403 403 400 404",
     "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/retire/$": "401 400 403 403 403 403 403 403 400 404",
     "api/v1/^readiness-requests/$": "401 400 400 400 400 400 400 403 400 403",
@@ -177,6 +179,7 @@ def _fingerprint() -> tuple:
         StageChange.objects.count(),
         Packet.objects.count(),
         list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
+        Observation.objects.count(),
     )
 
 
