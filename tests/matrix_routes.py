@@ -52,6 +52,10 @@ ROUTES: dict[str, Route] = {
         "GET", lambda w: f"/use-cases/{w.slug}/classification/{w.assessment}/"
     ),
     "use-cases/<slug:slug>/readiness/": _p("POST", lambda w: f"/use-cases/{w.slug}/readiness/"),
+    # governance pages
+    "governance/use-cases/<slug:slug>/observations/": _p(
+        "GET", lambda w: f"/governance/use-cases/{w.slug}/observations/"
+    ),
     # sign-off pages
     "signoff/requests/": _p("GET", lambda w: "/signoff/requests/"),
     "signoff/requests/new/<slug:slug>/": _p("POST", lambda w: f"/signoff/requests/new/{w.slug}/"),

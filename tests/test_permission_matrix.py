@@ -56,6 +56,7 @@ EXPECTED: dict[str, str] = {
     "use-cases/<slug:slug>/classification/": "302 400 403 403 403 403 403 403 400 404",
     "use-cases/<slug:slug>/classification/<int:pk>/": "302 200 200 200 200 200 200 200 200 404",
     "use-cases/<slug:slug>/readiness/": "302 400 403 403 403 403 403 403 400 404",
+    "governance/use-cases/<slug:slug>/observations/": "302 200 200 200 200 200 200 200 200 404",
     "signoff/requests/": "302 200 200 200 200 200 200 200 200 200",
     "signoff/requests/new/<slug:slug>/": "302 400 403 403 403 403 403 403 403 404",
     "signoff/requests/new/<slug:slug>/checklist/": "302 302 302 302 302 302 302 302 302 404",

@@ -18,6 +18,7 @@ from lifecycle.filters import UseCaseFilterSet
 from lifecycle.forms import (
     UseCaseForm,
 )
+from lifecycle.panels import panels_for
 from lifecycle.questionnaire import Flag
 from lifecycle.selectors import (
     artifacts_of,
@@ -112,6 +113,7 @@ def use_case_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
             if use_case_may_request_promotion(request.user, use_case) and use_case.promotion_refusal() is None
             else "",
             "crumbs": _crumbs((use_case.title, "")),
+            "panels": panels_for(request.user, use_case),
         },
     )
 
