@@ -42,3 +42,30 @@ def finding_raise_refusal(user: User, use_case: UseCase) -> Refusal | None:
     if is_owner(user, use_case) or (user.is_active and bool(user.memberships_by_function())):
         return None
     return Refusal("Only the use case's owners or a member of a review function may raise a finding.")
+
+
+def _owner_or_second_line_refusal(user: User, use_case: UseCase, what: str) -> Refusal | None:
+    if user.is_auditor:
+        return Refusal(AUDITORS_CHANGE_NOTHING)
+    if is_owner(user, use_case) or (user.is_active and bool(user.memberships_by_function())):
+        return None
+    return Refusal(f"Only the use case's owners or a member of a review function may {what}.")
+
+
+def incident_record_refusal(user: User, use_case: UseCase) -> Refusal | None:
+    """Whoever learns of an incident first records it: the owners, or anyone in the second line."""
+    return _owner_or_second_line_refusal(user, use_case, "record an incident")
+
+
+def incident_report_refusal(user: User, use_case: UseCase) -> Refusal | None:
+    return _owner_or_second_line_refusal(user, use_case, "mark an incident reported to the authority")
+
+
+def incident_link_refusal(user: User, use_case: UseCase) -> Refusal | None:
+    """Suspending because of an incident, or linking its demotion, is the second line's leads' call."""
+    return _second_line_lead_refusal(user, "link an incident to a suspension or a demotion")
+
+
+def incident_close_refusal(user: User, use_case: UseCase) -> Refusal | None:
+    """The second line closes an incident, once root cause and corrective actions are known."""
+    return _second_line_lead_refusal(user, "close an incident")

@@ -4,13 +4,26 @@ Each registration is one function, defined where its subject lives; this module 
 when the app is ready.
 """
 
-from governance.checks import active_suspension_subquery, suspension_check
+from governance.checks import (
+    active_suspension_subquery,
+    blocking_incident_check,
+    blocking_incident_subquery,
+    suspension_check,
+)
+from governance.incident_panels import incidents_section
+from governance.incident_reminders import INCIDENT_REPORTS
 from governance.monitoring_panels import monitoring_section
 from lifecycle.panels import use_case_section
 from signoff.gates import run_annotation, run_check
+from signoff.reminders.items import reminder_item_register
 
 run_annotation("suspended_at", lambda: active_suspension_subquery("suspended_at"))
 run_annotation("suspension_reason", lambda: active_suspension_subquery("reason"))
 run_check(suspension_check)
+run_annotation("blocking_incident_since", lambda: blocking_incident_subquery("aware_at"))
+run_annotation("blocking_incident_title", lambda: blocking_incident_subquery("title"))
+run_check(blocking_incident_check)
+reminder_item_register(INCIDENT_REPORTS)
 
 use_case_section(monitoring_section)
+use_case_section(incidents_section)

@@ -56,6 +56,19 @@ ROUTES: dict[str, Route] = {
     "governance/use-cases/<slug:slug>/observations/": _p(
         "GET", lambda w: f"/governance/use-cases/{w.slug}/observations/"
     ),
+    "governance/use-cases/<slug:slug>/incidents/new/": _p(
+        "POST", lambda w: f"/governance/use-cases/{w.slug}/incidents/new/"
+    ),
+    "governance/incidents/": _p("GET", lambda w: "/governance/incidents/"),
+    "governance/incidents/<int:pk>/": _p("GET", lambda w: f"/governance/incidents/{w.incident}/"),
+    "governance/incidents/<int:pk>/report/": _p(
+        "POST", lambda w: f"/governance/incidents/{w.incident}/report/", reported_at="not a time"
+    ),
+    "governance/incidents/<int:pk>/suspend/": _p("POST", lambda w: f"/governance/incidents/{w.incident}/suspend/"),
+    "governance/incidents/<int:pk>/link-demotion/": _p(
+        "POST", lambda w: f"/governance/incidents/{w.incident}/link-demotion/"
+    ),
+    "governance/incidents/<int:pk>/close/": _p("POST", lambda w: f"/governance/incidents/{w.incident}/close/"),
     # sign-off pages
     "signoff/requests/": _p("GET", lambda w: "/signoff/requests/"),
     "signoff/requests/new/<slug:slug>/": _p("POST", lambda w: f"/signoff/requests/new/{w.slug}/"),

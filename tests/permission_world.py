@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import Verb, audit_record
+from governance.models import Incident
+from governance.services import incident_record
 from lifecycle.models import Artifact, RiskAssessment, Tier
 from notifications.models import Notification
 from signoff import services
@@ -33,6 +36,7 @@ class World:
     webhook_endpoint: int
     webhook_delivery: int
     version: str
+    incident: int
 
 
 def world_build(*, erin: User, admin: User) -> World:
@@ -50,6 +54,16 @@ def world_build(*, erin: User, admin: User) -> World:
     # A public address that is never called: the matrix's transactions never commit, so no task runs.
     endpoint = webhook_endpoint_create(actor=admin, url="https://93.184.215.14/hooks/stagegate")
     ping = webhook_endpoint_ping(endpoint=endpoint, actor=admin)
+    incident = incident_record(
+        use_case=credit,
+        actor=erin,
+        severity=Incident.Severity.SERIOUS,
+        clock=Incident.Clock.STANDARD,
+        title="Wrong refusals",
+        description="Applicants refused on a stale score.",
+        detected_at=timezone.now(),
+        aware_at=timezone.now(),
+    )
     return World(
         slug=credit.slug,
         artifact=Artifact.objects.filter(use_case=credit).first().pk,
@@ -63,4 +77,5 @@ def world_build(*, erin: User, admin: User) -> World:
         webhook_endpoint=endpoint.pk,
         webhook_delivery=WebhookDelivery.objects.get(event=ping).pk,
         version=credit.versions.order_by("-created_at", "-id").first().label,
+        incident=incident.pk,
     )

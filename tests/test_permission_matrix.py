@@ -17,7 +17,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from audit.models import AuditEvent
-from governance.models import Observation
+from governance.models import Incident, Observation
 from lifecycle.models import Artifact, ModelVersion, ReadinessAnswer, RiskAssessment, StageChange, UseCase
 from notifications.models import Notification
 from signoff.models import Packet, ReadinessRequest, RequestComment, Review, ReviewCondition
@@ -57,6 +57,15 @@ EXPECTED: dict[str, str] = {
     "use-cases/<slug:slug>/classification/<int:pk>/": "302 200 200 200 200 200 200 200 200 404",
     "use-cases/<slug:slug>/readiness/": "302 400 403 403 403 403 403 403 400 404",
     "governance/use-cases/<slug:slug>/observations/": "302 200 200 200 200 200 200 200 200 404",
+    # Owners and the second line record incidents and mark them reported; the second line's leads link and close.
+    "governance/use-cases/<slug:slug>/incidents/new/": "302 400 403 400 400 400 400 403 403 404",
+    "governance/incidents/": "302 200 200 200 200 200 200 200 200 200",
+    "governance/incidents/<int:pk>/": "302 200 200 200 200 200 200 200 200 404",
+    "governance/incidents/<int:pk>/report/": "302 400 403 400 400 400 400 403 403 404",
+    # Suspending with an empty reason is a 400 (the form is read after the access check).
+    "governance/incidents/<int:pk>/suspend/": "302 403 403 403 400 403 403 403 403 404",
+    "governance/incidents/<int:pk>/link-demotion/": "302 403 403 403 400 403 403 403 403 404",
+    "governance/incidents/<int:pk>/close/": "302 403 403 403 400 403 403 403 403 404",
     "signoff/requests/": "302 200 200 200 200 200 200 200 200 200",
     "signoff/requests/new/<slug:slug>/": "302 400 403 403 403 403 403 403 403 404",
     "signoff/requests/new/<slug:slug>/checklist/": "302 302 302 302 302 302 302 302 302 404",
@@ -181,6 +190,7 @@ def _fingerprint() -> tuple:
         Packet.objects.count(),
         list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
         Observation.objects.count(),
+        list(Incident.objects.order_by("pk").values_list("pk", "state", "reported_at", "suspension", "demotion")),
     )
 
 

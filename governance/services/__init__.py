@@ -1,6 +1,13 @@
 """Writes of running governance. Each service runs in one transaction, checks access, and audits itself."""
 
 from governance.services.findings import finding_raise
+from governance.services.incidents import (
+    incident_close,
+    incident_link_demotion,
+    incident_mark_reported,
+    incident_record,
+    incident_suspend,
+)
 from governance.services.observations import ObservationSpec, ObservationsRecorded, observations_record
 from governance.services.suspensions import suspension_active, use_case_suspend
 
@@ -8,6 +15,11 @@ __all__ = [
     "ObservationSpec",
     "ObservationsRecorded",
     "finding_raise",
+    "incident_close",
+    "incident_link_demotion",
+    "incident_mark_reported",
+    "incident_record",
+    "incident_suspend",
     "observations_record",
     "suspension_active",
     "use_case_suspend",
