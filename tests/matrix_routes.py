@@ -104,6 +104,17 @@ ROUTES: dict[str, Route] = {
     "api/v1/use-cases/<slug:slug>/versions/": _p("POST", lambda w: f"/api/v1/use-cases/{w.slug}/versions/"),
     "api/v1/use-cases/<slug:slug>/readiness/": _p("PUT", lambda w: f"/api/v1/use-cases/{w.slug}/readiness/"),
     "api/v1/questionnaire/": _p("GET", lambda w: "/api/v1/questionnaire/"),
+    "api/v1/use-cases/<slug:slug>/incidents/": _p("POST", lambda w: f"/api/v1/use-cases/{w.slug}/incidents/"),
+    "api/v1/^incidents/$": _p("GET", lambda w: "/api/v1/incidents/"),
+    "api/v1/^incidents/(?P<pk>[^/.]+)/$": _p("GET", lambda w: f"/api/v1/incidents/{w.incident}/"),
+    "api/v1/^incidents/(?P<pk>[^/.]+)/report/$": _p(
+        "POST", lambda w: f"/api/v1/incidents/{w.incident}/report/", reported_at="not a time"
+    ),
+    "api/v1/^incidents/(?P<pk>[^/.]+)/suspend/$": _p("POST", lambda w: f"/api/v1/incidents/{w.incident}/suspend/"),
+    "api/v1/^incidents/(?P<pk>[^/.]+)/link-demotion/$": _p(
+        "POST", lambda w: f"/api/v1/incidents/{w.incident}/link-demotion/"
+    ),
+    "api/v1/^incidents/(?P<pk>[^/.]+)/close/$": _p("POST", lambda w: f"/api/v1/incidents/{w.incident}/close/"),
     "api/v1/use-cases/<slug:slug>/versions/<str:label>/observations/": _p(
         "POST", lambda w: f"/api/v1/use-cases/{w.slug}/versions/{w.version}/observations/"
     ),

@@ -97,6 +97,15 @@ EXPECTED: dict[str, str] = {
     "api/v1/use-cases/<slug:slug>/versions/": "401 400 403 403 403 403 403 403 400 404",
     "api/v1/use-cases/<slug:slug>/readiness/": "401 400 403 403 403 403 403 403 400 404",
     "api/v1/questionnaire/": "401 200 200 200 200 200 200 200 200 200",
+    "api/v1/use-cases/<slug:slug>/incidents/": "401 400 403 400 400 400 400 403 403 404",
+    "api/v1/^incidents/$": "401 200 200 200 200 200 200 200 200 200",
+    "api/v1/^incidents/(?P<pk>[^/.]+)/$": "401 200 200 200 200 200 200 200 200 404",
+    "api/v1/^incidents/(?P<pk>[^/.]+)/report/$": "401 400 403 400 400 400 400 403 403 404",
+    # An empty reason suspends nothing: the service asks for one (400) once the lead is let through.
+    "api/v1/^incidents/(?P<pk>[^/.]+)/suspend/$": "401 403 403 403 400 403 403 403 403 404",
+    # No demotion since the incident: a 400 that says to demote first.
+    "api/v1/^incidents/(?P<pk>[^/.]+)/link-demotion/$": "401 403 403 403 400 403 403 403 403 404",
+    "api/v1/^incidents/(?P<pk>[^/.]+)/close/$": "401 403 403 403 400 403 403 403 403 404",
     "api/v1/use-cases/<slug:slug>/versions/<str:label>/observations/": "401 400 403 403 403 403 403 403 400 404",
     "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/demote/$": "401 400 403 403 403 403 403 403 400 404",
     "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/retire/$": "401 400 403 403 403 403 403 403 400 404",

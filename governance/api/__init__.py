@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from governance.api import observations
+from governance.api import incidents, observations
 
 extra_urlpatterns: list = [
     path(
@@ -11,8 +11,13 @@ extra_urlpatterns: list = [
         observations.ObservationViewSet.as_view({"get": "list", "post": "create"}),
         name="version-observations",
     ),
+    path(
+        "use-cases/<slug:slug>/incidents/",
+        incidents.UseCaseIncidentViewSet.as_view({"get": "list", "post": "create"}),
+        name="usecase-incidents",
+    ),
 ]
 
 
 def register(router: DefaultRouter) -> None:
-    """Governance's routes are all nested under a use case; none goes on the router yet."""
+    router.register("incidents", incidents.IncidentViewSet, basename="incident")

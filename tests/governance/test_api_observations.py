@@ -157,7 +157,7 @@ def test_the_schema_says_what_the_push_takes_and_answers():
     GENERATOR_STATS.reset()
     schema = SchemaGenerator().get_schema(request=None, public=True)
     messages = [*GENERATOR_STATS._warn_cache, *GENERATOR_STATS._error_cache]
-    assert [m for m in messages if "bservation" in m or "governance" in m] == []
+    assert [m for m in messages if "bservation" in m or "ncident" in m or "governance" in m] == []
     path = schema["paths"]["/api/v1/use-cases/{slug}/versions/{label}/observations/"]
     assert path["post"]["responses"]["201"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "ObservationsRecorded"
@@ -167,3 +167,15 @@ def test_the_schema_says_what_the_push_takes_and_answers():
     )
     observation = schema["components"]["schemas"]["Observation"]["properties"]
     assert (observation["threshold"].get("nullable"), observation["finding"].get("nullable")) == (True, True)
+    incident = schema["components"]["schemas"]["Incident"]["properties"]
+    nullable = {name for name, field in incident.items() if field.get("nullable")}
+    assert nullable == {
+        "version",
+        "report_due_on",
+        "reported_at",
+        "reported_by",
+        "suspension",
+        "demotion",
+        "closed_by",
+        "closed_at",
+    }

@@ -30,6 +30,7 @@ def test_registry_endpoints_generate_a_valid_schema_without_warnings():
             *REGISTRY_PATHS,
             "/api/v1/use-cases/{slug}/gate/",
             "/api/v1/use-cases/{slug}/versions/{label}/observations/",
+            "/api/v1/use-cases/{slug}/incidents/",
         ]
     )
     upload = schema["paths"]["/api/v1/use-cases/{slug}/artifacts/"]["post"]["requestBody"]["content"]
