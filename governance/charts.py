@@ -45,12 +45,21 @@ class MetricChart:
     ticks: list[tuple[float, str]]  # (y, label) on the value axis
     first: datetime
     last: datetime
+    threshold_y: float = 0.0  # the y of the latest threshold
 
     width = WIDTH
     height = HEIGHT
     plot_left = LEFT
     plot_right = WIDTH - RIGHT
     tick_x = LEFT - 6
+
+    @property
+    def threshold_label(self) -> tuple[float, str] | None:
+        """Where the latest threshold's value is written, at the right end of its line."""
+        latest = next((p for p in reversed(self.points) if p.observation.threshold is not None), None)
+        if latest is None or latest.observation.threshold is None:
+            return None
+        return self.threshold_y, f"threshold {latest.observation.threshold:g}"
 
     @property
     def breaches(self) -> int:
@@ -113,7 +122,9 @@ def metric_chart(metric: str, observations: list[Observation]) -> MetricChart:
         y = y_of(points[0].observation.threshold or 0)
         steps = [f"M {LEFT} {y} H {WIDTH - RIGHT}"]
     ticks = [(y_of(v), f"{v:.3g}") for v in (hi - (hi - lo) * i / 4 for i in range(5))]
-    return MetricChart(metric, points, line, " ".join(steps), ticks, first, last)
+    thresholds = [o.threshold for o in observations if o.threshold is not None]
+    latest_y = y_of(thresholds[-1]) if thresholds else 0.0
+    return MetricChart(metric, points, line, " ".join(steps), ticks, first, last, latest_y)
 
 
 def charts_of(observations: Iterable[Observation]) -> list[MetricChart]:
