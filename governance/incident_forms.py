@@ -54,3 +54,7 @@ class IncidentSuspendForm(forms.Form):
 class IncidentCloseForm(forms.Form):
     root_cause = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
     corrective_actions = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class BlockingForm(forms.Form):
+    blocking = forms.ChoiceField(choices=[("yes", "Blocks the run gate"), ("no", "Does not block")])

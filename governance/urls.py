@@ -13,4 +13,5 @@ urlpatterns = [
     path("incidents/<int:pk>/suspend/", incidents.incident_suspend_view, name="incident-suspend"),
     path("incidents/<int:pk>/link-demotion/", incidents.incident_link_demotion_view, name="incident-link-demotion"),
     path("incidents/<int:pk>/close/", incidents.incident_close_view, name="incident-close"),
+    path("incidents/<int:pk>/blocking/", incidents.incident_blocking_view, name="incident-blocking"),
 ]

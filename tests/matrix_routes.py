@@ -69,6 +69,9 @@ ROUTES: dict[str, Route] = {
         "POST", lambda w: f"/governance/incidents/{w.incident}/link-demotion/"
     ),
     "governance/incidents/<int:pk>/close/": _p("POST", lambda w: f"/governance/incidents/{w.incident}/close/"),
+    "governance/incidents/<int:pk>/blocking/": _p(
+        "POST", lambda w: f"/governance/incidents/{w.incident}/blocking/", blocking="maybe"
+    ),
     # sign-off pages
     "signoff/requests/": _p("GET", lambda w: "/signoff/requests/"),
     "signoff/requests/new/<slug:slug>/": _p("POST", lambda w: f"/signoff/requests/new/{w.slug}/"),
@@ -115,6 +118,9 @@ ROUTES: dict[str, Route] = {
         "POST", lambda w: f"/api/v1/incidents/{w.incident}/link-demotion/"
     ),
     "api/v1/^incidents/(?P<pk>[^/.]+)/close/$": _p("POST", lambda w: f"/api/v1/incidents/{w.incident}/close/"),
+    "api/v1/^incidents/(?P<pk>[^/.]+)/blocking/$": _p(
+        "POST", lambda w: f"/api/v1/incidents/{w.incident}/blocking/", blocking="maybe"
+    ),
     "api/v1/use-cases/<slug:slug>/versions/<str:label>/observations/": _p(
         "POST", lambda w: f"/api/v1/use-cases/{w.slug}/versions/{w.version}/observations/"
     ),

@@ -66,6 +66,7 @@ EXPECTED: dict[str, str] = {
     "governance/incidents/<int:pk>/suspend/": "302 403 403 403 400 403 403 403 403 404",
     "governance/incidents/<int:pk>/link-demotion/": "302 403 403 403 400 403 403 403 403 404",
     "governance/incidents/<int:pk>/close/": "302 403 403 403 400 403 403 403 403 404",
+    "governance/incidents/<int:pk>/blocking/": "302 403 403 403 400 403 403 403 403 404",
     "signoff/requests/": "302 200 200 200 200 200 200 200 200 200",
     "signoff/requests/new/<slug:slug>/": "302 400 403 403 403 403 403 403 403 404",
     "signoff/requests/new/<slug:slug>/checklist/": "302 302 302 302 302 302 302 302 302 404",
@@ -106,6 +107,7 @@ EXPECTED: dict[str, str] = {
     # No demotion since the incident: a 400 that says to demote first.
     "api/v1/^incidents/(?P<pk>[^/.]+)/link-demotion/$": "401 403 403 403 400 403 403 403 403 404",
     "api/v1/^incidents/(?P<pk>[^/.]+)/close/$": "401 403 403 403 400 403 403 403 403 404",
+    "api/v1/^incidents/(?P<pk>[^/.]+)/blocking/$": "401 403 403 403 400 403 403 403 403 404",
     "api/v1/use-cases/<slug:slug>/versions/<str:label>/observations/": "401 400 403 403 403 403 403 403 400 404",
     "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/demote/$": "401 400 403 403 403 403 403 403 400 404",
     "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/retire/$": "401 400 403 403 403 403 403 403 400 404",
@@ -199,7 +201,11 @@ def _fingerprint() -> tuple:
         Packet.objects.count(),
         list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
         Observation.objects.count(),
-        list(Incident.objects.order_by("pk").values_list("pk", "state", "reported_at", "suspension", "demotion")),
+        list(
+            Incident.objects.order_by("pk").values_list(
+                "pk", "state", "blocking", "reported_at", "suspension", "demotion"
+            )
+        ),
     )
 
 

@@ -22,6 +22,7 @@ from governance.access import (
 from governance.models import Incident
 from governance.selectors import incidents_visible_to
 from governance.services import (
+    incident_blocking_set,
     incident_close,
     incident_link_demotion,
     incident_mark_reported,
@@ -101,6 +102,10 @@ class ReportedSerializer(serializers.Serializer):
 
 class IncidentSuspendSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class IncidentBlockingSerializer(serializers.Serializer):
+    blocking = serializers.BooleanField(help_text="While the incident is open, the run gate denies.")
 
 
 class IncidentCloseSerializer(serializers.Serializer):
@@ -208,6 +213,16 @@ class IncidentViewSet(viewsets.GenericViewSet):
         incident = self._get(pk)
         refuse_if_forbidden(incident_link_refusal(request.user, incident.use_case), on=incident.use_case)
         return self._answer(incident_link_demotion(incident=incident, actor=request.user))
+
+    @extend_schema(request=IncidentBlockingSerializer, responses=IncidentSerializer)
+    @action(detail=True, methods=["post"])
+    def blocking(self, request: AuthenticatedRequest, pk: str) -> Response:
+        incident = self._get(pk)
+        refuse_if_forbidden(incident_link_refusal(request.user, incident.use_case), on=incident.use_case)
+        incoming = IncidentBlockingSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        blocking = incoming.validated_data["blocking"]
+        return self._answer(incident_blocking_set(incident=incident, actor=request.user, blocking=blocking))
 
     @extend_schema(request=IncidentCloseSerializer, responses=IncidentSerializer)
     @action(detail=True, methods=["post"])

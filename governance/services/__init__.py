@@ -2,6 +2,7 @@
 
 from governance.services.findings import finding_raise
 from governance.services.incidents import (
+    incident_blocking_set,
     incident_close,
     incident_link_demotion,
     incident_mark_reported,
@@ -15,6 +16,7 @@ __all__ = [
     "ObservationSpec",
     "ObservationsRecorded",
     "finding_raise",
+    "incident_blocking_set",
     "incident_close",
     "incident_link_demotion",
     "incident_mark_reported",

@@ -285,3 +285,35 @@ def incident_close(*, incident: Incident, actor: User, root_cause: str, correcti
             url=incident.get_absolute_url(),
         )
     return incident
+
+
+def incident_blocking_set(*, incident: Incident, actor: User, blocking: bool) -> Incident:
+    """A lead of the second line decides whether the open incident stops the use case from running."""
+    if (refusal := incident_link_refusal(actor, incident.use_case)) is not None:
+        refusal.raise_it(on=incident.use_case)
+    with transaction.atomic():
+        incident, use_case = _lock(incident)
+        if not incident.is_open:
+            raise ValidationError("The incident is closed; it blocks nothing.")
+        if incident.blocking == blocking:
+            return incident
+        incident.blocking = blocking
+        incident.save(update_fields=["blocking"])
+        audit_record(
+            actor=actor,
+            verb=Verb.INCIDENT_UPDATED,
+            obj=incident,
+            use_case_id=use_case.pk,
+            changes={"blocking": blocking},
+        )
+        notify(
+            users=[u for u in _owners(use_case) if u.pk != actor.pk],
+            kind=Kind.INCIDENT,
+            title=(
+                f"{use_case.title} may not run while the incident “{incident.title}” is open"
+                if blocking
+                else f"The incident “{incident.title}” no longer stops {use_case.title} from running"
+            ),
+            url=incident.get_absolute_url(),
+        )
+    return incident

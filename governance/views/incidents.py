@@ -23,10 +23,11 @@ from governance.access import (
     incident_record_refusal,
     incident_report_refusal,
 )
-from governance.incident_forms import IncidentCloseForm, IncidentForm, IncidentSuspendForm, ReportedForm
+from governance.incident_forms import BlockingForm, IncidentCloseForm, IncidentForm, IncidentSuspendForm, ReportedForm
 from governance.models import Incident
 from governance.selectors import incidents_visible_to
 from governance.services import (
+    incident_blocking_set,
     incident_close,
     incident_link_demotion,
     incident_mark_reported,
@@ -118,7 +119,7 @@ def _actions(request: AuthenticatedHttpRequest, incident: Incident) -> set[str]:
     if incident.report_pending and incident_report_refusal(user, use_case) is None:
         actions.add("report")
     if incident.is_open and incident_link_refusal(user, use_case) is None:
-        actions.update({"suspend", "link_demotion"})
+        actions.update({"suspend", "link_demotion", "blocking"})
     if incident.is_open and not incident.report_pending and incident_close_refusal(user, use_case) is None:
         actions.add("close")
     return actions
@@ -224,4 +225,19 @@ def incident_close_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             corrective_actions=d["corrective_actions"],
         ),
         "Closed the incident.",
+    )
+
+
+@require_POST
+def incident_blocking_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    incident = get_incident_for_user(request, pk)
+    refuse_if_forbidden(incident_link_refusal(request.user, incident.use_case), on=incident.use_case)
+    form = BlockingForm(request.POST)
+    return _act(
+        request,
+        incident,
+        form,
+        "blocking_form",
+        lambda d: incident_blocking_set(incident=incident, actor=request.user, blocking=d["blocking"] == "yes"),
+        "Saved: the run gate follows it at once.",
     )

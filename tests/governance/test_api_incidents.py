@@ -115,3 +115,13 @@ def test_no_input_makes_a_500(use_case, erin, raw):
 @pytest.mark.parametrize("pk", ["0", "99999999999999999999", "abc"])
 def test_a_missing_incident_is_a_404(erin, pk):
     assert bearer_client(erin).get(f"/api/v1/incidents/{pk}/").status_code == 404
+
+
+def test_a_lead_sets_blocking_over_the_api(use_case, erin, rita):
+    pk = bearer_client(erin).post(url(use_case), {**SERIOUS, "blocking": False}, format="json").json()["id"]
+    assert (
+        bearer_client(erin).post(f"/api/v1/incidents/{pk}/blocking/", {"blocking": True}, format="json").status_code
+        == 403
+    )
+    done = bearer_client(rita).post(f"/api/v1/incidents/{pk}/blocking/", {"blocking": True}, format="json")
+    assert (done.status_code, done.json()["blocking"]) == (200, True)

@@ -167,3 +167,21 @@ def test_a_lead_suspends_because_of_an_incident_and_links_the_demotion(running, 
     incident = incident_link_demotion(incident=incident, actor=rita)
     assert (incident.demotion.to_stage, incident.demotion.reason) == (0, "Rolled back after the leak")
     assert AuditEvent.objects.filter(verb=Verb.INCIDENT_UPDATED).count() == 2
+
+
+def test_a_lead_makes_an_open_incident_block_the_gate_and_lifts_that(client, running, erin, rita, carl):
+    from governance.services import incident_blocking_set
+
+    client.force_login(erin)
+    incident = record(running, erin)
+    with pytest.raises(PermissionDenied):
+        incident_blocking_set(incident=incident, actor=erin, blocking=True)
+    incident_blocking_set(incident=incident, actor=rita, blocking=True)
+    gate = f"/api/v1/use-cases/{running.slug}/gate/"
+    assert client.get(gate, {"stage": 1}).json()["allowed"] is False
+    incident_blocking_set(incident=incident, actor=carl, blocking=False)
+    assert client.get(gate, {"stage": 1}).json()["allowed"] is True
+    changes = list(
+        AuditEvent.objects.filter(verb=Verb.INCIDENT_UPDATED).order_by("seq").values_list("changes", flat=True)
+    )
+    assert changes == [{"blocking": True}, {"blocking": False}]
