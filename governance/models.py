@@ -98,6 +98,9 @@ class Finding(models.Model):
     def __str__(self) -> str:
         return f"{self.get_severity_display()}: {self.title}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("governance:finding-detail", args=[self.pk])
+
     @property
     def is_open(self) -> bool:
         return self.state != self.State.CLOSED

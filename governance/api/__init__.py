@@ -1,11 +1,18 @@
-"""Running governance over the REST API: monitoring results and incidents."""
+"""Running governance over the REST API: suspension, findings, exceptions, monitoring results and incidents.
+
+The same access functions and services as the pages; refusals take the one road (audit/refusals.py).
+"""
 
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from governance.api import incidents, observations
+from governance.api import exceptions, findings, incidents, observations, suspensions
+
+SLUG = "use-cases/<slug:slug>"
 
 extra_urlpatterns: list = [
+    path(f"{SLUG}/suspension/", suspensions.suspension, name="usecase-suspension"),
+    path(f"{SLUG}/suspension/lift/", suspensions.suspension_lift_api, name="usecase-suspension-lift"),
     path(
         "use-cases/<slug:slug>/versions/<str:label>/observations/",
         observations.ObservationViewSet.as_view({"get": "list", "post": "create"}),
@@ -20,4 +27,6 @@ extra_urlpatterns: list = [
 
 
 def register(router: DefaultRouter) -> None:
+    router.register("findings", findings.FindingViewSet, basename="finding")
+    router.register("exceptions", exceptions.RequirementExceptionViewSet, basename="requirementexception")
     router.register("incidents", incidents.IncidentViewSet, basename="incident")

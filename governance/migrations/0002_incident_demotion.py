@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("governance", "0001_initial"),
-        ("lifecycle", "0003_metric_critical"),
+        ("lifecycle", "0004_metric_critical"),
     ]
 
     operations = [

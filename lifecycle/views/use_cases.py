@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
@@ -101,6 +102,7 @@ def use_case_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
         "lifecycle/use_case_detail.html",
         {
             "use_case": use_case,
+            "today": timezone.localdate(),
             "actions": {str(a) for a in actions},
             "versions": versions_of(use_case),
             "current_artifacts": [a for a in artifacts if a.is_current],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from lifecycle.models import (
     Tier,
@@ -33,6 +33,8 @@ class PolicySpec:
     signoff_rules: list[tuple[str, str]]
     # After the rules: snapshots taken before this field existed still load.
     suspend_on_critical_breach: bool = True
+    # Policies snapshotted before periodic reviews had evidence of their own name none.
+    review_artifact_kinds: list[str] = field(default_factory=list)
 
     @classmethod
     def from_policy(cls, policy: GatePolicy) -> PolicySpec:
@@ -50,6 +52,7 @@ class PolicySpec:
             sla_business_days=policy.sla_business_days,
             signoff_rules=sorted((r.function.key, r.when) for r in policy.signoff_rules.all()),
             suspend_on_critical_breach=policy.suspend_on_critical_breach,
+            review_artifact_kinds=list(policy.review_artifact_kinds),
         )
 
     @classmethod

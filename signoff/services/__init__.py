@@ -8,6 +8,7 @@ one road in audit/refusals.py does that.
 """
 
 from signoff.services.approval import readiness_request_check_snapshot
+from signoff.services.conditions import condition_accept, condition_mark_met, condition_return, condition_waive
 from signoff.services.requests import (
     readiness_request_accept_as_owner,
     readiness_request_comment,
@@ -28,6 +29,10 @@ from signoff.services.reviews import (
 
 __all__ = [
     "ConditionInput",
+    "condition_accept",
+    "condition_mark_met",
+    "condition_return",
+    "condition_waive",
     "readiness_request_accept_as_owner",
     "readiness_request_check_snapshot",
     "readiness_request_comment",

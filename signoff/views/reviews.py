@@ -22,6 +22,7 @@ from signoff.forms import (
 )
 from signoff.models import Decision, Review
 from signoff.selectors import (
+    conditions_open_on,
     function_members,
     snapshot_diff,
 )
@@ -47,6 +48,7 @@ def _review_context(
         "assign_form": AssignForm(members=members),
         "hand_over_form": HandOverForm(members=members),
         "conditions": review.conditions.select_related("owner"),
+        "open_conditions": list(conditions_open_on(use_case=review.request.use_case)),
         "changes_since_last_look": snapshot_diff(old=review.last_viewed_snapshot, new=review.request.evidence_snapshot)
         if review.assignee_id == request.user.pk
         else [],

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("lifecycle", "0002_version_identity_and_current"),
+        ("lifecycle", "0003_periodic_review"),
     ]
 
     operations = [

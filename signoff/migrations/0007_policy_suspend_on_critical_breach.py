@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("signoff", "0004_reminder_item_kinds"),
+        ("signoff", "0006_periodic_review"),
     ]
 
     operations = [
