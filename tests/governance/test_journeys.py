@@ -1,6 +1,7 @@
 """Running governance as people live it, with time moved by time_machine.
 
-- A critical metric breaches in production: a finding opens, the use case is suspended, the gate denies.
+- A critical metric breaches in production: a finding opens, the use case is suspended, the gate denies;
+  the owner remediates, the second line validates the closure, the risk lead lifts, the gate allows.
 - A serious incident's 15-day Art. 73 clock: reminded before and on its last day, daily once overdue,
   escalated to the compliance leads, silent once the report is marked made.
 """
@@ -14,7 +15,13 @@ import time_machine
 from audit.models import AuditEvent
 from audit.services import Verb
 from governance.models import Finding, Incident, Suspension
-from governance.services import incident_mark_reported, incident_record
+from governance.services import (
+    finding_remediate,
+    finding_validate,
+    incident_mark_reported,
+    incident_record,
+    suspension_lift,
+)
 from lifecycle.models import EvaluationMetric
 from notifications.models import Notification
 from signoff import services
@@ -41,7 +48,7 @@ def at(day: date, hour: int = 9):
     return time_machine.travel(datetime.combine(day, time(hour, 15), tzinfo=LONDON), tick=False)
 
 
-def test_a_critical_breach_opens_a_finding_suspends_and_the_gate_denies(use_case, erin, rita):
+def test_a_critical_breach_suspends_until_remediated_validated_and_lifted(use_case, erin, rita, ravi):
     version = factories.ModelVersionFactory(use_case=use_case, label="2.1.0")
     factories.EvaluationMetricFactory(
         version=version,
@@ -96,6 +103,15 @@ def test_a_critical_breach_opens_a_finding_suspends_and_the_gate_denies(use_case
         Verb.OBSERVATIONS_RECORDED,
         Verb.USE_CASE_SUSPENDED,
     ]
+
+    with at(date(2026, 11, 5)):
+        finding_remediate(finding=finding, actor=erin, notes="Complaint routing fixed; a week of clean data.")
+        # Remediated is not closed: still suspended, the gate still denies.
+        assert pipeline.get(gate, {"stage": 1, "version": "2.1.0"}).json()["allowed"] is False
+        finding_validate(finding=Finding.objects.get(), actor=ravi, comment="Checked the week's data.")
+        suspension_lift(use_case=use_case, actor=rita, reason="Finding closed by the second line.")
+        assert pipeline.get(gate, {"stage": 1, "version": "2.1.0"}).json()["allowed"] is True
+    assert Finding.objects.get().state == Finding.State.CLOSED
 
 
 def test_an_art_73_clock_of_15_days_reminds_escalates_and_stops_once_reported(use_case, erin, carl, cora):

@@ -74,7 +74,7 @@ def test_the_observations_page_lists_and_filters(client, monitored, ravi):
     url = reverse("governance:observation-list", args=[monitored.slug])
     html = client.get(url).content.decode()
     assert "6 observations" in html
-    assert "(finding " in html
+    assert ">finding " in html
     filtered = client.get(url, {"breach": "true"}).content.decode()
     assert "1 observation<" in filtered
     assert client.get(url, {"metric": "nothing"}).content.decode().count("No observations match these filters") == 1
