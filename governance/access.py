@@ -109,3 +109,30 @@ def get_exception_for_user(user: User, pk: int) -> RequirementException:
 
 def exceptions_visible_to(user: User) -> QuerySet[RequirementException]:
     return RequirementException.objects.filter(use_case__in=use_cases_visible_to(user))
+
+
+def _owner_or_second_line_refusal(user: User, use_case: UseCase, what: str) -> Refusal | None:
+    if user.is_auditor:
+        return Refusal(AUDITORS_CHANGE_NOTHING)
+    if is_owner(user, use_case) or (user.is_active and bool(user.memberships_by_function())):
+        return None
+    return Refusal(f"Only the use case's owners or a member of a review function may {what}.")
+
+
+def incident_record_refusal(user: User, use_case: UseCase) -> Refusal | None:
+    """Whoever learns of an incident first records it: the owners, or anyone in the second line."""
+    return _owner_or_second_line_refusal(user, use_case, "record an incident")
+
+
+def incident_report_refusal(user: User, use_case: UseCase) -> Refusal | None:
+    return _owner_or_second_line_refusal(user, use_case, "mark an incident reported to the authority")
+
+
+def incident_link_refusal(user: User, use_case: UseCase) -> Refusal | None:
+    """Suspending because of an incident, or linking its demotion, is the second line's leads' call."""
+    return _second_line_lead_refusal(user, "link an incident to a suspension or a demotion")
+
+
+def incident_close_refusal(user: User, use_case: UseCase) -> Refusal | None:
+    """The second line closes an incident, once root cause and corrective actions are known."""
+    return _second_line_lead_refusal(user, "close an incident")

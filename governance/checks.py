@@ -7,7 +7,7 @@ from datetime import date, datetime
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from governance.models import BLOCKING_SEVERITIES, Finding, RequirementException, Suspension
+from governance.models import BLOCKING_SEVERITIES, Finding, Incident, RequirementException, Suspension
 from lifecycle.models import UseCase
 from signoff.gates import Requirement
 
@@ -59,3 +59,27 @@ def exception_waivers(use_case: UseCase) -> dict[str, str]:
         f"compensating controls: {e.compensating_controls}"
         for e in standing
     }
+
+
+def blocking_incident_subquery(field: str) -> Subquery:
+    """One column of the use case's oldest open blocking incident, for the gate to annotate."""
+    blocking = Incident.objects.filter(use_case=OuterRef("pk"), state=Incident.State.OPEN, blocking=True)
+    return Subquery(blocking.order_by("aware_at", "id").values(field)[:1])
+
+
+def blocking_incident_check(use_case: UseCase, stage: int, today: date) -> Requirement | None:
+    """An open incident marked blocking stops the use case from running until it is closed."""
+    since: datetime | object | None = getattr(use_case, "blocking_incident_since", _NOT_LOADED)
+    title = getattr(use_case, "blocking_incident_title", "")
+    if since is _NOT_LOADED:  # loaded elsewhere than the gate: ask
+        open_one = (
+            Incident.objects.filter(use_case=use_case, state=Incident.State.OPEN, blocking=True)
+            .order_by("aware_at", "id")
+            .first()
+        )
+        since, title = (open_one.aware_at, open_one.title) if open_one is not None else (None, "")
+    if not isinstance(since, datetime):
+        return None
+    return Requirement(
+        "governance.no_blocking_incident", False, f"A blocking incident is open since {since:%Y-%m-%d}: {title}"
+    )

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from lifecycle.models import Artifact, ModelVersion, UseCase
+from lifecycle.models import Artifact, ModelVersion, StageChange, UseCase
 
 
 class Severity(models.TextChoices):
@@ -165,6 +165,7 @@ class Incident(models.Model):
     state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN, db_index=True)
     blocking = models.BooleanField(default=False, help_text="While open, the run gate denies.")
     suspension = models.ForeignKey(Suspension, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    demotion = models.ForeignKey(StageChange, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     root_cause = models.TextField(blank=True)
     corrective_actions = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -179,6 +180,18 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_severity_display()} incident: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("governance:incident-detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
+
+    @property
+    def report_pending(self) -> bool:
+        """An Art. 73 clock runs and the authority has not been told yet."""
+        return self.report_due_on is not None and self.reported_at is None
 
 
 class Observation(models.Model):

@@ -101,7 +101,10 @@ class VersionForm(forms.Form):
         required=False,
         label="Evaluation metrics",
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="One per line: name, value, threshold, >= or <=  (e.g. 'faithfulness, 0.93, 0.90, >=').",
+        help_text=(
+            "One per line: name, value, threshold, >= or <=, and 'critical' if a breach in production should "
+            "suspend the use case (e.g. 'faithfulness, 0.93, 0.90, >=, critical')."
+        ),
     )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -114,10 +117,14 @@ class VersionForm(forms.Form):
             if not line.strip():
                 continue
             parts = [p.strip() for p in line.split(",")]
-            if len(parts) != 4:
+            critical = len(parts) == 5 and parts[4].lower() == "critical"
+            if len(parts) == 5 and not critical:
+                errors.append(f"Line {number}: the fifth part may only be 'critical', not '{parts[4]}'.")
+                continue
+            if len(parts) not in (4, 5):
                 errors.append(f"Line {number}: expected 'name, value, threshold, >= or <=' (four parts).")
                 continue
-            name, value, threshold, direction = parts
+            name, value, threshold, direction = parts[:4]
             try:
                 value_f, threshold_f = float(value), float(threshold)
             except ValueError:
@@ -136,7 +143,7 @@ class VersionForm(forms.Form):
                 errors.append(f"Line {number}: '{name}' appears twice.")
                 continue
             seen.add(name)
-            specs.append(MetricSpec(name, value_f, threshold_f, DIRECTIONS[direction]))
+            specs.append(MetricSpec(name, value_f, threshold_f, DIRECTIONS[direction], critical))
         if errors:
             raise ValidationError(errors)
         return specs

@@ -265,6 +265,8 @@ class EvaluationMetric(models.Model):
     value = models.FloatField()
     threshold = models.FloatField()
     direction = models.CharField(max_length=3, choices=Direction.choices, default=Direction.AT_LEAST)
+    # A breach of a critical threshold in production suspends the use case where the gate policy says so.
+    critical = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name"]
@@ -275,9 +277,13 @@ class EvaluationMetric(models.Model):
 
     @property
     def passes(self) -> bool:
+        return self.holds_for(self.value)
+
+    def holds_for(self, value: float) -> bool:
+        """Whether a value (evaluated, or observed in production) meets this metric's threshold."""
         if self.direction == self.Direction.AT_LEAST:
-            return self.value >= self.threshold
-        return self.value <= self.threshold
+            return value >= self.threshold
+        return value <= self.threshold
 
 
 class ArtifactKind(models.TextChoices):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from core.sorting import sort_columns
+from governance.selectors import art73_clocks
 from lifecycle.access import use_case_may_create
 from lifecycle.models import Stage
 from portal import dashboards, governance_home, governance_insight, insight
@@ -21,6 +22,7 @@ from signoff.selectors import conditions_of_owner
 from webhooks.selectors import webhook_endpoints_disabled
 
 QUEUE_SHOWN = 10
+ART73_SHOWN = 20
 WAITING_PAGE_SIZE = 20
 WORKLOAD_COLUMNS = [("Member", "member"), ("Open reviews", "open"), ("Overdue", "overdue")]
 
@@ -75,6 +77,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         context["escalations"] = dashboards.lead_escalations(functions)
         context["escalate_after"] = settings.ESCALATE_AFTER_DAYS_OVERDUE
         context.update(governance_home.lead_governance(today))
+        context["art73_clocks"] = list(art73_clocks(user)[:ART73_SHOWN])
     if sections.auditor:
         context["approvals"] = list(dashboards.recent_approvals())
         context["packets"] = list(dashboards.recent_packets())

@@ -384,6 +384,8 @@ SPECTACULAR_SETTINGS = {
         "StageEnum": "lifecycle.models.Stage",
         "RequestStateEnum": "signoff.models.RequestState",
         "ReviewStateEnum": "signoff.models.ReviewState",
+        "FindingSeverityEnum": "governance.models.Severity",
+        "IncidentSeverityEnum": "governance.models.Incident.Severity",
     },
 }
 

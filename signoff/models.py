@@ -54,6 +54,12 @@ class GatePolicy(models.Model):
         "new since the last approval at that stage.",
     )
     sla_business_days = models.PositiveSmallIntegerField(default=5)
+    # Art. 26(5): a deployer suspends use when it believes the system presents a risk. Read for the stage a
+    # use case is at when a monitored value breaches a threshold marked critical.
+    suspend_on_critical_breach = models.BooleanField(
+        default=True,
+        help_text="At this stage, a monitored value that breaches a threshold marked critical suspends the use case.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -55,6 +55,26 @@ ROUTES: dict[str, Route] = {
         "GET", lambda w: f"/use-cases/{w.slug}/classification/{w.assessment}/"
     ),
     "use-cases/<slug:slug>/readiness/": _p("POST", lambda w: f"/use-cases/{w.slug}/readiness/"),
+    # governance pages
+    "governance/use-cases/<slug:slug>/observations/": _p(
+        "GET", lambda w: f"/governance/use-cases/{w.slug}/observations/"
+    ),
+    "governance/use-cases/<slug:slug>/incidents/new/": _p(
+        "POST", lambda w: f"/governance/use-cases/{w.slug}/incidents/new/"
+    ),
+    "governance/incidents/": _p("GET", lambda w: "/governance/incidents/"),
+    "governance/incidents/<int:pk>/": _p("GET", lambda w: f"/governance/incidents/{w.incident}/"),
+    "governance/incidents/<int:pk>/report/": _p(
+        "POST", lambda w: f"/governance/incidents/{w.incident}/report/", reported_at="not a time"
+    ),
+    "governance/incidents/<int:pk>/suspend/": _p("POST", lambda w: f"/governance/incidents/{w.incident}/suspend/"),
+    "governance/incidents/<int:pk>/link-demotion/": _p(
+        "POST", lambda w: f"/governance/incidents/{w.incident}/link-demotion/"
+    ),
+    "governance/incidents/<int:pk>/close/": _p("POST", lambda w: f"/governance/incidents/{w.incident}/close/"),
+    "governance/incidents/<int:pk>/blocking/": _p(
+        "POST", lambda w: f"/governance/incidents/{w.incident}/blocking/", blocking="maybe"
+    ),
     # sign-off pages
     "signoff/requests/": _p("GET", lambda w: "/signoff/requests/"),
     "signoff/requests/new/<slug:slug>/": _p("POST", lambda w: f"/signoff/requests/new/{w.slug}/"),
@@ -126,6 +146,23 @@ ROUTES: dict[str, Route] = {
     "api/v1/use-cases/<slug:slug>/versions/": _p("POST", lambda w: f"/api/v1/use-cases/{w.slug}/versions/"),
     "api/v1/use-cases/<slug:slug>/readiness/": _p("PUT", lambda w: f"/api/v1/use-cases/{w.slug}/readiness/"),
     "api/v1/questionnaire/": _p("GET", lambda w: "/api/v1/questionnaire/"),
+    "api/v1/use-cases/<slug:slug>/incidents/": _p("POST", lambda w: f"/api/v1/use-cases/{w.slug}/incidents/"),
+    "api/v1/^incidents/$": _p("GET", lambda w: "/api/v1/incidents/"),
+    "api/v1/^incidents/(?P<pk>[^/.]+)/$": _p("GET", lambda w: f"/api/v1/incidents/{w.incident}/"),
+    "api/v1/^incidents/(?P<pk>[^/.]+)/report/$": _p(
+        "POST", lambda w: f"/api/v1/incidents/{w.incident}/report/", reported_at="not a time"
+    ),
+    "api/v1/^incidents/(?P<pk>[^/.]+)/suspend/$": _p("POST", lambda w: f"/api/v1/incidents/{w.incident}/suspend/"),
+    "api/v1/^incidents/(?P<pk>[^/.]+)/link-demotion/$": _p(
+        "POST", lambda w: f"/api/v1/incidents/{w.incident}/link-demotion/"
+    ),
+    "api/v1/^incidents/(?P<pk>[^/.]+)/close/$": _p("POST", lambda w: f"/api/v1/incidents/{w.incident}/close/"),
+    "api/v1/^incidents/(?P<pk>[^/.]+)/blocking/$": _p(
+        "POST", lambda w: f"/api/v1/incidents/{w.incident}/blocking/", blocking="maybe"
+    ),
+    "api/v1/use-cases/<slug:slug>/versions/<str:label>/observations/": _p(
+        "POST", lambda w: f"/api/v1/use-cases/{w.slug}/versions/{w.version}/observations/"
+    ),
     "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/demote/$": _p("POST", lambda w: f"/api/v1/use-cases/{w.slug}/demote/"),
     "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/retire/$": _p("POST", lambda w: f"/api/v1/use-cases/{w.slug}/retire/"),
     "api/v1/^readiness-requests/$": _p("POST", lambda w: "/api/v1/readiness-requests/"),

@@ -12,8 +12,8 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import Verb, audit_record
-from governance.models import RequirementException
-from governance.services import finding_raise
+from governance.models import Incident, RequirementException
+from governance.services import finding_raise, incident_record
 from lifecycle.models import Artifact, RiskAssessment, Tier
 from notifications.models import Notification
 from signoff import services
@@ -40,6 +40,8 @@ class World:
     webhook_delivery: int
     finding: int = 0
     exception: int = 0
+    version: str = ""
+    incident: int = 0
 
 
 def world_build(*, erin: User, admin: User) -> World:
@@ -65,6 +67,16 @@ def world_build(*, erin: User, admin: User) -> World:
     # A public address that is never called: the matrix's transactions never commit, so no task runs.
     endpoint = webhook_endpoint_create(actor=admin, url="https://93.184.215.14/hooks/stagegate")
     ping = webhook_endpoint_ping(endpoint=endpoint, actor=admin)
+    incident = incident_record(
+        use_case=credit,
+        actor=erin,
+        severity=Incident.Severity.SERIOUS,
+        clock=Incident.Clock.STANDARD,
+        title="Wrong refusals",
+        description="Applicants refused on a stale score.",
+        detected_at=timezone.now(),
+        aware_at=timezone.now(),
+    )
     finding = finding_raise(
         use_case=credit,
         actor=erin,
@@ -98,4 +110,6 @@ def world_build(*, erin: User, admin: User) -> World:
         webhook_delivery=WebhookDelivery.objects.get(event=ping).pk,
         finding=finding.pk,
         exception=exception.pk,
+        version=credit.versions.order_by("-created_at", "-id").first().label,
+        incident=incident.pk,
     )

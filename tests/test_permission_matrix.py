@@ -17,7 +17,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from audit.models import AuditEvent
-from governance.models import Finding, RequirementException, Suspension
+from governance.models import Finding, Incident, Observation, RequirementException, Suspension
 from lifecycle.models import Artifact, ModelVersion, ReadinessAnswer, RiskAssessment, StageChange, UseCase
 from notifications.models import Notification
 from signoff.models import Packet, ReadinessRequest, RequestComment, Review, ReviewCondition
@@ -59,6 +59,17 @@ EXPECTED: dict[str, str] = {
     # Only the risk function decides a lowered tier (here: an empty decision, so 400 once past the check).
     "use-cases/<slug:slug>/classification/<int:pk>/decide/": "302 403 403 400 400 403 403 403 403 404",
     "use-cases/<slug:slug>/readiness/": "302 400 403 403 403 403 403 403 400 404",
+    "governance/use-cases/<slug:slug>/observations/": "302 200 200 200 200 200 200 200 200 404",
+    # Owners and the second line record incidents and mark them reported; the second line's leads link and close.
+    "governance/use-cases/<slug:slug>/incidents/new/": "302 400 403 400 400 400 400 403 403 404",
+    "governance/incidents/": "302 200 200 200 200 200 200 200 200 200",
+    "governance/incidents/<int:pk>/": "302 200 200 200 200 200 200 200 200 404",
+    "governance/incidents/<int:pk>/report/": "302 400 403 400 400 400 400 403 403 404",
+    # Suspending with an empty reason is a 400 (the form is read after the access check).
+    "governance/incidents/<int:pk>/suspend/": "302 403 403 403 400 403 403 403 403 404",
+    "governance/incidents/<int:pk>/link-demotion/": "302 403 403 403 400 403 403 403 403 404",
+    "governance/incidents/<int:pk>/close/": "302 403 403 403 400 403 403 403 403 404",
+    "governance/incidents/<int:pk>/blocking/": "302 403 403 403 400 403 403 403 403 404",
     "signoff/requests/": "302 200 200 200 200 200 200 200 200 200",
     "signoff/requests/new/<slug:slug>/": "302 400 403 403 403 403 403 403 403 404",
     "signoff/requests/new/<slug:slug>/checklist/": "302 302 302 302 302 302 302 302 302 404",
@@ -123,6 +134,17 @@ EXPECTED: dict[str, str] = {
     "api/v1/use-cases/<slug:slug>/versions/": "401 400 403 403 403 403 403 403 400 404",
     "api/v1/use-cases/<slug:slug>/readiness/": "401 400 403 403 403 403 403 403 400 404",
     "api/v1/questionnaire/": "401 200 200 200 200 200 200 200 200 200",
+    "api/v1/use-cases/<slug:slug>/incidents/": "401 400 403 400 400 400 400 403 403 404",
+    "api/v1/^incidents/$": "401 200 200 200 200 200 200 200 200 200",
+    "api/v1/^incidents/(?P<pk>[^/.]+)/$": "401 200 200 200 200 200 200 200 200 404",
+    "api/v1/^incidents/(?P<pk>[^/.]+)/report/$": "401 400 403 400 400 400 400 403 403 404",
+    # An empty reason suspends nothing: the service asks for one (400) once the lead is let through.
+    "api/v1/^incidents/(?P<pk>[^/.]+)/suspend/$": "401 403 403 403 400 403 403 403 403 404",
+    # No demotion since the incident: a 400 that says to demote first.
+    "api/v1/^incidents/(?P<pk>[^/.]+)/link-demotion/$": "401 403 403 403 400 403 403 403 403 404",
+    "api/v1/^incidents/(?P<pk>[^/.]+)/close/$": "401 403 403 403 400 403 403 403 403 404",
+    "api/v1/^incidents/(?P<pk>[^/.]+)/blocking/$": "401 403 403 403 400 403 403 403 403 404",
+    "api/v1/use-cases/<slug:slug>/versions/<str:label>/observations/": "401 400 403 403 403 403 403 403 400 404",
     "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/demote/$": "401 400 403 403 400 403 403 403 400 404",
     "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/retire/$": "401 400 403 403 403 403 403 403 400 404",
     "api/v1/^readiness-requests/$": "401 400 400 400 400 400 400 403 400 403",
@@ -223,6 +245,12 @@ def _fingerprint() -> tuple:
         list(Suspension.objects.order_by("pk").values_list("pk", "lifted_at")),
         list(RequirementException.objects.order_by("pk").values_list("pk", "withdrawn_at")),
         list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
+        Observation.objects.count(),
+        list(
+            Incident.objects.order_by("pk").values_list(
+                "pk", "state", "blocking", "reported_at", "suspension", "demotion"
+            )
+        ),
     )
 
 

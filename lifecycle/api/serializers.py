@@ -90,6 +90,9 @@ class MetricSerializer(serializers.Serializer):
     direction = serializers.ChoiceField(
         choices=EvaluationMetric.Direction.choices, default=EvaluationMetric.Direction.AT_LEAST
     )
+    critical = serializers.BooleanField(
+        default=False, help_text="A breach of this threshold in production suspends where the policy says so."
+    )
     passes = serializers.BooleanField(read_only=True)
 
 

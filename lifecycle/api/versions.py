@@ -72,7 +72,10 @@ class VersionViewSet(viewsets.GenericViewSet):
         incoming = VersionWriteSerializer(data=body)
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
-        metrics = [MetricSpec(m["name"], m["value"], m["threshold"], m["direction"]) for m in data.pop("metrics", [])]
+        metrics = [
+            MetricSpec(m["name"], m["value"], m["threshold"], m["direction"], m["critical"])
+            for m in data.pop("metrics", [])
+        ]
         with transaction.atomic():
             registered = model_version_register(use_case=use_case, actor=request.user, metrics=metrics, **data)
             stored = [

@@ -30,6 +30,7 @@ class MetricSpec:
     value: float
     threshold: float
     direction: str = EvaluationMetric.Direction.AT_LEAST
+    critical: bool = False
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,12 @@ def model_version_register(
         )
         EvaluationMetric.objects.bulk_create(
             EvaluationMetric(
-                version=version, name=m.name.strip(), value=m.value, threshold=m.threshold, direction=m.direction
+                version=version,
+                name=m.name.strip(),
+                value=m.value,
+                threshold=m.threshold,
+                direction=m.direction,
+                critical=m.critical,
             )
             for m in metrics
         )
@@ -186,7 +192,7 @@ def model_version_register(
                 "image_hash": image_hash,
                 "weights_hash": weights_hash,
                 "agent_tools": agent_tools,
-                "metrics": [[m.name.strip(), m.value, m.threshold, m.direction] for m in metrics],
+                "metrics": [[m.name.strip(), m.value, m.threshold, m.direction, m.critical] for m in metrics],
             },
         )
         hooks.announce(kind=hooks.ChangeKind.VERSION_ADDED, use_case=use_case, actor=actor)

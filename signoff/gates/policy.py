@@ -31,6 +31,8 @@ class PolicySpec:
     evaluation_fresh_since_stage_entry: bool
     sla_business_days: int
     signoff_rules: list[tuple[str, str]]
+    # After the rules: snapshots taken before this field existed still load.
+    suspend_on_critical_breach: bool = True
     # Policies snapshotted before periodic reviews had evidence of their own name none.
     review_artifact_kinds: list[str] = field(default_factory=list)
     obligation_rules: list[tuple[str, str]] = field(default_factory=list)
@@ -50,6 +52,7 @@ class PolicySpec:
             evaluation_fresh_since_stage_entry=policy.evaluation_fresh_since_stage_entry,
             sla_business_days=policy.sla_business_days,
             signoff_rules=sorted((r.function.key, r.when) for r in policy.signoff_rules.all()),
+            suspend_on_critical_breach=policy.suspend_on_critical_breach,
             review_artifact_kinds=list(policy.review_artifact_kinds),
             obligation_rules=[(str(kind), str(when)) for kind, when in policy.obligation_rules],
         )

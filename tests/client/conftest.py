@@ -20,8 +20,6 @@ from signoff import services
 from tests.signoff.helpers import supply_evidence
 
 CLIENT_SRC = Path(__file__).resolve().parents[2] / "client" / "src"
-# Marks a test of a part of docs/pipeline-api.md the portal does not serve yet; strict, so it fails once it does.
-AWAITS_SERVER = pytest.mark.xfail(strict=True, reason="monitoring observations arrive with running governance")
 
 
 def live(test):

@@ -1,15 +1,12 @@
-"""`stagegate metrics push` and `stagegate readiness answer`.
+"""`stagegate metrics push` and `stagegate readiness answer`."""
 
-Monitoring observations arrive with running governance; until then their test is a strict xfail.
-"""
-
-from lifecycle.models import ReadinessAnswer
+from governance.models import Observation
+from lifecycle.models import EvaluationMetric, ReadinessAnswer
 from tests import factories
-from tests.client.conftest import AWAITS_SERVER, live
+from tests.client.conftest import live
 
 
 @live
-@AWAITS_SERVER
 def test_metrics_push_records_observations_of_a_version(portal, use_case):
     factories.ModelVersionFactory(use_case=use_case, label="1.0")
     run = portal.run(
@@ -19,6 +16,33 @@ def test_metrics_push_records_observations_of_a_version(portal, use_case):
     )  # fmt: skip
     assert run.code == 0, run.said
     assert run.out == f"Recorded 2 observations of {use_case.slug} version 1.0.\n"
+    rows = Observation.objects.order_by("metric").values_list("metric", "value", "source", "window_start")
+    assert [(m, v, s, w.isoformat()) for m, v, s, w in rows] == [
+        ("escalation_rate", 0.04, "prometheus", "2026-11-02T10:00:00+00:00"),
+        ("latency_p95", 812.0, "prometheus", "2026-11-02T10:00:00+00:00"),
+    ]
+
+
+@live
+def test_metrics_push_says_what_a_critical_breach_did(portal, running):
+    version = running.versions.get()
+    factories.EvaluationMetricFactory(
+        version=version,
+        name="complaint_rate",
+        value=0.01,
+        threshold=0.05,
+        direction=EvaluationMetric.Direction.AT_MOST,
+        critical=True,
+    )
+    run = portal.run("metrics", "push", running.slug, "--version", version.label, "--metric", "complaint_rate=0.2")
+    assert run.code == 0, run.said
+    assert run.out == (
+        f"Recorded 1 observation of {running.slug} version {version.label}.\n"
+        "Breached a threshold: complaint_rate; a finding is open for each.\n"
+        f"A critical threshold was breached: {running.slug} is suspended and its gate denies.\n"
+    )
+    gate = portal.run("gate", "check", running.slug, "--stage", "1")
+    assert gate.code == 1, gate.said
 
 
 @live

@@ -83,6 +83,8 @@ def test_the_digest_of_a_file_is_the_sha256_of_its_bytes(tmp_path, size):
         ("latency_p95=812:1000:lte", MetricSpec("latency_p95", 812, 1000, "lte")),
         ("f1=0.8:0.75:GTE", MetricSpec("f1", 0.8, 0.75, "gte")),
         ("drift=-0.5:-1", MetricSpec("drift", -0.5, -1, "gte")),
+        ("complaint_rate=0.01:0.05:lte:critical", MetricSpec("complaint_rate", 0.01, 0.05, "lte", True)),
+        ("accuracy=0.93:0.9:critical", MetricSpec("accuracy", 0.93, 0.9, "gte", True)),
     ],
 )
 def test_evaluation_metrics(text, spec):
@@ -95,6 +97,7 @@ def test_an_evaluation_metric_as_the_portal_takes_it():
         "value": 812.0,
         "threshold": 1000.0,
         "direction": "lte",
+        "critical": False,
     }
 
 

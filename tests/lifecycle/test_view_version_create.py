@@ -19,7 +19,7 @@ def _data(**changes):
         "config_hash": HASH,
         "agent_tools": "search_kb\n\ncreate_ticket\n",
         "guardrails": "PII redaction",
-        "metrics": "faithfulness, 0.93, 0.90, >=\n\np95_latency_s, 2.1, 3, <=",
+        "metrics": "faithfulness, 0.93, 0.90, >=\n\np95_latency_s, 2.1, 3, <=, critical",
     }
     data.update(changes)
     return data
@@ -32,9 +32,9 @@ def test_owner_adds_a_version_with_metrics(client, use_case, erin):
     assert response.status_code == 302
     version = ModelVersion.objects.get()
     assert version.agent_tools == ["search_kb", "create_ticket"]
-    assert [(m.name, m.value, m.threshold, m.direction) for m in version.metrics.all()] == [
-        ("faithfulness", 0.93, 0.9, "gte"),
-        ("p95_latency_s", 2.1, 3.0, "lte"),
+    assert [(m.name, m.value, m.threshold, m.direction, m.critical) for m in version.metrics.all()] == [
+        ("faithfulness", 0.93, 0.9, "gte", False),
+        ("p95_latency_s", 2.1, 3.0, "lte", True),
     ]
 
 
@@ -50,6 +50,11 @@ HEX = "Give the SHA-256 as 64 hexadecimal characters."
         ({"metrics": "auc, high, 0.8, >="}, "metrics", "Line 1: value and threshold must be numbers."),
         ({"metrics": "auc, nan, 0.8, >="}, "metrics", "Line 1: value and threshold must be finite numbers."),
         ({"metrics": "auc, 0.9, 0.8, =="}, "metrics", "Line 1: the direction must be '>=' or '<=', not '=='."),
+        (
+            {"metrics": "auc, 0.9, 0.8, >=, urgent"},
+            "metrics",
+            "Line 1: the fifth part may only be 'critical', not 'urgent'.",
+        ),
         ({"metrics": "auc, 0.9, 0.8, >=\nauc, 0.9, 0.8, >="}, "metrics", "Line 2: 'auc' appears twice."),
         ({"label": ""}, "label", "This field is required."),
     ],

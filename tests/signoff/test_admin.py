@@ -21,6 +21,7 @@ def change_form_data(policy: GatePolicy, **overrides) -> dict:
         "requires_version": "on",
         "requires_assessment": "on",
         "requires_final_assessment": "on",
+        "suspend_on_critical_breach": "on",
         "sla_business_days": policy.sla_business_days,
         "signoff_rules-TOTAL_FORMS": len(rules) + 1,
         "signoff_rules-INITIAL_FORMS": len(rules),

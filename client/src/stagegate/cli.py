@@ -149,8 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         type=_typed(parse_metric_spec),
-        metavar="NAME=VALUE:THRESHOLD[:gte|lte]",
-        help="an evaluation result and the threshold it must meet (gte: at least, the default; lte: at most)",
+        metavar="NAME=VALUE:THRESHOLD[:gte|lte][:critical]",
+        help=(
+            "an evaluation result and the threshold it must meet (gte: at least, the default; lte: at most); "
+            "critical: a breach in production may suspend the use case"
+        ),
     )
     version.add_argument(
         "--evidence",
@@ -295,7 +298,11 @@ def _metrics_push(args: argparse.Namespace, client: Client) -> int:
     common = {key: value for key, value in given.items() if value is not None}
     observations = [{"metric": name, "value": value, **common} for name, value in args.metric]
     answer = client.observations_push(args.slug, args.version, observations)
-    _print(as_json(answer.body) if args.json else observations_text(args.slug, args.version, len(observations)))
+    _print(
+        as_json(answer.body)
+        if args.json
+        else observations_text(args.slug, args.version, len(observations), answer.body)
+    )
     return ALLOWED
 
 

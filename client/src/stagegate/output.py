@@ -132,6 +132,14 @@ def _yes_no(answer: Any) -> str:
     return str(answer)
 
 
-def observations_text(slug: str, label: str, count: int) -> str:
+def observations_text(slug: str, label: str, count: int, body: Any = None) -> str:
+    """What a push did: how many were recorded and, when the portal says so, which breached and what followed."""
     plural = "observation" if count == 1 else "observations"
-    return f"Recorded {count} {plural} of {slug} version {label}."
+    lines = [f"Recorded {count} {plural} of {slug} version {label}."]
+    if isinstance(body, dict):
+        breached = [str(name) for name in body.get("breached") or []]
+        if breached:
+            lines.append(f"Breached a threshold: {', '.join(breached)}; a finding is open for each.")
+        if body.get("suspended") is True:
+            lines.append(f"A critical threshold was breached: {slug} is suspended and its gate denies.")
+    return "\n".join(lines)

@@ -97,22 +97,35 @@ class MetricSpec:
     value: float
     threshold: float
     direction: str = "gte"
+    critical: bool = False
 
     def as_api(self) -> dict[str, Any]:
-        return {"name": self.name, "value": self.value, "threshold": self.threshold, "direction": self.direction}
+        return {
+            "name": self.name,
+            "value": self.value,
+            "threshold": self.threshold,
+            "direction": self.direction,
+            "critical": self.critical,
+        }
 
 
 def parse_metric_spec(text: str) -> MetricSpec:
-    """`name=value:threshold[:gte|lte]`; gte (at least the threshold) unless told lte (at most)."""
-    shape = "name=value:threshold[:gte|lte], e.g. accuracy=0.93:0.9 or latency_p95=812:1000:lte"
+    """`name=value:threshold[:gte|lte][:critical]`; gte (at least the threshold) unless told lte (at most).
+
+    `critical`: a breach of the threshold in production suspends the use case where the portal's policy says so.
+    """
+    shape = "name=value:threshold[:gte|lte][:critical], e.g. accuracy=0.93:0.9 or latency_p95=812:1000:lte:critical"
     name, rest = _name_and_rest(text, shape)
     parts = rest.split(":")
+    critical = len(parts) > 2 and parts[-1].strip().lower() == "critical"
+    if critical:
+        parts = parts[:-1]
     if len(parts) not in (2, 3):
         raise ValueError(f"{text!r} is not of the form {shape}.")
     direction = parts[2].strip().lower() if len(parts) == 3 else "gte"
     if direction not in ("gte", "lte"):
         raise ValueError(f"the direction in {text!r} is gte (at least) or lte (at most), not {parts[2]!r}.")
-    return MetricSpec(name, _number(parts[0], "value"), _number(parts[1], "threshold"), direction)
+    return MetricSpec(name, _number(parts[0], "value"), _number(parts[1], "threshold"), direction, critical)
 
 
 def parse_observation(text: str) -> tuple[str, float]:

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from governance.monitoring_demo import demo_monitoring_seed
 from lifecycle.demo import demo_use_cases_seed
 from portal.demo import demo_people_seed
 from signoff.demo import demo_requests_seed
@@ -21,6 +22,8 @@ class Command(BaseCommand):
         # Requests are seeded in their own transactions: approving one renders
         # its packet after commit, as in real use.
         demo_requests_seed(users=users, use_cases=use_cases)
+        with transaction.atomic():
+            demo_monitoring_seed(users=users, use_cases=use_cases)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {len(users)} users (password {password!r}), {len(use_cases)} use cases. "

@@ -29,7 +29,7 @@ def test_version_with_metrics_is_recorded_and_audited(use_case, erin):
     assert version.config_hash == HASH and version.agent_tools == ["search_kb", "create_ticket"]
     assert [(m.name, m.passes) for m in version.metrics.all()] == [("faithfulness", True), ("p95_latency_s", True)]
     [event] = events_of(Verb.VERSION_CREATED)
-    assert event.changes["metrics"][1] == ["p95_latency_s", 2.1, 3.0, "lte"]
+    assert event.changes["metrics"][1] == ["p95_latency_s", 2.1, 3.0, "lte", False]
 
 
 @pytest.mark.parametrize(
