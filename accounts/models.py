@@ -119,6 +119,10 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.key_prefix}… ({self.user})"
 
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()

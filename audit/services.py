@@ -45,6 +45,8 @@ class Verb(enum.StrEnum):
     LOGIN_FAILED = "auth.login_failed"
     LOGOUT = "auth.logout"
     TOKEN_ISSUED = "auth.token_issued"
+    TOKEN_REVOKED = "auth.token_revoked"
+    SERVICE_ACCOUNT_CREATED = "account.service_account_created"
     ACCOUNT_CREATED = "account.created"
     PRIVILEGES_CHANGED = "account.privileges_changed"
     PERMISSION_GRANTED = "permission.granted"

@@ -34,6 +34,9 @@ ROUTES: dict[str, Route] = {
     "audit/verify/": _p("POST", lambda w: "/audit/verify/"),
     "accounts/login/": _p("GET", lambda w: "/accounts/login/"),
     "accounts/logout/": _p("POST", lambda w: "/accounts/logout/"),
+    "accounts/tokens/": _p("POST", lambda w: "/accounts/tokens/"),
+    "accounts/tokens/<int:pk>/revoke/": _p("POST", lambda w: "/accounts/tokens/999999/revoke/"),
+    "accounts/service-accounts/new/": _p("POST", lambda w: "/accounts/service-accounts/new/"),
     "healthz": _p("GET", lambda w: "/healthz"),
     # lifecycle pages
     "use-cases/": _p("GET", lambda w: "/use-cases/"),

@@ -43,6 +43,10 @@ EXPECTED: dict[str, str] = {
     "audit/verify/": "302 403 403 403 403 403 403 302 302 404",
     "accounts/login/": "200 302 302 302 302 302 302 302 302 302",
     "accounts/logout/": "302 302 302 302 302 302 302 302 302 302",
+    # Everyone manages their own tokens; an empty form is a 400. Someone else's (here: a missing) token is a 404.
+    "accounts/tokens/": "302 400 400 400 400 400 400 400 400 400",
+    "accounts/tokens/<int:pk>/revoke/": "302 404 404 404 404 404 404 404 404 404",
+    "accounts/service-accounts/new/": "302 403 403 403 403 403 403 403 400 403",
     "healthz": "200 200 200 200 200 200 200 200 200 200",
     "use-cases/": "302 200 200 200 200 200 200 200 200 200",
     "use-cases/new/": "302 400 400 400 400 400 400 403 400 403",

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from accounts.views import tokens
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("tokens/", tokens.token_list, name="tokens"),
+    path("tokens/<int:pk>/revoke/", tokens.token_revoke, name="token-revoke"),
+    path("service-accounts/new/", tokens.service_account_new, name="service-account-new"),
+]
