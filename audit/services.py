@@ -47,6 +47,8 @@ class Verb(enum.StrEnum):
     TOKEN_ISSUED = "auth.token_issued"
     TOKEN_REVOKED = "auth.token_revoked"
     SERVICE_ACCOUNT_CREATED = "account.service_account_created"
+    # Roles, functions and lead flags made what the identity provider's groups map to (sign-in or provisioning).
+    ROLES_SYNCED = "account.roles_synced"
     ACCOUNT_CREATED = "account.created"
     PRIVILEGES_CHANGED = "account.privileges_changed"
     PERMISSION_GRANTED = "permission.granted"

@@ -5,6 +5,7 @@ SQLite, tasks run eagerly, e-mail printed to the console. Production sets
 DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL.
 """
 
+import json
 import os
 from datetime import date
 from pathlib import Path
@@ -62,6 +63,11 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "csp",
+    # Sign-in through the organisation's identity provider (OpenID Connect).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     # The kernel, used by everything above it.
     "core",
     "audit",
@@ -84,6 +90,7 @@ MIDDLEWARE = [
     "core.middleware.QueryStringMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     # An API write sent again with the same Idempotency-Key gets its first answer back, and changes nothing.
     "core.idempotency.IdempotencyMiddleware",
     # Every page needs sign-in unless a view opts out with @login_not_required.
@@ -158,6 +165,58 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in through the organisation's identity provider (django-allauth, OpenID Connect). Configured when
+# OIDC_ISSUER is set (the provider's issuer URL; its /.well-known/openid-configuration is read), with
+# OIDC_CLIENT_ID and OIDC_CLIENT_SECRET; otherwise the sign-in page offers local accounts only.
+# OIDC_GROUP_MAP (JSON) says which of the provider's groups (claim OIDC_GROUPS_CLAIM) give which role
+# ("role:risk"), review-function membership ("member:risk") or lead flag ("lead:risk"), applied at every
+# sign-in: nobody gets what the mapping does not give.
+OIDC_GROUPS_CLAIM = os.getenv("OIDC_GROUPS_CLAIM", "groups")
+DEFAULT_OIDC_GROUP_MAP = {
+    "ai-engineers": ["role:engineer"],
+    "risk-reviewers": ["role:risk", "member:risk"],
+    "risk-leads": ["role:risk", "lead:risk"],
+    "compliance-reviewers": ["role:compliance", "member:compliance"],
+    "compliance-leads": ["role:compliance", "lead:compliance"],
+    "legal-reviewers": ["role:legal", "member:legal"],
+    "legal-leads": ["role:legal", "lead:legal"],
+    "auditors": ["role:auditor"],
+    "stagegate-admins": ["role:admin"],
+}
+OIDC_GROUP_MAP = json.loads(os.getenv("OIDC_GROUP_MAP", "") or "null") or DEFAULT_OIDC_GROUP_MAP
+
+
+def oidc_providers(*, issuer: str, client_id: str, secret: str, name: str) -> dict:
+    """allauth's provider settings for one OpenID Connect provider (none when issuer is empty)."""
+    apps = [
+        {
+            "provider_id": "sso",
+            "name": name,
+            "client_id": client_id,
+            "secret": secret,
+            "settings": {"server_url": issuer, "token_auth_method": "client_secret_post"},
+        }
+    ]
+    return {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": apps if issuer else []}}
+
+
+SOCIALACCOUNT_PROVIDERS = oidc_providers(
+    issuer=os.getenv("OIDC_ISSUER", "").rstrip("/"),
+    client_id=os.getenv("OIDC_CLIENT_ID", ""),
+    secret=os.getenv("OIDC_CLIENT_SECRET", ""),
+    name=os.getenv("OIDC_PROVIDER_NAME", "your organisation"),
+)
+ACCOUNT_ADAPTER = "accounts.sso.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.sso.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+ACCOUNT_EMAIL_VERIFICATION = "none"
+# An account is found by the provider's subject, never by an e-mail address anyone could claim.
+ACCOUNT_UNIQUE_EMAIL = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = envint("OIDC_TIMEOUT_SECONDS", 10)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"

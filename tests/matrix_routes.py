@@ -37,6 +37,10 @@ ROUTES: dict[str, Route] = {
     "accounts/tokens/": _p("POST", lambda w: "/accounts/tokens/"),
     "accounts/tokens/<int:pk>/revoke/": _p("POST", lambda w: "/accounts/tokens/999999/revoke/"),
     "accounts/service-accounts/new/": _p("POST", lambda w: "/accounts/service-accounts/new/"),
+    "accounts/oidc/^(?P<provider_id>[^/]+)/login/": _p("POST", lambda w: "/accounts/oidc/sso/login/"),
+    "accounts/oidc/^(?P<provider_id>[^/]+)/login/callback/": _p(
+        "GET", lambda w: "/accounts/oidc/sso/login/callback/?code=x&state=y"
+    ),
     "healthz": _p("GET", lambda w: "/healthz"),
     # lifecycle pages
     "use-cases/": _p("GET", lambda w: "/use-cases/"),

@@ -47,6 +47,9 @@ EXPECTED: dict[str, str] = {
     "accounts/tokens/": "302 400 400 400 400 400 400 400 400 400",
     "accounts/tokens/<int:pk>/revoke/": "302 404 404 404 404 404 404 404 404 404",
     "accounts/service-accounts/new/": "302 403 403 403 403 403 403 403 400 403",
+    # The identity provider's sign-in and callback: no provider is configured here, so there is none to reach.
+    "accounts/oidc/^(?P<provider_id>[^/]+)/login/": "404 404 404 404 404 404 404 404 404 404",
+    "accounts/oidc/^(?P<provider_id>[^/]+)/login/callback/": "404 404 404 404 404 404 404 404 404 404",
     "healthz": "200 200 200 200 200 200 200 200 200 200",
     "use-cases/": "302 200 200 200 200 200 200 200 200 200",
     "use-cases/new/": "302 400 400 400 400 400 400 403 400 403",
