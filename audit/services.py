@@ -49,6 +49,8 @@ class Verb(enum.StrEnum):
     SERVICE_ACCOUNT_CREATED = "account.service_account_created"
     # Roles, functions and lead flags made what the identity provider's groups map to (sign-in or provisioning).
     ROLES_SYNCED = "account.roles_synced"
+    MFA_ENABLED = "auth.mfa_enabled"
+    MFA_VERIFIED = "auth.mfa_verified"
     ACCOUNT_CREATED = "account.created"
     PRIVILEGES_CHANGED = "account.privileges_changed"
     PERMISSION_GRANTED = "permission.granted"

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
     # The kernel, used by everything above it.
     "core",
     "audit",
@@ -95,6 +96,8 @@ MIDDLEWARE = [
     "core.idempotency.IdempotencyMiddleware",
     # Every page needs sign-in unless a view opts out with @login_not_required.
     "portal.middleware.PortalLoginRequiredMiddleware",
+    # Someone who must have a second factor and has none is sent to set one up before anything else.
+    "accounts.middleware.SecondFactorSetupMiddleware",
     "portal.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -217,6 +220,15 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_REQUESTS_TIMEOUT = envint("OIDC_TIMEOUT_SECONDS", 10)
+
+# Second factors for local accounts (allauth.mfa: an authenticator app, and recovery codes). MFA_REQUIRED:
+# "admins" must set one up before they do anything else (production's default), "everyone", or "none"
+# (the demo's default, DEBUG=1: its accounts sign in with their password alone).
+SECOND_FACTOR_REQUIRED = os.getenv("MFA_REQUIRED", "none" if DEBUG else "admins")
+if SECOND_FACTOR_REQUIRED not in ("none", "admins", "everyone"):
+    raise ImproperlyConfigured("MFA_REQUIRED must be none, admins or everyone.")
+MFA_TOTP_ISSUER = SITE_NAME
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"

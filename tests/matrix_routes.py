@@ -41,6 +41,8 @@ ROUTES: dict[str, Route] = {
     "accounts/oidc/^(?P<provider_id>[^/]+)/login/callback/": _p(
         "GET", lambda w: "/accounts/oidc/sso/login/callback/?code=x&state=y"
     ),
+    "accounts/second-factor/": _p("POST", lambda w: "/accounts/second-factor/", code="123456"),
+    "accounts/second-factor/setup/": _p("POST", lambda w: "/accounts/second-factor/setup/"),
     "healthz": _p("GET", lambda w: "/healthz"),
     # lifecycle pages
     "use-cases/": _p("GET", lambda w: "/use-cases/"),

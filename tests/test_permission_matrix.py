@@ -50,6 +50,9 @@ EXPECTED: dict[str, str] = {
     # The identity provider's sign-in and callback: no provider is configured here, so there is none to reach.
     "accounts/oidc/^(?P<provider_id>[^/]+)/login/": "404 404 404 404 404 404 404 404 404 404",
     "accounts/oidc/^(?P<provider_id>[^/]+)/login/callback/": "404 404 404 404 404 404 404 404 404 404",
+    # The code asked after the password: without a password checked first, back to sign-in.
+    "accounts/second-factor/": "302 302 302 302 302 302 302 302 302 302",
+    "accounts/second-factor/setup/": "302 400 400 400 400 400 400 400 400 400",
     "healthz": "200 200 200 200 200 200 200 200 200 200",
     "use-cases/": "302 200 200 200 200 200 200 200 200 200",
     "use-cases/new/": "302 400 400 400 400 400 400 403 400 403",
