@@ -15,6 +15,7 @@ from django.http import HttpRequest
 
 from accounts.http import signed_in_user
 from accounts.models import ApiToken, FunctionMembership, ReviewFunction, User
+from accounts.services.people import user_deactivate
 from accounts.services.tokens import api_token_revoke
 
 
@@ -43,6 +44,16 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("groups")
+
+    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        # Unticking "active" is a deactivation, with all that follows: sessions, tokens, reviews held.
+        deactivating = change and "is_active" in form.changed_data and not obj.is_active
+        if deactivating:
+            obj.is_active = True
+        super().save_model(request, obj, form, change)
+        if deactivating:
+            user_deactivate(user=obj, actor=signed_in_user(request), reason="deactivated by an administrator")
+            obj.is_active = False
 
     @admin.display(description="Roles")
     def roles(self, user: User) -> str:

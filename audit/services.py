@@ -50,6 +50,8 @@ class Verb(enum.StrEnum):
     # Roles, functions and lead flags made what the identity provider's groups map to (sign-in or provisioning).
     ROLES_SYNCED = "account.roles_synced"
     MFA_ENABLED = "auth.mfa_enabled"
+    ACCOUNT_DEACTIVATED = "account.deactivated"
+    REVIEW_RELEASED = "review.released"
     MFA_VERIFIED = "auth.mfa_verified"
     ACCOUNT_CREATED = "account.created"
     PRIVILEGES_CHANGED = "account.privileges_changed"
