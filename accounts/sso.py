@@ -1,6 +1,7 @@
 """Sign-in through the organisation's identity provider: django-allauth's adapters, bent to the portal's rules.
 
-- Accounts are created just in time, with the provider's username where it is free, and no password.
+- Accounts are created just in time, with the provider's username where it is free, and no password;
+  an account the provider provisioned over SCIM under that username is the one signed in to.
 - At every sign-in the person's roles and functions become what their groups map to
   (accounts/services/identity.py), before the session starts.
 - A deactivated account is refused, and so is anything that goes wrong on the way: each refusal is a
@@ -60,7 +61,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         if not sociallogin.is_existing:
-            return
+            provisioned = self._provisioned_account(sociallogin)
+            if provisioned is None:
+                return
+            # The provider provisioned this account over SCIM: its first sign-in is this account's, not a new one.
+            sociallogin.connect(request, provisioned)
         user = sociallogin.user
         assert isinstance(user, User)
         if not user.is_active:
@@ -74,6 +79,13 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             )
         user_grants_apply(user=user, groups=groups_from_claims(sociallogin.account.extra_data), source=SOURCE)
         user.refresh_from_db()
+
+    @staticmethod
+    def _provisioned_account(sociallogin: SocialLogin) -> User | None:
+        """An account provisioned over SCIM under the provider's username (never a local one with a password)."""
+        username = (sociallogin.user.username if sociallogin.user else "") or ""
+        user = User.objects.filter(username=username, scim_username=username).first() if username else None
+        return user if user is not None and not user.has_usable_password() else None
 
     def save_user(self, request: HttpRequest, sociallogin: SocialLogin, form: Any = None) -> Any:
         with transaction.atomic():

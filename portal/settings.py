@@ -9,6 +9,7 @@ import json
 import os
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "allauth.mfa",
+    "django_scim",
     # The kernel, used by everything above it.
     "core",
     "audit",
@@ -220,6 +222,27 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_REQUESTS_TIMEOUT = envint("OIDC_TIMEOUT_SECONDS", 10)
+
+# SCIM 2.0 provisioning (django-scim2) at /scim/v2/, behind its own bearer token: the identity provider
+# creates, updates and deactivates accounts and manages its groups' members. Without SCIM_TOKEN it refuses all.
+SCIM_TOKEN = os.getenv("SCIM_TOKEN", "")
+SCIM_SERVICE_PROVIDER = {
+    "SCHEME": urlsplit(SITE_URL).scheme,
+    "NETLOC": urlsplit(SITE_URL).netloc,
+    "AUTHENTICATION_SCHEMES": [
+        {
+            "type": "oauthbearertoken",
+            "name": "Bearer token",
+            "description": "The provisioning token the portal's operators set in SCIM_TOKEN.",
+            "primary": True,
+        }
+    ],
+    "USER_ADAPTER": "accounts.scim.ScimUser",
+    "GROUP_MODEL": "accounts.models.IdentityGroup",
+    "GROUP_ADAPTER": "accounts.scim.ScimGroup",
+    "AUTH_CHECK_MIDDLEWARE": "accounts.scim.ScimBearerCheck",
+    "WWW_AUTHENTICATE_HEADER": 'Bearer realm="scim"',
+}
 
 # Second factors for local accounts (allauth.mfa: an authenticator app, and recovery codes). MFA_REQUIRED:
 # "admins" must set one up before they do anything else (production's default), "everyone", or "none"

@@ -53,6 +53,18 @@ EXPECTED: dict[str, str] = {
     # The code asked after the password: without a password checked first, back to sign-in.
     "accounts/second-factor/": "302 302 302 302 302 302 302 302 302 302",
     "accounts/second-factor/setup/": "302 400 400 400 400 400 400 400 400 400",
+    # SCIM provisioning answers its own bearer token only: no session, whoever's, gets in.
+    "scim/v2/^$": "401 401 401 401 401 401 401 401 401 401",
+    "scim/v2/^\\.search$": "401 401 401 401 401 401 401 401 401 401",
+    "scim/v2/^Users/\\.search$": "401 401 401 401 401 401 401 401 401 401",
+    "scim/v2/^Users(?:/(?P<uuid>[^/]+))?$": "401 401 401 401 401 401 401 401 401 401",
+    "scim/v2/^Groups/\\.search$": "401 401 401 401 401 401 401 401 401 401",
+    "scim/v2/^Groups(?:/(?P<uuid>[^/]+))?$": "401 401 401 401 401 401 401 401 401 401",
+    "scim/v2/^Me$": "401 401 401 401 401 401 401 401 401 401",
+    "scim/v2/^ServiceProviderConfig$": "401 401 401 401 401 401 401 401 401 401",
+    "scim/v2/^ResourceTypes(?:/(?P<uuid>[^/]+))?$": "401 401 401 401 401 401 401 401 401 401",
+    "scim/v2/^Schemas(?:/(?P<uuid>[^/]+))?$": "401 401 401 401 401 401 401 401 401 401",
+    "scim/v2/^Bulk$": "401 401 401 401 401 401 401 401 401 401",
     "healthz": "200 200 200 200 200 200 200 200 200 200",
     "use-cases/": "302 200 200 200 200 200 200 200 200 200",
     "use-cases/new/": "302 400 400 400 400 400 400 403 400 403",

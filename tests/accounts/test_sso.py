@@ -164,3 +164,17 @@ def test_the_provider_is_not_offered_when_not_configured(client):
 def test_local_accounts_still_sign_in_beside_the_provider(client, identity_provider, erin):
     response = client.post("/accounts/login/", {"username": "erin", "password": PASSWORD})
     assert response.status_code == 302 and int(client.session["_auth_user_id"]) == erin.pk
+
+
+def test_an_account_provisioned_over_scim_is_the_one_signed_in_to(client, identity_provider):
+    provisioned = User(username="rosa", scim_username="rosa", email="rosa@bank.example")
+    provisioned.set_unusable_password()
+    provisioned.save()
+    identity_provider.people({"rosa": ["risk-reviewers"]})
+    assert _sign_in(client, identity_provider, "rosa").status_code == 302
+    assert int(client.session["_auth_user_id"]) == provisioned.pk
+    assert User.objects.filter(username__startswith="rosa").count() == 1
+    assert provisioned.role_names() == {"risk"} and _functions(provisioned) == [("risk", False)]
+    client.logout()
+    User.objects.filter(pk=provisioned.pk).update(is_active=False)
+    assert _sign_in(client, identity_provider, "rosa").status_code == 403
