@@ -12,11 +12,11 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 
 from accounts.http import signed_in_user
 from accounts.models import ApiToken, FunctionMembership, ReviewFunction, User
-from audit.services import Verb, audit_record
+from accounts.services.people import user_deactivate
+from accounts.services.tokens import api_token_revoke
 
 
 class FunctionMembershipInline(admin.TabularInline):
@@ -44,6 +44,16 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("groups")
+
+    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        # Unticking "active" is a deactivation, with all that follows: sessions, tokens, reviews held.
+        deactivating = change and "is_active" in form.changed_data and not obj.is_active
+        if deactivating:
+            obj.is_active = True
+        super().save_model(request, obj, form, change)
+        if deactivating:
+            user_deactivate(user=obj, actor=signed_in_user(request), reason="deactivated by an administrator")
+            obj.is_active = False
 
     @admin.display(description="Roles")
     def roles(self, user: User) -> str:
@@ -73,12 +83,23 @@ class FunctionMembershipAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    """Tokens are issued with `manage.py issue_token` (the key is shown once); here they are seen and revoked."""
+    """Tokens are issued on the token page or with `manage.py issue_token` (the key is shown once); here they are
+    seen and revoked."""
 
-    list_display = ["key_prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
+    list_display = ["key_prefix", "user", "name", "scopes", "created_at", "expires_at", "last_used_at", "revoked_at"]
     list_filter = ["revoked_at"]
     search_fields = ["user__username", "name", "key_prefix"]
-    readonly_fields = ["user", "name", "key_hash", "key_prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = [
+        "user",
+        "name",
+        "key_hash",
+        "key_prefix",
+        "scopes",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     actions = ["revoke"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -89,16 +110,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected tokens")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
-        count = 0
+        actor = signed_in_user(request)
         with transaction.atomic():
-            for token in queryset.select_for_update().filter(revoked_at__isnull=True).select_related("user"):
-                token.revoked_at = timezone.now()
-                token.save(update_fields=["revoked_at"])
-                audit_record(
-                    actor=signed_in_user(request),
-                    verb=Verb.PERMISSION_REVOKED,
-                    obj=token.user,
-                    changes={"token": token.key_prefix, "name": token.name},
-                )
-                count += 1
+            count = sum(api_token_revoke(token=token, actor=actor) for token in queryset.order_by("pk"))
         self.message_user(request, f"Revoked {count} token{'s' if count != 1 else ''}.", messages.SUCCESS)

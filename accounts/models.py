@@ -7,11 +7,12 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django_scim.models import AbstractSCIMGroupMixin, AbstractSCIMUserMixin
 
 from accounts.roles import Role
 
 
-class User(AbstractUser):
+class User(AbstractSCIMUserMixin, AbstractUser):
     class EmailMode(models.TextChoices):
         IMMEDIATE = "immediate", "Send each e-mail as it happens"
         DIGEST = "digest", "One daily digest"
@@ -84,6 +85,23 @@ class FunctionMembership(models.Model):
         return f"{self.user} in {self.function}{' (lead)' if self.is_lead else ''}"
 
 
+class IdentityGroup(AbstractSCIMGroupMixin):
+    """A group at the organisation's identity provider, provisioned over SCIM ("risk-leads").
+
+    It gives nothing by itself: OIDC_GROUP_MAP says what each group's members get, applied whenever its
+    membership changes (accounts/services/identity.py).
+    """
+
+    name = models.CharField(max_length=150, unique=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="identity_groups", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class TokenScope(models.TextChoices):
     READ = "read", "Read what the owner may see"
     GATE = "gate", "Ask the run gate"
@@ -118,6 +136,10 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key_prefix}… ({self.user})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
     @staticmethod
     def hash_key(key: str) -> str:

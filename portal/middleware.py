@@ -6,7 +6,7 @@ from django.utils.cache import patch_cache_control
 
 
 class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
-    """Every page needs sign-in; the API authenticates itself (bearer token or session).
+    """Every page needs sign-in; the API and SCIM provisioning authenticate themselves (bearer tokens).
 
     Django's middleware runs before DRF has read the Authorization header, so it
     would redirect a pipeline's token request to the sign-in page. DRF's own
@@ -14,7 +14,7 @@ class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
     """
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if request.path_info.startswith("/api/"):
+        if request.path_info.startswith(("/api/", "/scim/")):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
 

@@ -5,9 +5,11 @@ SQLite, tasks run eagerly, e-mail printed to the console. Production sets
 DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL.
 """
 
+import json
 import os
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -62,6 +64,13 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "csp",
+    # Sign-in through the organisation's identity provider (OpenID Connect).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
+    "django_scim",
     # The kernel, used by everything above it.
     "core",
     "audit",
@@ -84,10 +93,13 @@ MIDDLEWARE = [
     "core.middleware.QueryStringMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     # An API write sent again with the same Idempotency-Key gets its first answer back, and changes nothing.
     "core.idempotency.IdempotencyMiddleware",
     # Every page needs sign-in unless a view opts out with @login_not_required.
     "portal.middleware.PortalLoginRequiredMiddleware",
+    # Someone who must have a second factor and has none is sent to set one up before anything else.
+    "accounts.middleware.SecondFactorSetupMiddleware",
     "portal.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -158,6 +170,88 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in through the organisation's identity provider (django-allauth, OpenID Connect). Configured when
+# OIDC_ISSUER is set (the provider's issuer URL; its /.well-known/openid-configuration is read), with
+# OIDC_CLIENT_ID and OIDC_CLIENT_SECRET; otherwise the sign-in page offers local accounts only.
+# OIDC_GROUP_MAP (JSON) says which of the provider's groups (claim OIDC_GROUPS_CLAIM) give which role
+# ("role:risk"), review-function membership ("member:risk") or lead flag ("lead:risk"), applied at every
+# sign-in: nobody gets what the mapping does not give.
+OIDC_GROUPS_CLAIM = os.getenv("OIDC_GROUPS_CLAIM", "groups")
+DEFAULT_OIDC_GROUP_MAP = {
+    "ai-engineers": ["role:engineer"],
+    "risk-reviewers": ["role:risk", "member:risk"],
+    "risk-leads": ["role:risk", "lead:risk"],
+    "compliance-reviewers": ["role:compliance", "member:compliance"],
+    "compliance-leads": ["role:compliance", "lead:compliance"],
+    "legal-reviewers": ["role:legal", "member:legal"],
+    "legal-leads": ["role:legal", "lead:legal"],
+    "auditors": ["role:auditor"],
+    "stagegate-admins": ["role:admin"],
+}
+OIDC_GROUP_MAP = json.loads(os.getenv("OIDC_GROUP_MAP", "") or "null") or DEFAULT_OIDC_GROUP_MAP
+
+
+def oidc_providers(*, issuer: str, client_id: str, secret: str, name: str) -> dict:
+    """allauth's provider settings for one OpenID Connect provider (none when issuer is empty)."""
+    apps = [
+        {
+            "provider_id": "sso",
+            "name": name,
+            "client_id": client_id,
+            "secret": secret,
+            "settings": {"server_url": issuer, "token_auth_method": "client_secret_post"},
+        }
+    ]
+    return {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": apps if issuer else []}}
+
+
+SOCIALACCOUNT_PROVIDERS = oidc_providers(
+    issuer=os.getenv("OIDC_ISSUER", "").rstrip("/"),
+    client_id=os.getenv("OIDC_CLIENT_ID", ""),
+    secret=os.getenv("OIDC_CLIENT_SECRET", ""),
+    name=os.getenv("OIDC_PROVIDER_NAME", "your organisation"),
+)
+ACCOUNT_ADAPTER = "accounts.sso.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.sso.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+ACCOUNT_EMAIL_VERIFICATION = "none"
+# An account is found by the provider's subject, never by an e-mail address anyone could claim.
+ACCOUNT_UNIQUE_EMAIL = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = envint("OIDC_TIMEOUT_SECONDS", 10)
+
+# SCIM 2.0 provisioning (django-scim2) at /scim/v2/, behind its own bearer token: the identity provider
+# creates, updates and deactivates accounts and manages its groups' members. Without SCIM_TOKEN it refuses all.
+SCIM_TOKEN = os.getenv("SCIM_TOKEN", "")
+SCIM_SERVICE_PROVIDER = {
+    "SCHEME": urlsplit(SITE_URL).scheme,
+    "NETLOC": urlsplit(SITE_URL).netloc,
+    "AUTHENTICATION_SCHEMES": [
+        {
+            "type": "oauthbearertoken",
+            "name": "Bearer token",
+            "description": "The provisioning token the portal's operators set in SCIM_TOKEN.",
+            "primary": True,
+        }
+    ],
+    "USER_ADAPTER": "accounts.scim.ScimUser",
+    "GROUP_MODEL": "accounts.models.IdentityGroup",
+    "GROUP_ADAPTER": "accounts.scim.ScimGroup",
+    "AUTH_CHECK_MIDDLEWARE": "accounts.scim.ScimBearerCheck",
+    "WWW_AUTHENTICATE_HEADER": 'Bearer realm="scim"',
+}
+
+# Second factors for local accounts (allauth.mfa: an authenticator app, and recovery codes). MFA_REQUIRED:
+# "admins" must set one up before they do anything else (production's default), "everyone", or "none"
+# (the demo's default, DEBUG=1: its accounts sign in with their password alone).
+SECOND_FACTOR_REQUIRED = os.getenv("MFA_REQUIRED", "none" if DEBUG else "admins")
+if SECOND_FACTOR_REQUIRED not in ("none", "admins", "everyone"):
+    raise ImproperlyConfigured("MFA_REQUIRED must be none, admins or everyone.")
+MFA_TOTP_ISSUER = SITE_NAME
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required, login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.views.sign_in import SignInView
 from portal import api_urls, views
 
 urlpatterns = [
@@ -12,10 +13,15 @@ urlpatterns = [
     path("use-cases/", include("lifecycle.urls")),
     path("signoff/", include("signoff.urls")),
     path("governance/", include("governance.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
+    # The identity provider's sign-in and its callback (django-allauth): /accounts/oidc/sso/login/[callback/].
+    path("accounts/", include("allauth.socialaccount.providers.openid_connect.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_urls)),
+    # SCIM 2.0 provisioning, behind its own bearer token (accounts/scim.py).
+    path("scim/v2/", include("django_scim.urls", namespace="scim")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The docs are a page for people: signed-out visitors go to the sign-in page, not a 401.
     path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),

@@ -316,6 +316,10 @@ class Review(FSMModelMixin, models.Model):
     def assign(self, user) -> None:
         self.assignee = user
 
+    @transition(field=state, source=ReviewState.ASSIGNED, target=ReviewState.UNASSIGNED)
+    def release(self) -> None:
+        self.assignee = None
+
     @transition(field=state, source=ReviewState.ASSIGNED, target=ReviewState.DECIDED)
     def decide(self, *, decision: str, comment: str, user) -> None:
         self.decision = decision

@@ -7,6 +7,7 @@ from lifecycle.hooks import ChangeKind, RegistryChange
 from lifecycle.models import UseCase
 from signoff.models import IN_REVIEW_STATES, ReadinessRequest
 from signoff.services import readiness_request_check_snapshot, readiness_requests_close_for_use_case
+from signoff.services.assignment import reviews_release_for_user
 
 
 def registry_changed(change: RegistryChange) -> None:
@@ -25,3 +26,8 @@ def registry_changed(change: RegistryChange) -> None:
 def stage_leaving(use_case: UseCase, actor: User, reason: str) -> None:
     """Requests asked from the stage the use case leaves are superseded."""
     readiness_requests_close_for_use_case(use_case=use_case, actor=actor, reason=reason)
+
+
+def user_deactivating(user: User, actor: User | None, reason: str) -> None:
+    """The reviews a deactivated person held go back to their function's queue; the leads are told."""
+    reviews_release_for_user(user=user, actor=actor, reason=reason)

@@ -43,6 +43,28 @@ EXPECTED: dict[str, str] = {
     "audit/verify/": "302 403 403 403 403 403 403 302 302 404",
     "accounts/login/": "200 302 302 302 302 302 302 302 302 302",
     "accounts/logout/": "302 302 302 302 302 302 302 302 302 302",
+    # Everyone manages their own tokens; an empty form is a 400. Someone else's (here: a missing) token is a 404.
+    "accounts/tokens/": "302 400 400 400 400 400 400 400 400 400",
+    "accounts/tokens/<int:pk>/revoke/": "302 404 404 404 404 404 404 404 404 404",
+    "accounts/service-accounts/new/": "302 403 403 403 403 403 403 403 400 403",
+    # The identity provider's sign-in and callback: no provider is configured here, so there is none to reach.
+    "accounts/oidc/^(?P<provider_id>[^/]+)/login/": "404 404 404 404 404 404 404 404 404 404",
+    "accounts/oidc/^(?P<provider_id>[^/]+)/login/callback/": "404 404 404 404 404 404 404 404 404 404",
+    # The code asked after the password: without a password checked first, back to sign-in.
+    "accounts/second-factor/": "302 302 302 302 302 302 302 302 302 302",
+    "accounts/second-factor/setup/": "302 400 400 400 400 400 400 400 400 400",
+    # SCIM provisioning answers its own bearer token only: no session, whoever's, gets in.
+    "scim/v2/^$": "401 401 401 401 401 401 401 401 401 401",
+    "scim/v2/^\\.search$": "401 401 401 401 401 401 401 401 401 401",
+    "scim/v2/^Users/\\.search$": "401 401 401 401 401 401 401 401 401 401",
+    "scim/v2/^Users(?:/(?P<uuid>[^/]+))?$": "401 401 401 401 401 401 401 401 401 401",
+    "scim/v2/^Groups/\\.search$": "401 401 401 401 401 401 401 401 401 401",
+    "scim/v2/^Groups(?:/(?P<uuid>[^/]+))?$": "401 401 401 401 401 401 401 401 401 401",
+    "scim/v2/^Me$": "401 401 401 401 401 401 401 401 401 401",
+    "scim/v2/^ServiceProviderConfig$": "401 401 401 401 401 401 401 401 401 401",
+    "scim/v2/^ResourceTypes(?:/(?P<uuid>[^/]+))?$": "401 401 401 401 401 401 401 401 401 401",
+    "scim/v2/^Schemas(?:/(?P<uuid>[^/]+))?$": "401 401 401 401 401 401 401 401 401 401",
+    "scim/v2/^Bulk$": "401 401 401 401 401 401 401 401 401 401",
     "healthz": "200 200 200 200 200 200 200 200 200 200",
     "use-cases/": "302 200 200 200 200 200 200 200 200 200",
     "use-cases/new/": "302 400 400 400 400 400 400 403 400 403",

@@ -22,6 +22,7 @@ from signoff.models import (
     ReviewState,
 )
 from signoff.selectors import (
+    function_leads,
     function_people_to_notify,
 )
 
@@ -153,3 +154,38 @@ def notify_queued(request: ReadinessRequest, reviews: list[Review]) -> None:
                 body="The request was resubmitted; see what changed since you last looked.",
                 url=review.get_absolute_url(),
             )
+
+
+def reviews_release_for_user(*, user: User, actor: User | None, reason: str) -> list[Review]:
+    """Someone left: the reviews they held go back to their function's queue, and its leads are told."""
+    request_ids = sorted(
+        set(Review.objects.filter(assignee=user, state=ReviewState.ASSIGNED).values_list("request_id", flat=True))
+    )
+    # Every lock before the first audit event: requests, then their reviews, the chain head last.
+    requests = {r.pk: r for r in ReadinessRequest.objects.select_for_update().filter(pk__in=request_ids).order_by("pk")}
+    held = list(
+        Review.objects.select_for_update()
+        .filter(request_id__in=request_ids, assignee=user, state=ReviewState.ASSIGNED)
+        .order_by("id")
+    )
+    for review in held:
+        request = review.request = requests[review.request_id]
+        review.release()
+        review.save(update_fields=["state", "assignee"])
+        _revoke_decide(review, user.pk, actor)
+        audit_record(
+            actor=actor,
+            verb=Verb.REVIEW_RELEASED,
+            obj=review,
+            use_case_id=request.use_case_id,
+            request_id=request.pk,
+            changes={"assignee": [user.username, None], "state": review.state, "reason": reason},
+        )
+        notify(
+            users=function_leads(function=review.function),
+            kind=Kind.QUEUED,
+            title=f"Back in the queue: {review.function} review of {request.use_case}",
+            body=f"{user} held it and is no longer here ({reason}). Assign it, due {review.due_date:%Y-%m-%d}.",
+            url=review.get_absolute_url(),
+        )
+    return held

@@ -39,6 +39,10 @@ def test_the_walk_finds_the_pages():
     assert PAGES == [
         "/",
         "/accounts/logout/",
+        "/accounts/second-factor/setup/",
+        "/accounts/service-accounts/new/",
+        "/accounts/tokens/",
+        "/accounts/tokens/1/revoke/",
         "/audit/",
         "/audit/export.csv",
         "/audit/verify/",

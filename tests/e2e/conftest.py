@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests import IN_CI
 from tests.factories import PASSWORD
+from tests.identity import identity_provider  # noqa: F401 (a fixture: the sign-in journey's provider)
 
 CHROMIUM = os.getenv("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

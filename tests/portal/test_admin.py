@@ -163,7 +163,7 @@ def test_tokens_are_read_only_and_can_be_revoked(admin_client, erin):
     assert response.status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None
-    assert AuditEvent.objects.get(verb="permission.revoked").changes["token"] == "sg_abcdefg"
+    assert AuditEvent.objects.get(verb="auth.token_revoked").changes["token"] == "sg_abcdefg"
 
 
 @pytest.mark.parametrize("who", ["erin", "rita", "audrey"])

@@ -1,14 +1,13 @@
 from datetime import timedelta
 from typing import Any
 
-from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import MACHINE_SCOPES, ApiToken, TokenScope, User
-from accounts.roles import Role
-from audit.services import Verb, audit_record
+from accounts.models import MACHINE_SCOPES, TokenScope, User
+from accounts.services.tokens import api_token_issue, service_account_create
 
 
 class Command(BaseCommand):
@@ -41,29 +40,17 @@ class Command(BaseCommand):
             raise CommandError("--expires-in-days takes a whole number of days, 1 or more.")
         with transaction.atomic():
             user = self._account(username, options["service_account"], options["owner"])
-            if user.is_service_account and TokenScope.REVIEW in scopes:
-                raise CommandError("A service account never reviews: leave out the review scope.")
-            key = ApiToken.generate_key()
-            token = ApiToken.objects.create(
-                user=user,
-                name=name,
-                key_hash=ApiToken.hash_key(key),
-                key_prefix=key[:10],
-                scopes=scopes,
-                expires_at=timezone.now() + timedelta(days=days) if days else None,
-            )
-            audit_record(
-                actor=None,
-                actor_label="manage.py",
-                verb=Verb.TOKEN_ISSUED,
-                obj=user,
-                changes={
-                    "token": token.key_prefix,
-                    "name": name,
-                    "scopes": scopes,
-                    "expires_at": token.expires_at.isoformat() if token.expires_at else None,
-                },
-            )
+            try:
+                _token, key = api_token_issue(
+                    holder=user,
+                    actor=None,
+                    actor_label="manage.py",
+                    name=name,
+                    scopes=scopes,
+                    expires_at=timezone.now() + timedelta(days=days) if days else None,
+                )
+            except ValidationError as error:
+                raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(key)
 
     def _account(self, username: str, service_account: bool, owner_name: str) -> User:
@@ -79,9 +66,4 @@ class Command(BaseCommand):
         owner = User.objects.filter(username=owner_name, is_active=True).first()
         if owner is None or not owner.is_portal_admin:
             raise CommandError("A new service account needs --owner: the username of an active administrator.")
-        account = User(username=username, is_service_account=True, service_account_owner=owner)
-        account.set_unusable_password()
-        account.save()
-        # A pipeline registers versions and evidence like an engineer; it owns what its administrator names it owner of.
-        account.groups.add(Group.objects.get(name=Role.ENGINEER))
-        return account
+        return service_account_create(username=username, owner=owner, actor=None, actor_label="manage.py")

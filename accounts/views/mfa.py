@@ -1,0 +1,93 @@
+"""Second factor pages: the code asked for at sign-in, and setting up an authenticator app."""
+
+from __future__ import annotations
+
+from allauth.mfa.adapter import get_adapter
+from allauth.mfa.totp.internal.auth import generate_totp_secret
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_http_methods
+
+from accounts.http import AuthenticatedHttpRequest
+from accounts.mfa import MAX_CODE_ATTEMPTS, PENDING_SESSION_KEY, SETUP_SESSION_KEY, has_second_factor
+from accounts.models import User
+from accounts.services.mfa import second_factor_activate, second_factor_verify
+from core.forms import form_errors_apply
+
+BAD_REQUEST = 400
+SECRET_SESSION_KEY = "stagegate.mfa.new_secret"
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+        error_messages={"required": "Type the code your authenticator app shows."},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def mfa_verify(request: HttpRequest) -> HttpResponse:
+    pending: dict = request.session.get(PENDING_SESSION_KEY) or {}
+    user = User.objects.filter(pk=pending["user"], is_active=True).first() if pending else None
+    if user is None:
+        return redirect("login")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if second_factor_verify(user=user, code=form.cleaned_data["code"]):
+            del request.session[PENDING_SESSION_KEY]
+            login(request, user, backend=pending["backend"])
+            return redirect(pending["next"])
+        pending["attempts"] += 1
+        if pending["attempts"] >= MAX_CODE_ATTEMPTS:
+            del request.session[PENDING_SESSION_KEY]
+            messages.error(request, "Too many wrong codes: sign in again.")
+            return redirect("login")
+        request.session[PENDING_SESSION_KEY] = pending
+        form.add_error("code", "That code is not right. Type the newest code from your app, or a recovery code.")
+    status = BAD_REQUEST if request.method == "POST" else 200
+    return render(request, "accounts/mfa_verify.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def mfa_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if has_second_factor(request.user):
+        request.session.pop(SETUP_SESSION_KEY, None)
+        return render(request, "accounts/mfa_setup.html", {"done": True, "crumbs": [("Second factor", None)]})
+    secret = request.session.get(SECRET_SESSION_KEY) or generate_totp_secret()
+    request.session[SECRET_SESSION_KEY] = secret
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = BAD_REQUEST
+        if form.is_valid():
+            try:
+                codes = second_factor_activate(user=request.user, secret=secret, code=form.cleaned_data["code"])
+            except ValidationError as exc:
+                form_errors_apply(form, exc)
+            else:
+                del request.session[SECRET_SESSION_KEY]
+                request.session.pop(SETUP_SESSION_KEY, None)
+                context = {"recovery_codes": codes, "crumbs": [("Second factor", None)]}
+                return render(request, "accounts/mfa_setup.html", context)
+    adapter = get_adapter()
+    url = adapter.build_totp_url(request.user, secret)
+    context = {
+        "form": form,
+        "secret": secret,
+        "totp_url": url,
+        # The SVG is drawn by the qrcode package from our own URL: no user text reaches it unescaped.
+        "qr_svg": mark_safe(adapter.build_totp_svg(url)),
+        "required": bool(request.session.get(SETUP_SESSION_KEY)),
+        "crumbs": [("Second factor", None)],
+    }
+    return render(request, "accounts/mfa_setup.html", context, status=status)
