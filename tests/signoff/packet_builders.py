@@ -113,6 +113,8 @@ def packet_stub(*, use_case: UseCase, target_stage: int = 3, decided_at=None) ->
         packet_id=packet_id,
         sha256=hashlib.sha256(content).hexdigest(),
         size=len(content),
+        unsigned_sha256=hashlib.sha256(content).hexdigest(),
+        unsigned_size=len(content),
         page_count=1,
         audit_head_hash="0" * 64,
         audit_head_seq=0,
