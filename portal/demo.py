@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 
 from accounts.models import FunctionMembership, ReviewFunction, User
+from audit.checkpoints import ed25519_key_write
 from signoff.packets.signing import self_signed_certificate_write
 
 
@@ -79,4 +80,12 @@ def demo_keys_make() -> list[str]:
     else:
         self_signed_certificate_write(key_path=key, cert_path=cert, common_name=f"{settings.SITE_NAME} demo packets")
         done.append(f"Packet signing: a self-signed demonstration certificate in {cert}")
+    checkpoint = _setting_path("AUDIT_CHECKPOINT_KEY")
+    if checkpoint is None:
+        done.append("Audit checkpoints cannot be signed: AUDIT_CHECKPOINT_KEY is not set.")
+    elif checkpoint.exists():
+        done.append(f"Audit checkpoint key kept: {checkpoint}")
+    else:
+        ed25519_key_write(checkpoint)
+        done.append(f"Audit checkpoints: a new Ed25519 key in {checkpoint}")
     return done

@@ -373,6 +373,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.getenv("API_ANON_RATE", "60/minute"),
         "user": os.getenv("API_USER_RATE", "6000/minute"),
+        # Anyone may verify a packet, signed in or not: page and API share this limit per client.
+        "packet_verify": os.getenv("PACKET_VERIFY_RATE", "30/minute"),
     },
     "EXCEPTION_HANDLER": "audit.refusals.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

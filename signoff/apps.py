@@ -6,8 +6,11 @@ class SignoffConfig(AppConfig):
     verbose_name = "Sign-off: gates, requests, reviews, reminders, packets"
 
     def ready(self) -> None:
+        from audit.verify import audit_cross_check_register
         from lifecycle import hooks
         from signoff import subscriptions
+        from signoff.packets.chain_check import packets_cross_check
 
         hooks.on_change(subscriptions.registry_changed)
         hooks.on_stage_leaving(subscriptions.stage_leaving)
+        audit_cross_check_register(packets_cross_check)

@@ -44,6 +44,8 @@ EXPECTED: dict[str, str] = {
     "accounts/login/": "200 302 302 302 302 302 302 302 302 302",
     "accounts/logout/": "302 302 302 302 302 302 302 302 302 302",
     "healthz": "200 200 200 200 200 200 200 200 200 200",
+    # The public key that checks audit checkpoints: for anyone.
+    "audit/checkpoint-key.pem": "200 200 200 200 200 200 200 200 200 200",
     "use-cases/": "302 200 200 200 200 200 200 200 200 200",
     "use-cases/new/": "302 400 400 400 400 400 400 403 400 403",
     "use-cases/<slug:slug>/": "302 200 200 200 200 200 200 200 200 404",
@@ -83,7 +85,8 @@ EXPECTED: dict[str, str] = {
     "signoff/conditions/<int:pk>/evidence/": "302 404 404 404 404 404 404 404 404 404",
     "signoff/functions/<slug:key>/assignments/": "302 403 403 403 200 403 403 403 403 404",
     "signoff/packets/": "302 200 200 200 200 200 200 200 200 404",
-    "signoff/packets/verify/": "302 400 400 400 400 400 400 400 400 400",
+    # Anyone may verify a packet, signed in or not.
+    "signoff/packets/verify/": "400 400 400 400 400 400 400 400 400 400",
     "signoff/packets/<str:packet_id>/": "302 200 200 200 200 200 200 200 200 404",
     "signoff/packets/<str:packet_id>/download/": "302 200 200 200 200 200 200 200 200 404",
     # Only a lead of a review function suspends and lifts; rita's empty reason is a 400.
@@ -111,6 +114,7 @@ EXPECTED: dict[str, str] = {
     "api/v1/^findings/(?P<pk>[^/.]+)/reopen/$": "401 403 403 400 400 400 400 403 403 404",
     "api/v1/use-cases/<slug:slug>/suspension/": "401 403 403 403 400 403 403 403 403 404",
     "api/v1/use-cases/<slug:slug>/suspension/lift/": "401 403 403 403 400 403 403 403 403 404",
+    "api/v1/packets/verify": "400 400 400 400 400 400 400 400 400 400",
     "api/v1/use-cases/<slug:slug>/gate/": "401 200 200 200 200 200 200 200 200 404",
     "api/v1/^use-cases/$": "401 400 400 400 400 400 400 403 400 403",
     "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/$": "401 200 403 403 403 403 403 403 200 404",

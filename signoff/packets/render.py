@@ -36,6 +36,7 @@ from weasyprint import HTML
 from audit.services import Verb, audit_record
 from signoff.events import packet_issued_emit
 from signoff.models import Packet, ReadinessRequest, RequestState
+from signoff.packets.attachments import packet_attachments
 from signoff.packets.context import packet_context
 from signoff.packets.fetcher import PACKET_BASE_URL, PACKET_TEMPLATE, PDF_VARIANT, StaticOnlyFetcher
 from signoff.packets.signing import SigningIdentity, pdf_sign, signing_identity
@@ -47,6 +48,13 @@ def packet_html(*, request: ReadinessRequest, signing: SigningIdentity | dict | 
     """The packet's HTML; `signing` is what it says of its signature (an issued packet's `signer` to re-render it)."""
     context = packet_context(request=request).as_template_context()
     return render_to_string(PACKET_TEMPLATE, {**context, "signing": _signing_record(signing)})
+
+
+def packet_document(*, request: ReadinessRequest, signing: SigningIdentity | dict | None = None) -> RenderedPdf:
+    """The packet's unsigned document, with its attachments: what an issued packet's first revision re-renders to."""
+    context = packet_context(request=request)
+    html = render_to_string(PACKET_TEMPLATE, {**context.as_template_context(), "signing": _signing_record(signing)})
+    return pdf_render(html=html, attachments=packet_attachments(context))
 
 
 def _signing_record(signing: SigningIdentity | dict | None) -> dict:
@@ -66,11 +74,11 @@ class RenderedPdf:
         return hashlib.sha256(self.data).hexdigest()
 
 
-def pdf_render(*, html: str) -> RenderedPdf:
-    """HTML to PDF/A-3b with the static-only fetcher. Pure: the same HTML gives the same bytes."""
+def pdf_render(*, html: str, attachments: list | None = None) -> RenderedPdf:
+    """HTML to PDF/A-3b with the static-only fetcher. Pure: the same HTML and attachments give the same bytes."""
     fetcher = StaticOnlyFetcher()
     document = HTML(string=html, base_url=PACKET_BASE_URL, url_fetcher=fetcher).render()
-    data = document.write_pdf(pdf_variant=PDF_VARIANT)
+    data = document.write_pdf(pdf_variant=PDF_VARIANT, attachments=attachments or [])
     return RenderedPdf(data=data, page_count=len(document.pages), refused=tuple(fetcher.refused))
 
 
@@ -94,7 +102,7 @@ def packet_render(*, request: ReadinessRequest) -> Packet:
     context = packet_context(request=request)
     identity = signing_identity()
     html = render_to_string(PACKET_TEMPLATE, {**context.as_template_context(), "signing": _signing_record(identity)})
-    rendered = pdf_render(html=html)
+    rendered = pdf_render(html=html, attachments=packet_attachments(context))
     if rendered.refused:
         logger.warning("Packet %s: refused to fetch %s", context.packet_id, ", ".join(rendered.refused))
     signed = pdf_sign(data=rendered.data, packet_id=context.packet_id) if identity is not None else None

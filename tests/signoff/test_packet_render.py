@@ -16,6 +16,7 @@ from signoff.packets import (
     PACKET_STATIC_URL,
     StaticOnlyFetcher,
     packet_context,
+    packet_document,
     packet_id_for,
     packet_render,
     pdf_render,
@@ -114,8 +115,8 @@ def test_the_same_request_renders_to_the_same_bytes(approved, audrey):
     from signoff.packets import packet_download_record
 
     packet_download_record(packet=packet, actor=audrey)
-    first = pdf_render(html=_html(approved))
-    second = pdf_render(html=_html(approved))
+    first = packet_document(request=approved)
+    second = packet_document(request=approved)
     assert first.data == second.data == stored
     assert first.page_count == packet.page_count
 
@@ -123,7 +124,7 @@ def test_the_same_request_renders_to_the_same_bytes(approved, audrey):
 def test_the_server_time_zone_does_not_change_the_bytes(approved, settings):
     stored = Packet.objects.get(request=approved).file.read()
     settings.TIME_ZONE = "America/New_York"
-    assert pdf_render(html=_html(approved)).data == stored
+    assert packet_document(request=approved).data == stored
 
 
 def _html(request):
@@ -337,7 +338,7 @@ def test_the_registry_entry_is_printed_as_approved_not_as_edited_since(approved)
 
     stored = Packet.objects.get(request=approved).file.read()
     UseCase.objects.filter(pk=approved.use_case_id).update(purpose="Rewritten after the approval.")
-    rerendered = pdf_render(html=_html(approved))
+    rerendered = packet_document(request=approved)
     assert rerendered.data == stored
     assert "Rewritten after the approval." not in pdf_text(rerendered.data)
 

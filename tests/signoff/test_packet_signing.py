@@ -17,7 +17,7 @@ from pyhanko_certvalidator import ValidationContext
 from audit.models import AuditEvent
 from audit.services import Verb
 from signoff.models import Packet
-from signoff.packets import packet_html, pdf_render
+from signoff.packets import packet_document
 from signoff.packets.signature import revision_ends, signature_check
 from tests.signoff.packet_builders import approved_request
 from tests.signoff.test_packet_render import pdf_text
@@ -57,7 +57,7 @@ def test_a_signed_packet_is_the_reproducible_document_followed_by_a_valid_signat
     assert hashlib.sha256(unsigned).hexdigest() == packet.unsigned_sha256 != packet.sha256
     assert revision_ends(data) == [packet.unsigned_size, packet.size]
     # The first revision re-renders to the same bytes from the same inputs.
-    assert pdf_render(html=packet_html(request=request, signing=packet.signer)).data == unsigned
+    assert packet_document(request=request, signing=packet.signer).data == unsigned
 
     signature = PdfFileReader(io.BytesIO(data)).embedded_signatures[0]
     context = ValidationContext(trust_roots=[_certificate(signing[1])], allow_fetching=False)
