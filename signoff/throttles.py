@@ -16,7 +16,8 @@ class PacketVerifyThrottle(SimpleRateThrottle):
 
     def get_rate(self) -> str | None:
         # Read when asked, not when DRF's settings were first loaded, so a changed setting applies at once.
-        return settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get(self.scope)
+        rates = dict(settings.REST_FRAMEWORK).get("DEFAULT_THROTTLE_RATES") or {}
+        return rates.get(self.scope) if isinstance(rates, dict) else None
 
     def get_cache_key(self, request, view) -> str:
         user = getattr(request, "user", None)
