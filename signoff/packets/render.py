@@ -33,12 +33,14 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from weasyprint import HTML
 
+from audit.models import AuditEvent
 from audit.services import Verb, audit_record
 from signoff.events import packet_issued_emit
 from signoff.models import Packet, ReadinessRequest, RequestState
 from signoff.packets.attachments import packet_attachments
-from signoff.packets.context import packet_context
+from signoff.packets.context import PacketContext, packet_context
 from signoff.packets.fetcher import PACKET_BASE_URL, PACKET_TEMPLATE, PDF_VARIANT, StaticOnlyFetcher
+from signoff.packets.fonts import missing_glyphs
 from signoff.packets.signing import SigningIdentity, pdf_sign, signing_identity
 
 logger = logging.getLogger(__name__)
@@ -46,15 +48,28 @@ logger = logging.getLogger(__name__)
 
 def packet_html(*, request: ReadinessRequest, signing: SigningIdentity | dict | None = None) -> str:
     """The packet's HTML; `signing` is what it says of its signature (an issued packet's `signer` to re-render it)."""
-    context = packet_context(request=request).as_template_context()
-    return render_to_string(PACKET_TEMPLATE, {**context, "signing": _signing_record(signing)})
+    return render_to_string(PACKET_TEMPLATE, _template_context(packet_context(request=request), signing))
 
 
 def packet_document(*, request: ReadinessRequest, signing: SigningIdentity | dict | None = None) -> RenderedPdf:
     """The packet's unsigned document, with its attachments: what an issued packet's first revision re-renders to."""
     context = packet_context(request=request)
-    html = render_to_string(PACKET_TEMPLATE, {**context.as_template_context(), "signing": _signing_record(signing)})
+    html = render_to_string(PACKET_TEMPLATE, _template_context(context, signing))
     return pdf_render(html=html, attachments=packet_attachments(context))
+
+
+def _template_context(context: PacketContext, signing: SigningIdentity | dict | None) -> dict:
+    return {**context.as_template_context(), "signing": _signing_record(signing), "next_review": _next_review(context)}
+
+
+def _next_review(context: PacketContext) -> dict:
+    """When this approval is next looked at, as recorded at approval: the revalidation date, the first condition."""
+    approval = (
+        AuditEvent.objects.filter(request_id=context.request.pk, verb=Verb.REQUEST_APPROVED).order_by("-seq").first()
+    )
+    due = (approval.changes.get("revalidation_due") if approval is not None else None) or ""
+    conditions = sorted(c.due_date for _, c in context.conditions if c.due_date)
+    return {"revalidation_due": due, "first_condition_due": conditions[0] if conditions else None}
 
 
 def _signing_record(signing: SigningIdentity | dict | None) -> dict:
@@ -101,7 +116,14 @@ def packet_render(*, request: ReadinessRequest) -> Packet:
         )
     context = packet_context(request=request)
     identity = signing_identity()
-    html = render_to_string(PACKET_TEMPLATE, {**context.as_template_context(), "signing": _signing_record(identity)})
+    html = render_to_string(PACKET_TEMPLATE, _template_context(context, identity))
+    if missing := missing_glyphs(html):
+        # Empty boxes in place of a title are no record of a decision (and no longer PDF/A): refuse, and say which.
+        raise ValidationError(
+            f"Packet {context.packet_id} is not issued: no packet font can print "
+            + ", ".join(f"U+{ord(c):04X}" for c in missing[:20])
+            + ". Install the fonts .ci/run installs."
+        )
     rendered = pdf_render(html=html, attachments=packet_attachments(context))
     if rendered.refused:
         logger.warning("Packet %s: refused to fetch %s", context.packet_id, ", ".join(rendered.refused))
