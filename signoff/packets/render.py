@@ -33,7 +33,6 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from weasyprint import HTML
 
-from audit.models import AuditEvent
 from audit.services import Verb, audit_record
 from signoff.events import packet_issued_emit
 from signoff.models import Packet, ReadinessRequest, RequestState
@@ -59,17 +58,7 @@ def packet_document(*, request: ReadinessRequest, signing: SigningIdentity | dic
 
 
 def _template_context(context: PacketContext, signing: SigningIdentity | dict | None) -> dict:
-    return {**context.as_template_context(), "signing": _signing_record(signing), "next_review": _next_review(context)}
-
-
-def _next_review(context: PacketContext) -> dict:
-    """When this approval is next looked at, as recorded at approval: the revalidation date, the first condition."""
-    approval = (
-        AuditEvent.objects.filter(request_id=context.request.pk, verb=Verb.REQUEST_APPROVED).order_by("-seq").first()
-    )
-    due = (approval.changes.get("revalidation_due") if approval is not None else None) or ""
-    conditions = sorted(c.due_date for _, c in context.conditions if c.due_date)
-    return {"revalidation_due": due, "first_condition_due": conditions[0] if conditions else None}
+    return {**context.as_template_context(), "signing": _signing_record(signing)}
 
 
 def _signing_record(signing: SigningIdentity | dict | None) -> dict:

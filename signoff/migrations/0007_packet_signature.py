@@ -8,7 +8,7 @@ def unsigned_is_stored(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("signoff", "0004_reminder_item_kinds")]
+    dependencies = [("signoff", "0006_periodic_review")]
 
     operations = [
         migrations.AddField(
