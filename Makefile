@@ -24,6 +24,10 @@ setup: $(BIN)/.installed
 # go to files in ./sent-mail/ rather than flooding the terminal.
 demo: export EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
 demo: export CELERY_BROKER_DIR ?= .broker
+# seed_demo makes these if they are missing: a self-signed certificate for packets, the checkpoint key.
+demo: export PACKET_SIGNING_KEY ?= var/demo-keys/packet-signing-key.pem
+demo: export PACKET_SIGNING_CERT ?= var/demo-keys/packet-signing-cert.pem
+demo: export AUDIT_CHECKPOINT_KEY ?= var/demo-keys/audit-checkpoint-key.pem
 demo: export HOST := $(HOST)
 demo: export PORT := $(PORT)
 demo: setup

@@ -112,6 +112,8 @@ class Verb(enum.StrEnum):
     PACKET_RENDERED = "packet.rendered"
     PACKET_DOWNLOADED = "packet.downloaded"
     PACKET_VERIFIED = "packet.verified"
+    # A stored packet that no longer matches the chain's record of its issue was asked for and not served.
+    PACKET_COPY_REFUSED = "packet.copy_refused"
     AUDIT_EXPORTED = "audit.exported"
     REMINDER_SENT = "reminder.sent"
     ESCALATION_SENT = "escalation.sent"

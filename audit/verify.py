@@ -10,6 +10,7 @@ there have ever been).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from audit.models import AuditChainHead, AuditEvent
@@ -95,3 +96,19 @@ def audit_state() -> ChainState:
         head_seq=head.seq if head else 0,
         head_hash=head.hash if head else AuditEvent.GENESIS_HASH,
     )
+
+
+# Other tables keep records of the chain (a packet's row and file, of its packet.rendered event); apps above
+# audit register a check of theirs here, and verify_audit runs them after the chain itself.
+CrossCheck = Callable[[], Iterable[ChainBreak]]
+_cross_checks: list[CrossCheck] = []
+
+
+def audit_cross_check_register(check: CrossCheck) -> None:
+    if check not in _cross_checks:
+        _cross_checks.append(check)
+
+
+def audit_cross_checks() -> Iterator[ChainBreak]:
+    for check in _cross_checks:
+        yield from check()

@@ -207,6 +207,8 @@ def fill(start: int, stop: int, users: dict) -> None:
                 file=f"packets/bench-{req.pk}.pdf",
                 sha256=hashlib.sha256(f"packet {req.pk}".encode()).hexdigest(),
                 size=120_000,
+                unsigned_sha256=hashlib.sha256(f"packet {req.pk}".encode()).hexdigest(),
+                unsigned_size=120_000,
                 page_count=9,
                 audit_head_hash="0" * 64,
                 audit_head_seq=0,

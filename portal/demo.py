@@ -1,10 +1,14 @@
 """Demo people for seed_demo: the contract's users, in their groups and functions."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 
 from accounts.models import FunctionMembership, ReviewFunction, User
+from audit.checkpoints import ed25519_key_write
+from signoff.packets.signing import self_signed_certificate_write
 
 
 @dataclass(frozen=True)
@@ -55,3 +59,33 @@ def demo_people_seed(*, password: str) -> dict[str, User]:
             )
         users[person.username] = user
     return users
+
+
+def _setting_path(name: str) -> Path | None:
+    value = str(getattr(settings, name, "") or "")
+    if not value:
+        return None
+    path = Path(value)
+    return path if path.is_absolute() else Path(settings.BASE_DIR) / path
+
+
+def demo_keys_make() -> list[str]:
+    """The demo's signing keys, made where settings point if nothing is there yet; what was done, in words."""
+    done = []
+    key, cert = _setting_path("PACKET_SIGNING_KEY"), _setting_path("PACKET_SIGNING_CERT")
+    if key is None or cert is None:
+        done.append("Packets are not signed: PACKET_SIGNING_KEY and PACKET_SIGNING_CERT are not set.")
+    elif key.exists() and cert.exists():
+        done.append(f"Packet signing certificate kept: {cert}")
+    else:
+        self_signed_certificate_write(key_path=key, cert_path=cert, common_name=f"{settings.SITE_NAME} demo packets")
+        done.append(f"Packet signing: a self-signed demonstration certificate in {cert}")
+    checkpoint = _setting_path("AUDIT_CHECKPOINT_KEY")
+    if checkpoint is None:
+        done.append("Audit checkpoints cannot be signed: AUDIT_CHECKPOINT_KEY is not set.")
+    elif checkpoint.exists():
+        done.append(f"Audit checkpoint key kept: {checkpoint}")
+    else:
+        ed25519_key_write(checkpoint)
+        done.append(f"Audit checkpoints: a new Ed25519 key in {checkpoint}")
+    return done

@@ -428,6 +428,20 @@ WEBHOOK_CATCH_UP_MINUTES = envint("WEBHOOK_CATCH_UP_MINUTES", 5)
 # Sign-off packets. SOURCE_DATE_EPOCH keeps font subsetting from stamping
 # the current time into every PDF.
 os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
+# Packets are signed (PAdES) when a key is configured: PEM key and certificate, or a PKCS#12 file, with an
+# optional passphrase and intermediate certificates; relative paths are under the project. With a timestamp
+# authority's URL the signature carries an RFC 3161 timestamp. PACKET_TRUST_ROOTS (PEM files) are the roots
+# verification trusts beyond a self-signed signing certificate: the signer's CA and the timestamp authority's.
+PACKET_SIGNING_KEY = os.getenv("PACKET_SIGNING_KEY", "")
+PACKET_SIGNING_CERT = os.getenv("PACKET_SIGNING_CERT", "")
+PACKET_SIGNING_PKCS12 = os.getenv("PACKET_SIGNING_PKCS12", "")
+PACKET_SIGNING_PASSPHRASE = os.getenv("PACKET_SIGNING_PASSPHRASE", "")
+PACKET_SIGNING_CHAIN = envlist("PACKET_SIGNING_CHAIN", "")
+PACKET_TSA_URL = os.getenv("PACKET_TSA_URL", "")
+PACKET_TRUST_ROOTS = envlist("PACKET_TRUST_ROOTS", "")
+# The Ed25519 private key (PEM) that signs audit checkpoints; its public key is published at
+# /audit/checkpoint-key.pem. Without it, checkpoints cannot be made.
+AUDIT_CHECKPOINT_KEY = os.getenv("AUDIT_CHECKPOINT_KEY", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -453,6 +467,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.getenv("API_ANON_RATE", "60/minute"),
         "user": os.getenv("API_USER_RATE", "6000/minute"),
+        # Anyone may verify a packet, signed in or not: page and API share this limit per client.
+        "packet_verify": os.getenv("PACKET_VERIFY_RATE", "30/minute"),
     },
     "EXCEPTION_HANDLER": "audit.refusals.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

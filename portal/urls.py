@@ -26,6 +26,7 @@ urlpatterns = [
     # The docs are a page for people: signed-out visitors go to the sign-in page, not a 401.
     path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
     path("healthz", login_not_required(views.healthz), name="healthz"),
+    path("audit/checkpoint-key.pem", login_not_required(views.checkpoint_key), name="checkpoint-key"),
 ]
 
 handler403 = "portal.views.permission_denied"

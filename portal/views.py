@@ -1,9 +1,20 @@
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from audit.checkpoints import checkpoint_key_configured, public_key_pem
 from audit.refusals import refusal_audit
+
+
+@require_safe
+def checkpoint_key(request: HttpRequest) -> HttpResponse:
+    """The public key that checks the audit chain's signed checkpoints, for anyone (docs/audit-checkpoints.md)."""
+    if not checkpoint_key_configured():
+        raise Http404("This portal signs no checkpoints: no checkpoint key is configured.")
+    response = HttpResponse(public_key_pem(), content_type="application/x-pem-file")
+    response["Content-Disposition"] = 'inline; filename="stagegate-checkpoint-key.pem"'
+    return response
 
 
 @require_safe

@@ -7,9 +7,12 @@ class SignoffConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import hooks as accounts_hooks
+        from audit.verify import audit_cross_check_register
         from lifecycle import hooks
         from signoff import subscriptions
+        from signoff.packets.chain_check import packets_cross_check
 
         hooks.on_change(subscriptions.registry_changed)
         hooks.on_stage_leaving(subscriptions.stage_leaving)
         accounts_hooks.on_user_deactivated(subscriptions.user_deactivating)
+        audit_cross_check_register(packets_cross_check)

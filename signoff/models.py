@@ -529,8 +529,15 @@ class Packet(models.Model):
     request = models.OneToOneField(ReadinessRequest, on_delete=models.PROTECT, related_name="packet")
     packet_id = models.CharField(max_length=32, unique=True)
     file = models.FileField(upload_to="packets/", max_length=200)
+    # The file as stored and served: the signed packet (or the document alone, where signing is not configured).
     sha256 = models.CharField(max_length=64, unique=True)
     size = models.PositiveBigIntegerField()
+    # The reproducible document before the signature was appended (the file's first revision).
+    unsigned_sha256 = models.CharField(max_length=64, db_index=True)
+    unsigned_size = models.PositiveBigIntegerField()
+    # The signing certificate as the packet describes it (signoff/packets/signing.py); empty when unsigned.
+    signer = models.JSONField(default=dict, blank=True)
+    timestamped_at = models.DateTimeField(null=True, blank=True)
     page_count = models.PositiveIntegerField()
     audit_head_hash = models.CharField(max_length=64)
     audit_head_seq = models.BigIntegerField()

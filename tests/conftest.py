@@ -89,6 +89,20 @@ def _fresh_cache(settings):
     cache.clear()
 
 
+@pytest.fixture(scope="session")
+def checkpoint_key_file(tmp_path_factory):
+    from audit.checkpoints import ed25519_key_write
+
+    path = tmp_path_factory.mktemp("checkpoint") / "checkpoint-key.pem"
+    ed25519_key_write(path)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _checkpoint_key(settings, checkpoint_key_file):
+    settings.AUDIT_CHECKPOINT_KEY = str(checkpoint_key_file)
+
+
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"

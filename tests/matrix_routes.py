@@ -55,6 +55,7 @@ ROUTES: dict[str, Route] = {
     "scim/v2/^Schemas(?:/(?P<uuid>[^/]+))?$": _p("GET", lambda w: "/scim/v2/Schemas"),
     "scim/v2/^Bulk$": _p("POST", lambda w: "/scim/v2/Bulk"),
     "healthz": _p("GET", lambda w: "/healthz"),
+    "audit/checkpoint-key.pem": _p("GET", lambda w: "/audit/checkpoint-key.pem"),
     # lifecycle pages
     "use-cases/": _p("GET", lambda w: "/use-cases/"),
     "use-cases/new/": _p("POST", lambda w: "/use-cases/new/"),
@@ -150,6 +151,7 @@ ROUTES: dict[str, Route] = {
     "api/v1/use-cases/<slug:slug>/suspension/lift/": _p(
         "POST", lambda w: f"/api/v1/use-cases/{w.slug}/suspension/lift/"
     ),
+    "api/v1/packets/verify": _p("POST", lambda w: "/api/v1/packets/verify", sha256="not-a-hash"),
     "api/v1/use-cases/<slug:slug>/gate/": _p("GET", lambda w: f"/api/v1/use-cases/{w.slug}/gate/?stage=3"),
     "api/v1/^use-cases/$": _p("POST", lambda w: "/api/v1/use-cases/"),
     "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/$": _p("PATCH", lambda w: f"/api/v1/use-cases/{w.slug}/"),

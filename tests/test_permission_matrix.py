@@ -66,6 +66,8 @@ EXPECTED: dict[str, str] = {
     "scim/v2/^Schemas(?:/(?P<uuid>[^/]+))?$": "401 401 401 401 401 401 401 401 401 401",
     "scim/v2/^Bulk$": "401 401 401 401 401 401 401 401 401 401",
     "healthz": "200 200 200 200 200 200 200 200 200 200",
+    # The public key that checks audit checkpoints: for anyone.
+    "audit/checkpoint-key.pem": "200 200 200 200 200 200 200 200 200 200",
     "use-cases/": "302 200 200 200 200 200 200 200 200 200",
     "use-cases/new/": "302 400 400 400 400 400 400 403 400 403",
     "use-cases/<slug:slug>/": "302 200 200 200 200 200 200 200 200 404",
@@ -118,7 +120,8 @@ EXPECTED: dict[str, str] = {
     "signoff/conditions/<int:pk>/evidence/": "302 404 404 404 404 404 404 404 404 404",
     "signoff/functions/<slug:key>/assignments/": "302 403 403 403 200 403 403 403 403 404",
     "signoff/packets/": "302 200 200 200 200 200 200 200 200 404",
-    "signoff/packets/verify/": "302 400 400 400 400 400 400 400 400 400",
+    # Anyone may verify a packet, signed in or not.
+    "signoff/packets/verify/": "400 400 400 400 400 400 400 400 400 400",
     "signoff/packets/<str:packet_id>/": "302 200 200 200 200 200 200 200 200 404",
     "signoff/packets/<str:packet_id>/download/": "302 200 200 200 200 200 200 200 200 404",
     # Only a lead of a review function suspends and lifts; rita's empty reason is a 400.
@@ -146,6 +149,7 @@ EXPECTED: dict[str, str] = {
     "api/v1/^findings/(?P<pk>[^/.]+)/reopen/$": "401 403 403 400 400 400 400 403 403 404",
     "api/v1/use-cases/<slug:slug>/suspension/": "401 403 403 403 400 403 403 403 403 404",
     "api/v1/use-cases/<slug:slug>/suspension/lift/": "401 403 403 403 400 403 403 403 403 404",
+    "api/v1/packets/verify": "400 400 400 400 400 400 400 400 400 400",
     "api/v1/use-cases/<slug:slug>/gate/": "401 200 200 200 200 200 200 200 200 404",
     "api/v1/^use-cases/$": "401 400 400 400 400 400 400 403 400 403",
     "api/v1/^use-cases/(?P<slug>[-a-zA-Z0-9_]+)/$": "401 200 403 403 403 403 403 403 200 404",

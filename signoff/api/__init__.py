@@ -8,10 +8,12 @@ ValidationError reach the client through the one road (audit/refusals.py):
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
-from signoff.api import conditions, gate, packets, requests, reviews
+from signoff.api import conditions, gate, packet_verify, packets, requests, reviews
 
 extra_urlpatterns: list = [
     path("use-cases/<slug:slug>/gate/", gate.use_case_gate, name="use-case-gate"),
+    # Anyone may verify a packet, signed in or not (rate-limited).
+    path("packets/verify", packet_verify.packet_verify_api, name="packet-verify"),
     # A packet's PDF at its own address, `/api/v1/packets/SG-2026-000001.pdf`: the one format suffix the API has.
     re_path(
         rf"^packets/(?P<packet_id>{packets.PACKET_ID_REGEX})\.(?P<format>pdf)$",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+import io
+
+from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -15,7 +17,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.http import AuthenticatedRequest
 from signoff.filters import PacketFilterSet
 from signoff.models import Packet
-from signoff.packets import get_packet_for_user, packet_download_record, packets_for_list
+from signoff.packets import get_packet_for_user, packet_download_bytes, packets_for_list
 
 PACKET_ID_REGEX = r"SG-[0-9]{4}-[0-9]{6}"
 
@@ -50,6 +52,8 @@ class PacketSerializer(serializers.ModelSerializer):
             "approved_at",
             "sha256",
             "size",
+            "unsigned_sha256",
+            "timestamped_at",
             "page_count",
             "audit_head_seq",
             "audit_head_hash",
@@ -116,13 +120,9 @@ class PacketViewSet(viewsets.ReadOnlyModelViewSet):
     def _file_response(self) -> FileResponse:
         _require_role(self.request.user)
         packet = get_packet_for_user(self.request.user, self.kwargs["packet_id"])
-        try:
-            fh = packet.file.open("rb")
-        except (FileNotFoundError, OSError, ValueError):
-            raise Http404("The packet's file is missing from storage.") from None
-        packet_download_record(packet=packet, actor=self.request.user)
+        data = packet_download_bytes(packet=packet, actor=self.request.user)
         response = FileResponse(
-            fh, as_attachment=True, filename=f"{packet.packet_id}.pdf", content_type="application/pdf"
+            io.BytesIO(data), as_attachment=True, filename=f"{packet.packet_id}.pdf", content_type="application/pdf"
         )
         response["X-Content-Type-Options"] = "nosniff"
         return response

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import User
 from audit.services import Verb, audit_record
+from core.exceptions import Conflict
 from lifecycle.access import use_cases_visible_to
 from signoff.models import Packet
-from signoff.packets.verify import Verification
+from signoff.packets.verify import Verification, packet_expected, packet_file_intact, stored_bytes
 
 
 def packets_visible_to(user: User) -> QuerySet[Packet]:
@@ -41,8 +44,8 @@ def get_packet_for_user(user: User, packet_id: str) -> Packet:
     return packet
 
 
-def packet_download_record(*, packet: Packet, actor: User) -> None:
-    """Downloads are evidence too: who took a copy of which packet."""
+def packet_download_record(*, packet: Packet, actor: User, sha256: str | None = None) -> None:
+    """Downloads are evidence too: who took a copy of which packet, and the hash of the bytes they got."""
     with transaction.atomic():
         audit_record(
             actor=actor,
@@ -50,11 +53,50 @@ def packet_download_record(*, packet: Packet, actor: User) -> None:
             obj=packet,
             use_case_id=packet.request.use_case_id,
             request_id=packet.request_id,
-            changes={"packet_id": packet.packet_id, "sha256": packet.sha256},
+            changes={"packet_id": packet.packet_id, "sha256": sha256 or packet.sha256},
         )
 
 
-def packet_verify_record(*, verification: Verification, actor: User) -> None:
+def packet_download_bytes(*, packet: Packet, actor: User) -> bytes:
+    """The stored packet, checked against the chain's record of its issue before it is handed out.
+
+    A stored copy that is not the file the chain records (replaced, altered,
+    its row rewritten to match) is never served as the packet: the refusal is
+    recorded and the caller gets a Conflict saying why. A download records the
+    hash of the very bytes served.
+    """
+    data = stored_bytes(packet)
+    if data is None:
+        raise Http404("The packet's file is missing from storage; tell an administrator.")
+    served = hashlib.sha256(data).hexdigest()
+    if not packet_file_intact(packet, data=data):
+        expected = packet_expected(packet)
+        with transaction.atomic():
+            audit_record(
+                actor=actor,
+                verb=Verb.PACKET_COPY_REFUSED,
+                obj=packet,
+                use_case_id=packet.request.use_case_id,
+                request_id=packet.request_id,
+                changes={
+                    "packet_id": packet.packet_id,
+                    "stored_sha256": served,
+                    "record_sha256": packet.sha256,
+                    "issued_sha256": expected.sha256 if expected is not None else None,
+                },
+            )
+        raise Conflict(
+            f"The stored copy of {packet.packet_id} is not the file the audit chain records as issued, so it is "
+            "not served. This has been recorded; tell an administrator."
+        )
+    packet_download_record(packet=packet, actor=actor, sha256=served)
+    return data
+
+
+def packet_verify_record(*, verification: Verification, actor: User | None) -> None:
+    """A signed-in person's verification is recorded; an anonymous one is not (anyone could grow the trail)."""
+    if actor is None or not actor.is_authenticated:
+        return
     with transaction.atomic():
         audit_record(
             actor=actor,
@@ -65,6 +107,7 @@ def packet_verify_record(*, verification: Verification, actor: User) -> None:
             changes={
                 "sha256": verification.sha256,
                 "issued": verification.issued,
+                "verdict": verification.verdict,
                 "stored_file_intact": verification.stored_file_intact,
             },
         )

@@ -14,6 +14,11 @@ anything that depends on when or where it is rendered:
 - WeasyPrint fetches nothing but the project's own static files: a packet that
   pulled a stylesheet or image from the network (or from file:///etc/...) would
   neither be reproducible nor safe, since parts of it are user-supplied text.
+
+That reproducible document is then signed (signing.py) as an incremental
+update: the stored file is the document followed by its signature, and the
+chain's `packet.rendered` event records the hash of both, so the document can
+be cut from any copy and compared with what the chain holds.
 """
 
 from __future__ import annotations
@@ -31,14 +36,35 @@ from weasyprint import HTML
 from audit.services import Verb, audit_record
 from signoff.events import packet_issued_emit
 from signoff.models import Packet, ReadinessRequest, RequestState
-from signoff.packets.context import packet_context
+from signoff.packets.attachments import packet_attachments
+from signoff.packets.context import PacketContext, packet_context
 from signoff.packets.fetcher import PACKET_BASE_URL, PACKET_TEMPLATE, PDF_VARIANT, StaticOnlyFetcher
+from signoff.packets.fonts import missing_glyphs
+from signoff.packets.signing import SigningIdentity, pdf_sign, signing_identity
 
 logger = logging.getLogger(__name__)
 
 
-def packet_html(*, request: ReadinessRequest) -> str:
-    return render_to_string(PACKET_TEMPLATE, packet_context(request=request).as_template_context())
+def packet_html(*, request: ReadinessRequest, signing: SigningIdentity | dict | None = None) -> str:
+    """The packet's HTML; `signing` is what it says of its signature (an issued packet's `signer` to re-render it)."""
+    return render_to_string(PACKET_TEMPLATE, _template_context(packet_context(request=request), signing))
+
+
+def packet_document(*, request: ReadinessRequest, signing: SigningIdentity | dict | None = None) -> RenderedPdf:
+    """The packet's unsigned document, with its attachments: what an issued packet's first revision re-renders to."""
+    context = packet_context(request=request)
+    html = render_to_string(PACKET_TEMPLATE, _template_context(context, signing))
+    return pdf_render(html=html, attachments=packet_attachments(context))
+
+
+def _template_context(context: PacketContext, signing: SigningIdentity | dict | None) -> dict:
+    return {**context.as_template_context(), "signing": _signing_record(signing)}
+
+
+def _signing_record(signing: SigningIdentity | dict | None) -> dict:
+    if isinstance(signing, SigningIdentity):
+        return signing.as_record()
+    return dict(signing or {})
 
 
 @dataclass(frozen=True)
@@ -52,11 +78,11 @@ class RenderedPdf:
         return hashlib.sha256(self.data).hexdigest()
 
 
-def pdf_render(*, html: str) -> RenderedPdf:
-    """HTML to PDF/A-3b with the static-only fetcher. Pure: the same HTML gives the same bytes."""
+def pdf_render(*, html: str, attachments: list | None = None) -> RenderedPdf:
+    """HTML to PDF/A-3b with the static-only fetcher. Pure: the same HTML and attachments give the same bytes."""
     fetcher = StaticOnlyFetcher()
     document = HTML(string=html, base_url=PACKET_BASE_URL, url_fetcher=fetcher).render()
-    data = document.write_pdf(pdf_variant=PDF_VARIANT)
+    data = document.write_pdf(pdf_variant=PDF_VARIANT, attachments=attachments or [])
     return RenderedPdf(data=data, page_count=len(document.pages), refused=tuple(fetcher.refused))
 
 
@@ -78,15 +104,30 @@ def packet_render(*, request: ReadinessRequest) -> Packet:
             f"Only approved requests get a sign-off packet; this one is {request.get_state_display().lower()}."
         )
     context = packet_context(request=request)
-    rendered = pdf_render(html=render_to_string(PACKET_TEMPLATE, context.as_template_context()))
+    identity = signing_identity()
+    html = render_to_string(PACKET_TEMPLATE, _template_context(context, identity))
+    if missing := missing_glyphs(html):
+        # Empty boxes in place of a title are no record of a decision (and no longer PDF/A): refuse, and say which.
+        raise ValidationError(
+            f"Packet {context.packet_id} is not issued: no packet font can print "
+            + ", ".join(f"U+{ord(c):04X}" for c in missing[:20])
+            + ". Install the fonts .ci/run installs."
+        )
+    rendered = pdf_render(html=html, attachments=packet_attachments(context))
     if rendered.refused:
         logger.warning("Packet %s: refused to fetch %s", context.packet_id, ", ".join(rendered.refused))
+    signed = pdf_sign(data=rendered.data, packet_id=context.packet_id) if identity is not None else None
+    data = signed.data if signed is not None else rendered.data
 
     packet = Packet(
         request_id=request.pk,
         packet_id=context.packet_id,
-        sha256=rendered.sha256,
-        size=len(rendered.data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        unsigned_sha256=rendered.sha256,
+        unsigned_size=len(rendered.data),
+        signer=_signing_record(identity),
+        timestamped_at=signed.timestamped_at if signed is not None else None,
         page_count=rendered.page_count,
         audit_head_hash=context.chain.hash,
         audit_head_seq=context.chain.seq,
@@ -98,7 +139,7 @@ def packet_render(*, request: ReadinessRequest) -> Packet:
             existing = Packet.objects.filter(request_id=request.pk).first()
             if existing is not None:
                 return existing
-            packet.file.save(f"{context.packet_id}.pdf", ContentFile(rendered.data), save=False)
+            packet.file.save(f"{context.packet_id}.pdf", ContentFile(data), save=False)
             stored_name = packet.file.name
             packet.save(force_insert=True)
             audit_record(
@@ -112,6 +153,10 @@ def packet_render(*, request: ReadinessRequest) -> Packet:
                     "packet_id": packet.packet_id,
                     "sha256": packet.sha256,
                     "size": packet.size,
+                    "unsigned_sha256": packet.unsigned_sha256,
+                    "unsigned_size": packet.unsigned_size,
+                    "signer_fingerprint": packet.signer.get("fingerprint", ""),
+                    "timestamped_at": packet.timestamped_at,
                     "page_count": packet.page_count,
                     "audit_head_seq": packet.audit_head_seq,
                     "audit_head_hash": packet.audit_head_hash,

@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
+import io
 import logging
 
-from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.models import User
 from lifecycle.models import Stage
 from signoff.filters import PacketFilterSet
 from signoff.models import APPROVING_DECISIONS, Review, ReviewState
 from signoff.packet_forms import PacketVerifyForm
 from signoff.packets import (
     get_packet_for_user,
-    packet_download_record,
+    packet_download_bytes,
     packet_file_intact,
     packet_verify,
     packet_verify_record,
     packets_for_list,
+    packets_visible_to,
 )
+from signoff.throttles import PacketVerifyThrottle
 
 logger = logging.getLogger(__name__)
 
@@ -93,51 +97,52 @@ def packet_detail(request: AuthenticatedHttpRequest, packet_id: str) -> HttpResp
 def packet_download(request: AuthenticatedHttpRequest, packet_id: str) -> HttpResponseBase:
     _require_role(request)
     packet = get_packet_for_user(request.user, packet_id)
-    try:
-        fh = packet.file.open("rb")
-    except (FileNotFoundError, OSError, ValueError):
-        logger.error("Packet %s: stored file %s is missing", packet.packet_id, packet.file.name)
-        raise Http404("The packet's file is missing from storage; tell an administrator.") from None
-    packet_download_record(packet=packet, actor=request.user)
-    response = FileResponse(fh, as_attachment=True, filename=f"{packet.packet_id}.pdf", content_type="application/pdf")
+    data = packet_download_bytes(packet=packet, actor=request.user)
+    response = FileResponse(
+        io.BytesIO(data), as_attachment=True, filename=f"{packet.packet_id}.pdf", content_type="application/pdf"
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
+@login_not_required
 @require_http_methods(["GET", "POST"])
-def packet_verify_page(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Anyone signed in may check a packet they hold; what they learn beyond yes/no depends on their access."""
+def packet_verify_page(request: HttpRequest) -> HttpResponse:
+    """Anyone may check a packet they hold, signed in or not; what they learn beyond the verdict depends on access."""
     verification = None
-    detail_url = ""
+    detail_url = refusal = ""
     status = 200
+    form = PacketVerifyForm(request.POST, request.FILES) if request.method == "POST" else PacketVerifyForm()
     if request.method == "POST":
-        form = PacketVerifyForm(request.POST, request.FILES)
-        if form.is_valid():
+        throttle = PacketVerifyThrottle()
+        if not throttle.allow_request(request, None):  # type: ignore[arg-type]  # reads only META and user
+            wait = int(throttle.wait() or 60)
+            form = PacketVerifyForm()
+            refusal = f"Too many verifications from here: try again in {wait} seconds."
+            status = 429
+        elif form.is_valid():
             data = form.cleaned_data
             verification = packet_verify(data=data["file"] or None, sha256=data["sha256"] or None)
-            packet_verify_record(verification=verification, actor=request.user)
-            packet = verification.packet
-            if packet is None:
-                messages.error(request, "The portal did not issue a packet with this SHA-256.")
-            elif verification.ok:
-                messages.success(request, f"This is packet {packet.packet_id}, issued by the portal.")
-            else:
-                messages.error(request, "The portal issued this packet, but its stored copy no longer matches.")
-            if packet is not None and request.user.has_any_role:
-                detail_url = reverse("signoff:packet-detail", args=[packet.packet_id])
+            user = request.user if isinstance(request.user, User) else None
+            packet_verify_record(verification=verification, actor=user)
+            if verification.packet is not None and user is not None and user.has_any_role:
+                visible = packets_visible_to(user).filter(pk=verification.packet.pk).exists()
+                detail_url = reverse("signoff:packet-detail", args=[verification.packet.packet_id]) if visible else ""
         else:
             status = 413 if form.too_large else 400
-    else:
-        form = PacketVerifyForm()
+    crumbs: list[tuple[str, str | None]] = [("Verify a packet", None)]
+    if request.user.is_authenticated:
+        crumbs.insert(0, ("Sign-off packets", reverse("signoff:packet-list")))
     return render(
         request,
         "signoff/packet_verify.html",
         {
             "form": form,
             "verification": verification,
-            "crumbs": [("Sign-off packets", reverse("signoff:packet-list")), ("Verify", None)],
-            "visible": bool(detail_url),
+            "crumbs": crumbs,
             "detail_url": detail_url,
+            "refusal": refusal,
+            "api_url": reverse("packet-verify"),
         },
         status=status,
     )

@@ -84,6 +84,8 @@ def packet_make(request: ReadinessRequest) -> Packet:
         file=f"packets/{digest}.pdf",
         sha256=digest,
         size=1024,
+        unsigned_sha256=digest,
+        unsigned_size=1024,
         page_count=3,
         audit_head_hash="0" * 64,
         audit_head_seq=0,

@@ -113,10 +113,23 @@ def packet_stub(*, use_case: UseCase, target_stage: int = 3, decided_at=None) ->
         packet_id=packet_id,
         sha256=hashlib.sha256(content).hexdigest(),
         size=len(content),
+        unsigned_sha256=hashlib.sha256(content).hexdigest(),
+        unsigned_size=len(content),
         page_count=1,
         audit_head_hash="0" * 64,
         audit_head_seq=0,
     )
-    packet.file.save(f"{packet_id}.pdf", ContentFile(content), save=False)
-    packet.save()
+    with transaction.atomic():
+        packet.file.save(f"{packet_id}.pdf", ContentFile(content), save=False)
+        packet.save()
+        # As rendering does: the chain's record of the issue is what verification and downloads check.
+        audit_record(
+            actor=None,
+            actor_label="system",
+            verb=Verb.PACKET_RENDERED,
+            obj=packet,
+            use_case_id=use_case.pk,
+            request_id=request.pk,
+            changes={"packet_id": packet_id, "sha256": packet.sha256, "size": packet.size},
+        )
     return packet

@@ -16,6 +16,7 @@ from signoff.packets import (
     PACKET_STATIC_URL,
     StaticOnlyFetcher,
     packet_context,
+    packet_document,
     packet_id_for,
     packet_render,
     pdf_render,
@@ -69,13 +70,14 @@ def test_approval_renders_a_packet_with_every_reviewer_artifact_hash_and_the_hea
     text = pdf_text(data)
     approval_event = AuditEvent.objects.get(request_id=approved.pk, verb=Verb.REQUEST_APPROVED)
     assert (packet.audit_head_seq, packet.audit_head_hash) == (approval_event.seq, approval_event.hash)
-    assert approval_event.hash in text
+    # A hash may wrap at the edge of its column; it is printed whole all the same.
+    assert approval_event.hash in text.replace(" ", "")
     for user in leads.values():
         assert f"({user.username})" in text
     artifacts = approved.evidence_snapshot["artifacts"]
     assert len(artifacts) == 5
     for artifact in artifacts:
-        assert artifact["sha256"] in text
+        assert artifact["sha256"] in text.replace(" ", "")
     assert "Weekly drift report for the first quarter" in text
     assert "Support ticket summaries" in text and packet.packet_id in text
     assert f"page 1 of {packet.page_count}" in text
@@ -100,11 +102,11 @@ def test_the_packet_is_pdf_a_3b_with_embedded_debian_fonts(approved):
     fonts = subprocess.run(["pdffonts", "-"], input=data, capture_output=True, check=True).stdout.decode()
     font_rows = [line.split() for line in fonts.splitlines()[2:]]
     # Columns: name (subset tag + font), type (two words), encoding, embedded, subset, unicode, object id.
-    assert sorted((row[0].split("+")[1], row[-5], row[-4], row[-3]) for row in font_rows) == [
-        ("DejaVu-Sans", "yes", "yes", "yes"),
-        ("DejaVu-Sans-Bold", "yes", "yes", "yes"),
-        ("DejaVu-Sans-Mono", "yes", "yes", "yes"),
-    ]
+    fonts_used = sorted((row[0].split("+")[1], row[-5], row[-4], row[-3]) for row in font_rows)
+    assert {"DejaVu-Sans", "DejaVu-Sans-Bold", "DejaVu-Sans-Mono"} <= {name for name, *_ in fonts_used}
+    # Every font is one of the packet's Debian families, embedded and subset, with a Unicode map.
+    assert all(name.startswith(("DejaVu-Sans", "Noto-")) for name, *_ in fonts_used)
+    assert {tuple(flags) for _, *flags in fonts_used} == {("yes", "yes", "yes")}
 
 
 def test_the_same_request_renders_to_the_same_bytes(approved, audrey):
@@ -114,8 +116,8 @@ def test_the_same_request_renders_to_the_same_bytes(approved, audrey):
     from signoff.packets import packet_download_record
 
     packet_download_record(packet=packet, actor=audrey)
-    first = pdf_render(html=_html(approved))
-    second = pdf_render(html=_html(approved))
+    first = packet_document(request=approved)
+    second = packet_document(request=approved)
     assert first.data == second.data == stored
     assert first.page_count == packet.page_count
 
@@ -123,7 +125,7 @@ def test_the_same_request_renders_to_the_same_bytes(approved, audrey):
 def test_the_server_time_zone_does_not_change_the_bytes(approved, settings):
     stored = Packet.objects.get(request=approved).file.read()
     settings.TIME_ZONE = "America/New_York"
-    assert pdf_render(html=_html(approved)).data == stored
+    assert packet_document(request=approved).data == stored
 
 
 def _html(request):
@@ -337,7 +339,7 @@ def test_the_registry_entry_is_printed_as_approved_not_as_edited_since(approved)
 
     stored = Packet.objects.get(request=approved).file.read()
     UseCase.objects.filter(pk=approved.use_case_id).update(purpose="Rewritten after the approval.")
-    rerendered = pdf_render(html=_html(approved))
+    rerendered = packet_document(request=approved)
     assert rerendered.data == stored
     assert "Rewritten after the approval." not in pdf_text(rerendered.data)
 

@@ -93,9 +93,8 @@ def test_uploading_the_issued_file_says_which_request_and_when(client, audrey, p
     response = client.post(VERIFY_URL, {"file": upload(packet.file.read())})
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Issued by the portal" in body
-    assert packet.packet_id in body
-    assert f"readiness request #{packet.request_id}" in body
+    assert "Genuine: issued by this portal, unaltered" in body
+    assert f"This is {packet.packet_id}, unaltered" in body
     assert reverse("signoff:packet-detail", args=[packet.packet_id]) in body
     event = AuditEvent.objects.get(verb=Verb.PACKET_VERIFIED)
     assert event.actor == audrey and event.changes["issued"] is True
@@ -106,7 +105,8 @@ def test_uploading_an_altered_file_says_it_was_not_issued(client, audrey, packet
     response = client.post(VERIFY_URL, {"file": upload(altered(packet.file.read()))})
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Not a packet the portal issued" in body
+    assert "Not a packet this portal issued" in body
+    assert "The portal did not issue this file" in body
     assert packet.packet_id not in body
 
 
@@ -114,7 +114,7 @@ def test_pasting_the_hash_finds_the_packet(client, erin, packet):
     client.force_login(erin)
     response = client.post(VERIFY_URL, {"sha256": f"  {packet.sha256.upper()} "})
     assert response.status_code == 200
-    assert "Issued by the portal" in response.content.decode()
+    assert f"This SHA-256 is that of {packet.packet_id} as issued." in response.content.decode()
 
 
 def test_someone_without_a_role_learns_only_yes_or_no(client, nobody, packet):
@@ -122,8 +122,9 @@ def test_someone_without_a_role_learns_only_yes_or_no(client, nobody, packet):
     response = client.post(VERIFY_URL, {"sha256": packet.sha256})
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Issued by the portal" in body
+    assert "Genuine: issued by this portal, unaltered" in body
     assert packet.request.use_case.title not in body
+    assert reverse("signoff:packet-detail", args=[packet.packet_id]) not in body
 
 
 @pytest.mark.parametrize(
@@ -161,10 +162,15 @@ def test_both_a_file_and_a_hash_is_a_400(client, erin, packet):
     assert "either a file or a SHA-256" in response.content.decode()
 
 
-def test_anonymous_is_sent_to_sign_in(client):
-    response = client.post(VERIFY_URL, {"sha256": "0" * 64})
-    assert response.status_code == 302
-    assert response["Location"] == f"{reverse('login')}?next={VERIFY_URL}"
+def test_anyone_may_verify_without_an_account_and_it_is_not_recorded(client, packet):
+    response = client.post(VERIFY_URL, {"sha256": packet.sha256})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Genuine: issued by this portal, unaltered" in body
+    assert packet.request.use_case.title not in body
+    assert reverse("signoff:packet-detail", args=[packet.packet_id]) not in body
+    assert not AuditEvent.objects.filter(verb=Verb.PACKET_VERIFIED).exists()
+    assert client.post(VERIFY_URL, {"sha256": "0" * 64}).status_code == 200
 
 
 def test_page_says_when_the_stored_copy_no_longer_matches(client, audrey, packet):
@@ -174,4 +180,4 @@ def test_page_says_when_the_stored_copy_no_longer_matches(client, audrey, packet
     client.force_login(audrey)
     response = client.post(VERIFY_URL, {"file": upload(original)})
     assert response.status_code == 200
-    assert "the stored copy no longer matches" in response.content.decode()
+    assert "stored copy of this packet does not match its record of issue" in response.content.decode()

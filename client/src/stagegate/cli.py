@@ -4,6 +4,9 @@ Exit codes, the same for every command:
   0  allowed, or the write was done (or had been done already)
   1  denied by the gate, or the write refused by the portal (it says why)
   2  pending, timed out, or no answer: configuration, network, token, unknown use case, server error
+
+`stagegate verify PACKET.pdf` works offline (no --url, no token): 0 when every check passes, 1 when one
+fails (it says which), 2 when the file cannot be read.
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ from stagegate.values import (
     parse_stage,
     parse_timestamp,
 )
+from stagegate.verify import Unreadable, verify_packet
+from stagegate.verify import __doc__ as verify_doc
 from stagegate.wait import gate_wait
 
 ALLOWED, DENIED, NO_ANSWER = 0, 1, 2
@@ -109,6 +114,21 @@ def build_parser() -> argparse.ArgumentParser:
         sub = where.add_parser(name, help=help, description=help, parents=[connection])
         sub.set_defaults(handler=handler)
         return sub
+
+    offline = commands.add_parser(
+        "verify",
+        help="check a sign-off packet offline: signature, timestamp, attachments, its audit events",
+        description=(verify_doc.split("\n\n", 1)[0] if verify_doc else None),
+    )
+    offline.add_argument("packet", help="the packet's PDF file")
+    offline.add_argument(
+        "--trust",
+        action="append",
+        default=[],
+        metavar="CERT.pem",
+        help="a certificate to trust: the portal's signing certificate or its CA, the timestamp authority's root",
+    )
+    offline.set_defaults(offline=True)
 
     gate = command(
         group("gate", "the run gate"), "check", "may this version run at a stage? exit 0 allowed, 1 denied", _gate_check
@@ -339,6 +359,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if problem := _usage_problem(args):
         parser.error(problem)
+    if getattr(args, "offline", False):
+        return _verify_offline(args)
     try:
         url = base_url_from(args.url or os.environ.get("STAGEGATE_URL"))
         token = token_from(args.token or os.environ.get("STAGEGATE_TOKEN"))
@@ -356,3 +378,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("interrupted.")
         return 130
+
+
+def _verify_offline(args: argparse.Namespace) -> int:
+    try:
+        with open(args.packet, "rb") as fh:
+            data = fh.read()
+        report = verify_packet(data, trust=args.trust)
+    except OSError as exc:
+        _say(f"cannot read {args.packet}: {exc.strerror or exc}")
+        return 2
+    except Unreadable as exc:
+        _say(f"{args.packet}: {exc}")
+        return 2
+    for line in report.lines:
+        _print(line)
+    if report.problems:
+        _say(f"{args.packet} did not pass: {'; '.join(report.problems)}.")
+        return 1
+    _print(f"{args.packet}: every check passed.")
+    return 0

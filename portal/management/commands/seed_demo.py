@@ -3,7 +3,7 @@ from django.db import transaction
 
 from governance.monitoring_demo import demo_monitoring_seed
 from lifecycle.demo import demo_use_cases_seed
-from portal.demo import demo_people_seed
+from portal.demo import demo_keys_make, demo_people_seed
 from signoff.demo import demo_requests_seed
 
 DEFAULT_PASSWORD = "stagegate-demo"
@@ -16,6 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--password", default=DEFAULT_PASSWORD, help="Password for every demo user.")
 
     def handle(self, *args, password: str, **options) -> None:
+        # Keys first, so the demo's packets are signed (with a self-signed certificate, as they say).
+        for line in demo_keys_make():
+            self.stdout.write(line)
         with transaction.atomic():
             users = demo_people_seed(password=password)
             use_cases = demo_use_cases_seed(users=users)

@@ -33,12 +33,10 @@ class Command(BaseCommand):
 
         self.stdout.write(f"SHA-256 {verification.sha256}")
         packet = verification.packet
+        for reason in verification.reasons:
+            self.stdout.write(reason)
         if packet is None:
-            raise CommandError(
-                f"{file} is not a packet this portal issued: no packet has this SHA-256 "
-                "(if it came from the portal, it has been altered).",
-                returncode=1,
-            )
+            raise CommandError(f"{file} is not a packet this portal issued.", returncode=1)
         request = packet.request
         self.stdout.write(
             f"Packet {packet.packet_id}: readiness request #{request.pk} for {request.use_case.slug}, "
@@ -46,10 +44,12 @@ class Command(BaseCommand):
             f"issued {_local(packet.created_at)}; audit chain head at approval #{packet.audit_head_seq} "
             f"{packet.audit_head_hash}."
         )
+        if not verification.ok:
+            raise CommandError(f"{file} is not genuine ({verification.verdict}).", returncode=1)
         if not verification.stored_file_intact:
             raise CommandError(
                 f"The portal issued {packet.packet_id}, but its stored copy ({packet.file.name}) is missing or "
-                "no longer hashes to the recorded SHA-256.",
+                "is not the file the audit chain records as issued.",
                 returncode=1,
             )
         self.stdout.write(self.style.SUCCESS(f"OK: {file} is packet {packet.packet_id}, unaltered."))
