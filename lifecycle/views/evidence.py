@@ -22,6 +22,7 @@ from lifecycle.services import (
     artifact_upload,
     model_version_register,
 )
+from lifecycle.uploads import inline_content_type
 from lifecycle.views.common import BAD_REQUEST, CONFLICT, _use_case_crumbs
 
 
@@ -98,14 +99,20 @@ def artifact_upload_view(request: AuthenticatedHttpRequest, slug: str) -> HttpRe
 def artifact_download(request: AuthenticatedHttpRequest, slug: str, pk: int) -> FileResponse:
     use_case = get_use_case_for_user(request.user, slug)
     artifact = get_object_or_404(Artifact, use_case=use_case, pk=pk)
+    inline_type = inline_content_type(artifact.content_type) if request.GET.get("inline") == "1" else None
     try:
         handle = artifact.file.open("rb")
     except FileNotFoundError:
         raise Http404("The stored file is missing; tell an administrator.") from None
     artifact_download_record(artifact=artifact, actor=request.user)
     response = FileResponse(
-        handle, as_attachment=True, filename=artifact.original_name, content_type=artifact.content_type
+        handle,
+        as_attachment=inline_type is None,
+        filename=artifact.original_name,
+        content_type=inline_type or artifact.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # Chromium's PDF viewer does not open in a sandboxed document; nothing else needs more than the sandbox.
+    sandbox = "" if inline_type == "application/pdf" else "; sandbox"
+    response["Content-Security-Policy"] = f"default-src 'none'; img-src 'self'; style-src 'unsafe-inline'{sandbox}"
     return response

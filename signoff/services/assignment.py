@@ -53,8 +53,8 @@ def _revoke_decide(review: Review, user_id: int | None, actor: User | None) -> N
     )
 
 
-def review_give(review: Review, assignee: User, actor: User, verb: Verb) -> None:
-    """Assign (or reassign) the review, moving the object permission with it."""
+def review_give(review: Review, assignee: User, actor: User, verb: Verb, *, note: str = "") -> None:
+    """Assign (or reassign) the review, moving the object permission with it; a hand-over's note is kept."""
     previous = review.assignee_id
     review.assign(assignee)
     review.save(update_fields=["state", "assignee"])
@@ -71,6 +71,7 @@ def review_give(review: Review, assignee: User, actor: User, verb: Verb) -> None
         changes={
             "assignee": [User.objects.get(pk=previous).username if previous else None, assignee.username],
             "state": review.state,
+            **({"note": note} if note else {}),
         },
     )
 
