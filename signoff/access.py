@@ -343,3 +343,22 @@ def get_function_for_user(user: User, key: str) -> ReviewFunction:
     if function is None or not _can_read(user):
         raise Http404("No such review function.")
     return function
+
+
+# Gate policy -------------------------------------------------------------------
+
+POLICY_FUNCTION = "compliance"
+
+
+def policy_edit_refusal(user: User) -> Refusal | None:
+    """Gate policy is edited by compliance leads and administrators; everyone with a role reads it."""
+    if user.is_auditor:
+        return _no(AUDITORS_CHANGE_NOTHING)
+    if user.is_portal_admin:
+        return None
+    if (
+        user.is_active
+        and FunctionMembership.objects.filter(user=user, is_lead=True, function__key=POLICY_FUNCTION).exists()
+    ):
+        return None
+    return _no("Only compliance leads and administrators change gate policy.")

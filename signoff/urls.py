@@ -1,6 +1,6 @@
 from django.urls import path
 
-from signoff.views import packets, queues, requests, reviews
+from signoff.views import packets, policy, queues, requests, reviews
 
 app_name = "signoff"
 
@@ -20,6 +20,8 @@ urlpatterns = [
     path("reviews/<int:pk>/assign/", reviews.review_assign, name="review-assign"),
     path("reviews/<int:pk>/hand-over/", reviews.review_hand_over, name="review-hand-over"),
     path("functions/<slug:key>/assignments/", queues.function_assignments, name="function-assignments"),
+    path("policy/", policy.policy_list, name="policy-list"),
+    path("policy/<int:stage>/", policy.policy_edit, name="policy-edit"),
     path("packets/", packets.packet_list, name="packet-list"),
     path("packets/verify/", packets.packet_verify_page, name="packet-verify"),
     path("packets/<str:packet_id>/", packets.packet_detail, name="packet-detail"),

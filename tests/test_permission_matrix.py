@@ -72,6 +72,8 @@ EXPECTED: dict[str, str] = {
     "signoff/reviews/<int:pk>/assign/": "302 403 403 403 400 403 403 403 403 404",
     "signoff/reviews/<int:pk>/hand-over/": "302 403 403 403 400 403 403 403 403 404",
     "signoff/functions/<slug:key>/assignments/": "302 403 403 403 200 403 403 403 403 404",
+    "signoff/policy/": "302 200 200 200 200 200 200 200 200 404",
+    "signoff/policy/<int:stage>/": "302 403 403 403 403 403 403 403 400 404",
     "signoff/packets/": "302 200 200 200 200 200 200 200 200 404",
     "signoff/packets/verify/": "302 400 400 400 400 400 400 400 400 400",
     "signoff/packets/<str:packet_id>/": "302 200 200 200 200 200 200 200 200 404",

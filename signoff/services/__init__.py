@@ -8,6 +8,7 @@ one road in audit/refusals.py does that.
 """
 
 from signoff.services.approval import readiness_request_check_snapshot
+from signoff.services.policy import PolicyInput, gate_policy_update
 from signoff.services.requests import (
     readiness_request_accept_as_owner,
     readiness_request_comment,
@@ -28,6 +29,8 @@ from signoff.services.reviews import (
 
 __all__ = [
     "ConditionInput",
+    "PolicyInput",
+    "gate_policy_update",
     "readiness_request_accept_as_owner",
     "readiness_request_check_snapshot",
     "readiness_request_comment",

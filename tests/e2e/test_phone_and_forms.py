@@ -59,11 +59,12 @@ def pages_of(in_review: ReadinessRequest) -> dict[str, list[str]]:
             "/insight/",
         ],
         "rita": ["/", "/signoff/reviews/", risk.get_absolute_url(), "/signoff/functions/risk/assignments/"],
+        "carl": ["/signoff/policy/", "/signoff/policy/3/"],
         "audrey": ["/", "/audit/", "/signoff/packets/", "/signoff/packets/verify/"],
     }
 
 
-def test_no_main_page_is_wider_than_a_phone_and_axe_finds_nothing(new_page, in_review, erin, rita, audrey):
+def test_no_main_page_is_wider_than_a_phone_and_axe_finds_nothing(new_page, in_review, erin, rita, carl, audrey):
     too_wide, inaccessible = [], []
     for username, paths in pages_of(in_review).items():
         phone = at_width(new_page, username, PHONE)
