@@ -36,6 +36,13 @@ class UseCaseForm(forms.ModelForm):
             "customer_facing",
             "regulated_decision",
         ]
+        labels = {
+            "slug": "Short name for links",
+            "business_kpi": "Business KPI (the measure it must move)",
+            "processes_personal_data": "It processes personal data",
+            "customer_facing": "It is customer-facing",
+            "regulated_decision": "It supports a regulated decision",
+        }
         widgets = {
             "purpose": forms.Textarea(attrs={"rows": 3}),
             "approved_scope": forms.Textarea(attrs={"rows": 3}),

@@ -20,6 +20,7 @@ from portal.audit_trail import (
     audit_trail_check,
     use_case_slugs,
 )
+from portal.audit_words import changes_in_words, verb_in_words
 from portal.filters import AuditEventFilterSet
 
 PAGE_SIZE = 50
@@ -33,7 +34,12 @@ def _filterset(request: AuthenticatedHttpRequest) -> AuditEventFilterSet:
 def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filterset = _filterset(request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    slugs = use_case_slugs(list(page.object_list))
+    events = list(page.object_list)
+    slugs = use_case_slugs(events)
+    for event in events:
+        # Words for people: the verb and each change, never the stored codes and dicts.
+        event.what = verb_in_words(event.verb)
+        event.change_lines = changes_in_words(event.changes or {})
     chain_status, head_seq = audit_chain_status()
     params = request.GET.copy()
     params.pop("page", None)
@@ -43,7 +49,7 @@ def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "form": filterset.form,
             "page_obj": page,
-            "rows": [(e, slugs.get(e.use_case_id, "")) for e in page.object_list],
+            "rows": [(e, slugs.get(e.use_case_id, "")) for e in events],
             "chain_status": chain_status,
             "head_seq": head_seq,
             "export_url": reverse("portal:audit-export") + (f"?{params.urlencode()}" if params else ""),

@@ -45,7 +45,7 @@ def request_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
     access.refuse_if_forbidden(access.request_create_refusal(request.user, use_case), on=use_case)
     next_stage = use_case.next_stage
     initial_stage = _stage_param(request.GET.get("stage")) or next_stage
-    form = RequestCreateForm(request.POST or None, initial={"target_stage": initial_stage})
+    form = RequestCreateForm(request.POST or None, initial={"target_stage": initial_stage}, use_case=use_case)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -186,7 +186,10 @@ def _request_detail_render(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
             "snap": snapshot_context(readiness_request),
             "packet": Packet.objects.filter(request=readiness_request).first(),
             "use_case": use_case,
-            "gate": gate,
+            # An approved request shows the gate as it stood when approved: today's answer (the use case has
+            # moved on) would open an approved request's page with a red cross.
+            "gate": readiness_request.approval_gate_result or gate,
+            "gate_recorded": bool(readiness_request.approval_gate_result),
             "policy": spec,
             "review_rows": review_rows,
             "comments": readiness_request.comments.select_related("author"),

@@ -115,3 +115,31 @@ def test_a_member_who_may_not_decide_is_told_why_on_the_request_and_the_queue(cl
     assert "You own or submitted this: someone else decides it" in queue
     client.force_login(ravi)
     assert "Not yours to decide" not in client.get(request.get_absolute_url()).content.decode()
+
+
+def test_promote_to_offers_only_the_next_stage_and_a_stay(client, erin, use_case, credit):
+    client.force_login(erin)
+    proposed = client.get(reverse("signoff:request-create", args=[use_case.slug])).context["form"]
+    at_two = client.get(reverse("signoff:request-create", args=[credit.slug])).context["form"]
+
+    page = client.get(reverse("signoff:request-create", args=[use_case.slug])).content.decode()
+    assert "stage.next" not in page and "classification.present" not in page
+    assert [v for v, _ in proposed.offered] == [1]
+    assert [v for v, _ in at_two.offered] == [3, 2]
+    assert client.post(reverse("signoff:request-create", args=[credit.slug]), {"target_stage": "4"}).status_code == 400
+
+
+def test_an_approved_request_shows_its_checklist_as_approved(client, erin, rita, carl, lena, in_review):
+    from tests.signoff.helpers import decide
+
+    reviews = reviews_by_function(in_review)
+    decide(reviews["risk"], rita)
+    decide(reviews["compliance"], carl)
+    decide(reviews["legal"], lena)
+    client.force_login(erin)
+
+    response = client.get(in_review.get_absolute_url())
+
+    assert response.context["gate_recorded"] is True
+    assert all(r["met"] for r in response.context["gate"]["requirements"])
+    assert "As recorded when the request was approved" in response.content.decode()
