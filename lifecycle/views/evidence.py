@@ -29,7 +29,7 @@ from lifecycle.views.common import BAD_REQUEST, CONFLICT, _use_case_crumbs
 @require_http_methods(["GET", "POST"])
 def version_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     use_case = get_use_case_for_user(request.user, slug, for_change=True)
-    form = VersionForm(request.POST or None)
+    form = VersionForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
         if form.is_valid():

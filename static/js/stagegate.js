@@ -30,16 +30,6 @@ document.addEventListener("submit", function (event) {
   }, 0);
 });
 
-// Metrics as a CSV file: read it in the browser into the metrics box, so it can be checked before saving.
-document.addEventListener("change", function (event) {
-  var input = event.target;
-  if (!input.matches || !input.matches("input[type=file][data-fill-from-file]")) { return; }
-  var target = document.getElementById(input.getAttribute("data-fill-from-file"));
-  var file = input.files && input.files[0];
-  if (!target || !file) { return; }
-  file.text().then(function (text) { target.value = text.trim(); });
-});
-
 // A configuration's SHA-256, computed here from a chosen file or pasted text; nothing leaves the browser.
 function hexDigest(buffer) {
   return Array.prototype.map.call(new Uint8Array(buffer), function (b) {
