@@ -14,7 +14,7 @@ from lifecycle.models import Artifact, ArtifactKind, EvaluationMetric, ModelVers
 from lifecycle.questionnaire import AREAS_QUESTION, Questionnaire
 from lifecycle.selectors import owner_candidates
 from lifecycle.services import EDITABLE_FIELDS, MetricSpec, ReadinessInput
-from lifecycle.uploads import ALLOWED_EXTENSIONS
+from lifecycle.uploads import ALLOWED_EXTENSIONS, upload_validate
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 DIRECTIONS = {
@@ -233,21 +233,63 @@ class VersionForm(forms.Form):
         return data
 
 
+class _SeveralFilesInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class SeveralFilesField(forms.FileField):
+    """One or more files from one input; cleaned to a list."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", _SeveralFilesInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None) -> list:
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not files:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        return [super(SeveralFilesField, self).clean(f, initial) for f in files]
+
+
 class ArtifactForm(forms.Form):
-    kind = forms.ChoiceField(choices=ArtifactKind.choices)
+    kind = forms.ChoiceField(
+        label="Kind of evidence",
+        choices=[("", "Choose the kind of evidence"), *ArtifactKind.choices],
+        help_text="Each kind has one current file; 'Other' keeps several.",
+    )
     title = forms.CharField(max_length=200, required=False)
     version = forms.ModelChoiceField(
         queryset=ModelVersion.objects.none(), required=False, help_text="The version this evidence is about, if any."
     )
-    file = forms.FileField(
-        help_text=f"Accepted: {', '.join(ALLOWED_EXTENSIONS)}. A new upload of a kind supersedes the current one."
+    files = SeveralFilesField(
+        label="Files",
+        help_text=f"Accepted: {', '.join(ALLOWED_EXTENSIONS)}. Choose several at once for 'Other'. "
+        "A new upload of a kind supersedes the current one, which stays on record.",
     )
 
     def __init__(self, *args, use_case: UseCase, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         versions = ModelVersion.objects.filter(use_case=use_case).order_by("-created_at")
         form_field(self, "version", forms.ModelChoiceField).queryset = versions
-        self.fields["file"].widget.attrs["accept"] = ",".join(f".{e}" for e in ALLOWED_EXTENSIONS)
+        self.fields["files"].widget.attrs["accept"] = ",".join(f".{e}" for e in ALLOWED_EXTENSIONS)
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        files, kind = data.get("files") or [], data.get("kind")
+        if len(files) > 1 and kind and kind != ArtifactKind.OTHER:
+            self.add_error(
+                "files",
+                f"{ArtifactKind(kind).label} has one current file: upload one, or choose 'Other' for several.",
+            )
+        # Every file is checked before any is stored, so a refused one leaves nothing behind.
+        for upload in files:
+            try:
+                upload_validate(upload)
+            except ValidationError as exc:
+                self.add_error("files", [f"{upload.name}: {m}" for m in exc.messages])
+        return data
 
 
 class QuestionnaireForm(forms.Form):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
@@ -73,14 +74,21 @@ def artifact_upload_view(request: AuthenticatedHttpRequest, slug: str) -> HttpRe
     status = 200
     if request.method == "POST":
         if form.is_valid():
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "files"}
+            stored, current = [], None
             try:
-                artifact = artifact_upload(use_case=use_case, actor=request.user, **form.cleaned_data)
+                # All or nothing: one refused file leaves none of the others stored.
+                with transaction.atomic():
+                    for current in form.cleaned_data["files"]:
+                        stored.append(artifact_upload(use_case=use_case, actor=request.user, file=current, **fields))
             except ValidationError as exc:
-                form_errors_apply(form, exc)
+                if hasattr(exc, "error_dict") and "file" in exc.error_dict and current is not None:
+                    form.add_error("files", [f"{current.name}: {m}" for m in exc.message_dict["file"]])
+                else:
+                    form_errors_apply(form, exc)
             else:
-                messages.success(
-                    request, f"Stored {artifact.original_name} (SHA-256 {artifact.sha256[:12]}…) as evidence."
-                )
+                names = ", ".join(f"{a.original_name} (SHA-256 {a.sha256[:12]}…)" for a in stored)
+                messages.success(request, f"Stored as evidence: {names}.")
                 return redirect("lifecycle:use-case-detail", slug=slug)
         status = BAD_REQUEST
     return render(
