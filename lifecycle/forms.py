@@ -263,7 +263,7 @@ class ArtifactForm(forms.Form):
     version = forms.ModelChoiceField(
         queryset=ModelVersion.objects.none(), required=False, help_text="The version this evidence is about, if any."
     )
-    files = SeveralFilesField(
+    uploads = SeveralFilesField(
         label="Files",
         help_text=f"Accepted: {', '.join(ALLOWED_EXTENSIONS)}. Choose several at once for 'Other'. "
         "A new upload of a kind supersedes the current one, which stays on record.",
@@ -273,14 +273,14 @@ class ArtifactForm(forms.Form):
         super().__init__(*args, **kwargs)
         versions = ModelVersion.objects.filter(use_case=use_case).order_by("-created_at")
         form_field(self, "version", forms.ModelChoiceField).queryset = versions
-        self.fields["files"].widget.attrs["accept"] = ",".join(f".{e}" for e in ALLOWED_EXTENSIONS)
+        self.fields["uploads"].widget.attrs["accept"] = ",".join(f".{e}" for e in ALLOWED_EXTENSIONS)
 
     def clean(self) -> dict:
         data = super().clean() or {}
-        files, kind = data.get("files") or [], data.get("kind")
+        files, kind = data.get("uploads") or [], data.get("kind")
         if len(files) > 1 and kind and kind != ArtifactKind.OTHER:
             self.add_error(
-                "files",
+                "uploads",
                 f"{ArtifactKind(kind).label} has one current file: upload one, or choose 'Other' for several.",
             )
         # Every file is checked before any is stored, so a refused one leaves nothing behind.
@@ -288,7 +288,7 @@ class ArtifactForm(forms.Form):
             try:
                 upload_validate(upload)
             except ValidationError as exc:
-                self.add_error("files", [f"{upload.name}: {m}" for m in exc.messages])
+                self.add_error("uploads", [f"{upload.name}: {m}" for m in exc.messages])
         return data
 
 

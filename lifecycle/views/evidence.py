@@ -74,16 +74,16 @@ def artifact_upload_view(request: AuthenticatedHttpRequest, slug: str) -> HttpRe
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            fields = {k: v for k, v in form.cleaned_data.items() if k != "files"}
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "uploads"}
             stored, current = [], None
             try:
                 # All or nothing: one refused file leaves none of the others stored.
                 with transaction.atomic():
-                    for current in form.cleaned_data["files"]:
+                    for current in form.cleaned_data["uploads"]:
                         stored.append(artifact_upload(use_case=use_case, actor=request.user, file=current, **fields))
             except ValidationError as exc:
                 if hasattr(exc, "error_dict") and "file" in exc.error_dict and current is not None:
-                    form.add_error("files", [f"{current.name}: {m}" for m in exc.message_dict["file"]])
+                    form.add_error("uploads", [f"{current.name}: {m}" for m in exc.message_dict["file"]])
                 else:
                     form_errors_apply(form, exc)
             else:
