@@ -142,6 +142,11 @@ def test_a_reviewer_reads_the_evidence_beside_the_decision(new_page, in_review, 
     )
     assert opened.value.url.endswith(f"/artifacts/{report_id}/download/?inline=1")
     screenshot(page, "review-decision")
+    page.set_viewport_size(PHONE)
+    expect(decision.get_by_role("button", name="Record decision")).to_be_visible()
+    assert page_width(page) <= PHONE["width"]
+    screenshot(page, "review-phone")
+    page.set_viewport_size(VIEWPORT)
 
     # Conditions are asked for only with "approve with conditions".
     expect(decision.get_by_role("group", name="Conditions of the approval")).to_be_hidden()
