@@ -11,7 +11,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.models import User
 from audit.services import audit_head
+from lifecycle.models import UseCase
 from portal.audit_trail import (
     audit_chain_status,
     audit_csv_rows,
@@ -28,6 +30,10 @@ PAGE_SIZE = 50
 
 def _filterset(request: AuthenticatedHttpRequest) -> AuditEventFilterSet:
     return AuditEventFilterSet(request.GET, queryset=audit_events_readable(request.user), request=request)
+
+
+# Filter suggestions offered as the auditor types; a longer registry is still found by typing its name.
+SUGGESTIONS = 500
 
 
 @require_safe
@@ -50,6 +56,10 @@ def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "form": filterset.form,
             "page_obj": page,
             "rows": [(e, slugs.get(e.use_case_id, "")) for e in events],
+            "use_case_options": UseCase.objects.order_by("-created_at").values_list("slug", "title")[:SUGGESTIONS],
+            "people_options": User.objects.filter(is_active=True)
+            .order_by("username")
+            .values_list("username", "first_name", "last_name")[:SUGGESTIONS],
             "chain_status": chain_status,
             "head_seq": head_seq,
             "export_url": reverse("portal:audit-export") + (f"?{params.urlencode()}" if params else ""),

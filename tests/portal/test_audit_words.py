@@ -1,5 +1,7 @@
 """Audit details read as words: field, before → after; never a Python dict."""
 
+import pytest
+
 from portal.audit_words import changes_in_words, verb_in_words
 
 
@@ -29,3 +31,17 @@ def test_long_values_are_cut_and_verbs_are_words():
     (line,) = changes_in_words({"comment": "a" * 500})
     assert len(line) < 220 and line.endswith("…")
     assert verb_in_words("review.handed_over") == "Review handed over"
+
+
+@pytest.mark.django_db
+def test_the_audit_page_speaks_words_and_suggests_people_and_use_cases(client, audrey, erin, use_case):
+    client.force_login(erin)
+    client.post(f"/use-cases/{use_case.slug}/edit/", {"title": "Renamed", "purpose": "p"})
+    client.force_login(audrey)
+
+    body = client.get("/audit/").content.decode()
+
+    assert f'<option value="{use_case.slug}">' in body
+    assert '<option value="erin">' in body
+    assert '<option value="policy.changed">Policy changed</option>' in body
+    assert "{&#x27;" not in body and "{'" not in body
