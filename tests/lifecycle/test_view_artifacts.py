@@ -143,3 +143,10 @@ def test_one_kind_takes_one_file(client, use_case, erin):
     assert response.status_code == 400
     assert "Evaluation report has one current file" in response.context["form"].errors["uploads"][0]
     assert not Artifact.objects.exists()
+
+
+def test_the_use_case_page_opens_a_pdf_in_the_browser(client, use_case, erin):
+    artifact = factories.ArtifactFactory(use_case=use_case)
+    client.force_login(erin)
+    body = client.get(use_case.get_absolute_url()).content.decode()
+    assert f'href="{artifact.get_absolute_url()}?inline=1"' in body
