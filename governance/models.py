@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from lifecycle.models import Artifact, ModelVersion, UseCase
@@ -96,6 +97,9 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_severity_display()}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("governance:finding-detail", args=[self.pk])
 
     @property
     def is_open(self) -> bool:

@@ -4,9 +4,26 @@ Each registration is one function, defined where its subject lives; this module 
 when the app is ready.
 """
 
-from governance.checks import active_suspension_subquery, suspension_check
-from signoff.gates import run_annotation, run_check
+from governance.checks import active_suspension_subquery, exception_waivers, open_findings_check, suspension_check
+from governance.packet import governance_packet_section
+from governance.panels import exceptions_section, findings_section, suspension_banner, suspension_section
+from governance.reminders import EXCEPTION_REMINDERS, FINDING_REMINDERS
+from lifecycle.panels import use_case_banner, use_case_section
+from signoff.gates import promotion_check, run_annotation, run_check, waiver_source
+from signoff.packets.sections import packet_section
+from signoff.reminders.items import reminder_item_register
 
 run_annotation("suspended_at", lambda: active_suspension_subquery("suspended_at"))
 run_annotation("suspension_reason", lambda: active_suspension_subquery("reason"))
 run_check(suspension_check)
+
+use_case_banner(suspension_banner)
+use_case_section(suspension_section)
+use_case_section(findings_section)
+use_case_section(exceptions_section)
+
+promotion_check(open_findings_check)
+reminder_item_register(FINDING_REMINDERS)
+waiver_source(exception_waivers)
+reminder_item_register(EXCEPTION_REMINDERS)
+packet_section(governance_packet_section)

@@ -35,15 +35,33 @@ def use_case_may_change(user: User, use_case: UseCase) -> bool:
     return user.has_perm(CHANGE_USE_CASE, use_case)
 
 
+def is_function_lead(user: User) -> bool:
+    """A lead of a review function (risk, compliance, legal): the second line's decision makers."""
+    if not user.is_authenticated or not user.is_active or user.is_auditor:
+        return False
+    return any(m.is_lead for m in user.memberships_by_function().values())
+
+
+def use_case_may_demote(user: User, use_case: UseCase) -> bool:
+    """Owners and administrators, and the second line's leads: a rollback after an incident is often theirs to order."""
+    return use_case_may_change(user, use_case) or is_function_lead(user)
+
+
 def use_case_may_request_promotion(user: User, use_case: UseCase) -> bool:
     """Only the use case's owners ask to promote it: an administrator edits the registry but does not sponsor it."""
     return user.is_authenticated and user.is_active and not user.is_auditor and user.pk in use_case.owner_ids
 
 
-def get_use_case_for_user(user: User, slug: str, *, for_change: bool = False) -> UseCase:
+def get_use_case_for_user(user: User, slug: str, *, for_change: bool = False, for_demotion: bool = False) -> UseCase:
     use_case = use_cases_visible_to(user).filter(slug=slug).select_related("technical_owner", "business_owner").first()
     if use_case is None:
         raise Http404("No such use case.")
+    if for_demotion and not use_case_may_demote(user, use_case):
+        raise PermissionDenied(
+            "Only the use case's owners, an administrator or a lead of a review function may demote it."
+            if not user.is_auditor
+            else "Auditors read; they change nothing."
+        )
     if for_change and not use_case_may_change(user, use_case):
         raise PermissionDenied(
             "Only the use case's owners may change it."

@@ -175,10 +175,9 @@ DEMO_USE_CASES = [
             "Q01": "A gradient-boosted model learned from historical loan outcomes.",
             "Q02": "Used for applicants in Ireland and the Netherlands.",
             "Q11": "It profiles applicants' economic situation.",
-            "Q19": "Creditworthiness assessment of natural persons (Annex III 5(b)).",
             "Q20": "Supports decisions about applicants; explanations are owed on request.",
         },
-        areas=(["essential_services"], "Credit scoring of natural persons, Annex III 5(b)."),
+        areas=(["credit_scoring"], "Credit scoring of natural persons, Annex III 5(b): an FRIA whoever deploys it."),
         artifacts=[
             *STAGE_3_EVIDENCE,
             DemoArtifact(
@@ -279,10 +278,9 @@ DEMO_USE_CASES = [
             "Q01": "A learned model scores the claims.",
             "Q02": "Policyholders in the EU.",
             "Q11": "It profiles policyholders' claim behaviour.",
-            "Q19": "Life and health insurance use (Annex III 5(c)).",
             "Q20": "Supports decisions about policyholders.",
         },
-        areas=(["essential_services"], "Health insurance risk assessment, Annex III 5(c)."),
+        areas=(["life_health_insurance"], "Health insurance risk assessment, Annex III 5(c)."),
         artifacts=[*STAGE_2_EVIDENCE],
         readiness_no={
             ReadinessQuestion.CONTROLS_DESIGNED: "Logging retention still being agreed with security.",

@@ -315,7 +315,7 @@ class QuestionnaireForm(forms.Form):
                 self.fields[question.id] = forms.MultipleChoiceField(
                     label=label,
                     required=False,
-                    choices=[(a.key, f"{a.number}. {a.label}") for a in questionnaire.areas],
+                    choices=[(a.key, f"{a.point}. {a.label}") for a in questionnaire.areas],
                     widget=forms.CheckboxSelectMultiple,
                     help_text=question.effect,
                 )

@@ -70,7 +70,9 @@ class UseCase(FSMModelMixin, models.Model):
     internal_tier = models.CharField(max_length=8, choices=InternalTier.choices, blank=True, default="")
     stage = FSMIntegerField(choices=Stage.choices, default=Stage.PROPOSED, protected=True, db_index=True)
     stage_entered_at = models.DateTimeField(default=timezone.now)
-    revalidation_due = models.DateField(null=True, blank=True, help_text="Yearly revalidation of high-risk use cases.")
+    revalidation_due = models.DateField(
+        null=True, blank=True, help_text="When the periodic review of a use case in production falls due."
+    )
     # What runs: the version approved at the current stage, and the one it replaced, kept allowed to roll back to.
     # Set by sign-off when it approves; a candidate version changes neither.
     current_version = models.ForeignKey(
@@ -284,6 +286,8 @@ class ArtifactKind(models.TextChoices):
     MODEL_CARD = "model_card", "Model card"
     IMPACT_ASSESSMENT = "impact_assessment", "Impact assessment (DPIA / FRIA)"
     TELEMETRY_REVIEW = "telemetry_review", "Telemetry and incident review"
+    MONITORING_SUMMARY = "monitoring_summary", "Monitoring summary since the last review"
+    INCIDENT_REVIEW = "incident_review", "Incidents since the last review"
     OTHER = "other", "Other"
 
 

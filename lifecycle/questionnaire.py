@@ -15,9 +15,11 @@ Resolution, in order:
    not apply.
 4. Otherwise LIMITED if any Art. 50 transparency duty applies (Q13-Q15),
    else MINIMAL. Transparency duties stack on HIGH as well.
-GPAI (Q16, Q17) is independent of the tier. The role is provider if Q18 or
-Q16, otherwise deployer. A fundamental rights impact assessment is required
-if Q19.
+GPAI (Q16, Q17) is independent of the tier, and of the system's role: the role
+is provider if Q18 (Art. 25), otherwise deployer. A fundamental rights impact
+assessment (Art. 27) is required only for a system high-risk under Art. 6(2),
+not for Annex III point 2 alone: for a public body or public service (Q19), and
+for credit scoring (5(b)) or life and health insurance (5(c)) in any case.
 
 Internal tier (our own materiality, which drives review depth):
 - HIGH if the tier is PROHIBITED or HIGH, the model is GPAI with systemic
@@ -48,6 +50,11 @@ PROHIBITED_QUESTIONS = ("Q03", "Q04", "Q05", "Q06", "Q07", "Q08")
 SCOPE_QUESTIONS = ("Q01", "Q02")
 AREAS_QUESTION = "Q10"
 BIOMETRICS_AREA = "biometrics"
+CRITICAL_INFRASTRUCTURE_AREA = "critical_infrastructure"
+# Art. 27(1): deployers of Annex III 5(b) credit scoring and 5(c) life and health insurance uses assess
+# fundamental rights impact whoever they are; other deployers only if public law governs them or they
+# provide public services.
+FRIA_AREAS = ("credit_scoring", "life_health_insurance")
 
 
 class Flag:
@@ -85,6 +92,7 @@ class Area:
     key: str
     number: int
     label: str
+    point: str = ""  # "5(b)": area 5's points decide the FRIA, so each is its own key
 
 
 @dataclass(frozen=True)
@@ -114,7 +122,9 @@ def questionnaire_load() -> Questionnaire:
         source=raw["source"],
         checked_on=date.fromisoformat(raw["checked_on"]),
         key_dates=[(date.fromisoformat(d["date"]), d["what"]) for d in raw["key_dates"]],
-        areas=[Area(a["key"], a["number"], a["label"]) for a in raw["annex_iii_areas"]],
+        areas=[
+            Area(a["key"], a["number"], a["label"], a.get("point", str(a["number"]))) for a in raw["annex_iii_areas"]
+        ],
         questions=[
             Question(
                 id=q["id"],
@@ -223,8 +233,8 @@ def classify(
         gpai = RiskAssessment.Gpai.GPAI
     else:
         gpai = RiskAssessment.Gpai.NONE
-    provider = _yes(answers, "Q18") or _yes(answers, "Q16")
-    role = RiskAssessment.Role.PROVIDER if provider else RiskAssessment.Role.DEPLOYER
+    # Releasing a general-purpose model (Q16) makes us a GPAI model provider; the system's role is Art. 25's.
+    role = RiskAssessment.Role.PROVIDER if _yes(answers, "Q18") else RiskAssessment.Role.DEPLOYER
 
     reasons: list[str] = []
     prohibited_by = []
@@ -261,6 +271,7 @@ def classify(
         transparency.append(Flag.INFORM_EMOTION_BIOMETRIC)
 
     profiles, exempt = _yes(answers, "Q11"), _yes(answers, "Q12")
+    high_under_6_2 = bool(areas) and (profiles or not exempt)
     if _yes(answers, "Q09"):
         tier = Tier.HIGH
         reasons.append("High-risk under Art. 6(1): an Annex I product needing third-party conformity assessment.")
@@ -284,7 +295,7 @@ def classify(
         transparency.append(Flag.NOTIFY_AFFECTED_PERSONS)
     if gpai != RiskAssessment.Gpai.NONE:
         reasons.append(f"{RiskAssessment.Gpai(gpai).label}.")
-    fria = _yes(answers, "Q19")
+    fria = _fria_required(answers, areas, high_under_6_2)
     if fria:
         reasons.append("A fundamental rights impact assessment is required before use (Art. 27).")
 
@@ -297,6 +308,14 @@ def classify(
         annex_iii_areas=areas,
         transparency_flags=transparency,
     )
+
+
+def _fria_required(answers: Mapping[str, Any], areas: list[str], high_under_6_2: bool) -> bool:
+    """Art. 27: only for systems high-risk under Art. 6(2), never for Annex III point 2 alone; then for public
+    bodies and providers of public services (Q19), and for 5(b) and 5(c) uses whoever deploys them."""
+    if not high_under_6_2 or not [a for a in areas if a != CRITICAL_INFRASTRUCTURE_AREA]:
+        return False
+    return _yes(answers, "Q19") or any(a in FRIA_AREAS for a in areas)
 
 
 def answers_clean(raw: Mapping[str, Any]) -> tuple[dict[str, dict], dict[str, str]]:

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from accounts.roles import Role
-from lifecycle.access import use_case_may_change, use_cases_visible_to
+from lifecycle.access import use_case_may_change, use_case_may_demote, use_cases_visible_to
 from lifecycle.models import (
     Artifact,
     ModelVersion,
@@ -41,7 +41,9 @@ def use_cases_for_list(user: User) -> QuerySet[UseCase]:
 
 def use_case_actions(user: User, use_case: UseCase) -> set[Action]:
     if not use_case_may_change(user, use_case):
-        return set()
+        # A lead of the second line may demote what she does not own.
+        may_demote = use_case_may_demote(user, use_case) and Stage.PROPOSED < use_case.stage != Stage.RETIRED
+        return {Action.DEMOTE} if may_demote else set()
     if use_case.stage == Stage.RETIRED:
         return {Action.EDIT}
     actions = {Action.EDIT, Action.RETIRE, Action.ADD_VERSION, Action.UPLOAD, Action.CLASSIFY, Action.READINESS}

@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from governance import api as governance_api
 from lifecycle import api as lifecycle_api
 from portal import api as portal_api
 from signoff import api as signoff_api
@@ -14,11 +15,12 @@ class ApiRouter(DefaultRouter):
 
 
 router = ApiRouter()
-for module in (lifecycle_api, signoff_api, portal_api):
+for module in (lifecycle_api, signoff_api, governance_api, portal_api):
     module.register(router)
 
 urlpatterns = [
     *lifecycle_api.extra_urlpatterns,
     *signoff_api.extra_urlpatterns,
+    *governance_api.extra_urlpatterns,
     path("", include(router.urls)),
 ]

@@ -17,6 +17,7 @@ from lifecycle.access import use_case_may_create
 from lifecycle.models import Stage
 from portal import dashboards, insight
 from portal.filters import WaitingFilterSet, WorkloadFilterSet
+from signoff.selectors import conditions_of_owner
 from webhooks.selectors import webhook_endpoints_disabled
 
 QUEUE_SHOWN = 10
@@ -54,6 +55,8 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         workload = _workload_context(request, dashboards.lead_functions(memberships))
         return render(request, "portal/home_workload.html", workload)
     context: dict = {"sections": sections, "today": timezone.localdate()}
+    # Whoever must meet a condition of approval sees it, whatever their role.
+    context["my_conditions"] = list(conditions_of_owner(user=user)[: dashboards.LIST_LIMIT])
     if sections.engineer:
         context["progress"] = dashboards.engineer_progress(user)
         context["owned_count"] = dashboards.use_cases_owned_by(user).count()

@@ -262,6 +262,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object]
 if REDIS_URL or not CELERY_BROKER_DIR:
     # A late-acknowledged task is redelivered if unacknowledged for this long; the
     # longest task (a large packet) finishes well within it.

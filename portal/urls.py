@@ -11,6 +11,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("use-cases/", include("lifecycle.urls")),
     path("signoff/", include("signoff.urls")),
+    path("governance/", include("governance.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

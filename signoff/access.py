@@ -24,6 +24,7 @@ from signoff.models import (
     IN_REVIEW_STATES,
     ReadinessRequest,
     Review,
+    ReviewCondition,
     ReviewState,
 )
 
@@ -41,10 +42,12 @@ class Refusal:
     def __str__(self) -> str:
         return self.reason
 
-    def raise_it(self, *, on: UseCase | ReadinessRequest | Review | None = None) -> NoReturn:
+    def raise_it(self, *, on: UseCase | ReadinessRequest | Review | ReviewCondition | None = None) -> NoReturn:
         """403 (with what was refused, for the audit event) or 400."""
         if not self.forbidden:
             raise ValidationError(self.reason)
+        if isinstance(on, ReviewCondition):
+            raise Refused(self.reason, obj=on, use_case_id=on.use_case_id, request_id=on.review.request_id)
         if isinstance(on, Review):
             raise Refused(self.reason, obj=on, use_case_id=on.request.use_case_id, request_id=on.request_id)
         if isinstance(on, ReadinessRequest):
@@ -52,7 +55,7 @@ class Refusal:
         raise Refused(self.reason, obj=on, use_case_id=on.pk if on is not None else None)
 
 
-def refuse_if_forbidden(refusal: Refusal | None, *, on: UseCase | ReadinessRequest | Review) -> None:
+def refuse_if_forbidden(refusal: Refusal | None, *, on: UseCase | ReadinessRequest | Review | ReviewCondition) -> None:
     """A page or the API checks first: the wrong person is refused (403) before their input is read.
 
     A refusal of the moment ("already decided") is left to the service, which answers it with a 400.
@@ -309,6 +312,77 @@ def review_actions(user: User, review: Review) -> list[str]:
     return [action for action, refusal in checks if refusal(user, review) is None]
 
 
+# Conditions of approval -------------------------------------------------------
+
+
+class ConditionAction:
+    MARK_MET = "mark_met"
+    ACCEPT = "accept"
+    RETURN = "return"
+    WAIVE = "waive"
+
+
+def condition_mark_met_refusal(user: User, condition: ReviewCondition) -> Refusal | None:
+    """The condition's owner, or an owner of the use case, says it is done."""
+    if user.is_auditor:
+        return _no(AUDITORS_CHANGE_NOTHING)
+    if user.pk != condition.owner_id and not is_owner(user, condition.use_case):
+        return _no("Only the condition's owner or the use case's owners may mark it met.")
+    if condition.status != ReviewCondition.Status.OPEN:
+        return _not_now(f"This condition is {condition.get_status_display().lower()}, not open.")
+    return None
+
+
+def _condition_judge_refusal(user: User, condition: ReviewCondition, verb: str) -> Refusal | None:
+    """The function that set the condition judges the evidence; never the person who gave it."""
+    if user.is_auditor:
+        return _no(AUDITORS_CHANGE_NOTHING)
+    if not is_member(user, condition.review.function_id):
+        return _no(f"Only members of {condition.review.function}, which set this condition, may {verb} it.")
+    if user.pk in (condition.marked_met_by_id, condition.owner_id):
+        return _no(f"You answer for this condition; another member of {condition.review.function} must {verb} it.")
+    if condition.status != ReviewCondition.Status.MARKED_MET:
+        status = condition.get_status_display().lower()
+        return _not_now(f"Only a condition marked met can be {verb}ed; this one is {status}.")
+    return None
+
+
+def condition_accept_refusal(user: User, condition: ReviewCondition) -> Refusal | None:
+    return _condition_judge_refusal(user, condition, "accept")
+
+
+def condition_return_refusal(user: User, condition: ReviewCondition) -> Refusal | None:
+    return _condition_judge_refusal(user, condition, "return")
+
+
+def condition_waive_refusal(user: User, condition: ReviewCondition) -> Refusal | None:
+    if user.is_auditor:
+        return _no(AUDITORS_CHANGE_NOTHING)
+    if not is_lead(user, condition.review.function_id):
+        return _no(f"Only a lead of {condition.review.function}, which set this condition, may waive it.")
+    if user.pk in (condition.owner_id, *condition.use_case.owner_ids):
+        return _no("You answer for this condition; another lead must waive it.")
+    if condition.is_closed:
+        return _not_now(f"This condition is already closed ({condition.get_status_display().lower()}).")
+    return None
+
+
+def condition_actions(user: User, condition: ReviewCondition) -> list[str]:
+    checks = [
+        (ConditionAction.MARK_MET, condition_mark_met_refusal),
+        (ConditionAction.ACCEPT, condition_accept_refusal),
+        (ConditionAction.RETURN, condition_return_refusal),
+        (ConditionAction.WAIVE, condition_waive_refusal),
+    ]
+    return [action for action, refusal in checks if refusal(user, condition) is None]
+
+
+def conditions_visible_to(user: User) -> QuerySet[ReviewCondition]:
+    if not _can_read(user):
+        return ReviewCondition.objects.none()
+    return ReviewCondition.objects.all()
+
+
 # Lookups for views and the API ------------------------------------------------
 
 
@@ -343,6 +417,18 @@ def get_function_for_user(user: User, key: str) -> ReviewFunction:
     if function is None or not _can_read(user):
         raise Http404("No such review function.")
     return function
+
+
+def get_condition_for_user(user: User, pk: int) -> ReviewCondition:
+    condition = (
+        conditions_visible_to(user)
+        .select_related("review__function", "review__request", "use_case", "owner", "marked_met_by", "closed_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if condition is None:
+        raise Http404("No such condition.")
+    return condition
 
 
 # Gate policy -------------------------------------------------------------------

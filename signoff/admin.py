@@ -9,13 +9,14 @@ from __future__ import annotations
 from weakref import WeakKeyDictionary
 
 from django.contrib import admin
+from django.forms.models import model_to_dict
 from django.http import HttpRequest
 
 from accounts.http import signed_in_user
 from audit.services import Verb, audit_record
 from core.admin import ReadOnlyAdmin
 from signoff.gates import PolicySpec
-from signoff.models import GatePolicy, ReadinessRequest, Review, SignoffRule
+from signoff.models import GatePolicy, ReadinessRequest, Review, ReviewCondition, RunningPolicy, SignoffRule
 
 
 def _policy_state(policy: GatePolicy) -> dict:
@@ -79,3 +80,33 @@ class ReadinessRequestAdmin(ReadOnlyAdmin):
 class ReviewAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "state", "assignee", "due_date", "decision", "decided_by"]
     list_filter = ["state", "function", "decision"]
+
+
+@admin.register(RunningPolicy)
+class RunningPolicyAdmin(admin.ModelAdmin):
+    """One row: graces and review frequencies after approval. Changes are audited like the gate policies."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and not RunningPolicy.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: RunningPolicy | None = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: RunningPolicy, form, change: bool) -> None:
+        stored = RunningPolicy.objects.filter(pk=obj.pk).first() if obj.pk else None
+        before = model_to_dict(stored) if stored is not None else None
+        obj.pk = 1
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=signed_in_user(request),
+            verb=Verb.POLICY_CHANGED,
+            obj=obj,
+            changes={"before": before, "after": model_to_dict(obj)},
+        )
+
+
+@admin.register(ReviewCondition)
+class ReviewConditionAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "use_case", "owner", "due_date", "blocking", "status"]
+    list_filter = ["status", "blocking"]
+    search_fields = ["text", "use_case__title", "use_case__slug"]

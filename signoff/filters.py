@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
 from accounts.models import ReviewFunction
 from core.filters import DATE_INPUT, DateRangeForm, FilterSet, IdFilter, SearchFilter, SortFilter
 from lifecycle.models import Stage
-from signoff.models import RequestState, Review, ReviewState
+from signoff.models import OPEN_CONDITION_STATES, RequestState, Review, ReviewCondition, ReviewState
 
 TARGET_STAGES = [(s.value, s.label) for s in Stage.active() if s != Stage.PROPOSED]
 
@@ -110,3 +110,40 @@ class PacketFilterSet(FilterSet):
 
     def filter_use_case(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(Q(request__use_case__slug=value) | Q(request__use_case__title__icontains=value))
+
+
+class ConditionScope(TextChoices):
+    ALL = "all", "All"
+    MINE = "mine", "Mine to meet"
+    OPEN = "open", "Not yet closed"
+
+
+class ConditionFilterSet(FilterSet):
+    """The conditions endpoint: by use case, status, the function that set them, or the caller's own."""
+
+    use_case = django_filters.CharFilter(
+        field_name="use_case__slug", max_length=80, label="Use case", help_text="Use case slug."
+    )
+    status = django_filters.ChoiceFilter(
+        choices=ReviewCondition.Status.choices, label="Status", empty_label="Any status"
+    )
+    function = _function_filter(field_name="review__function", label="Set by", empty_label="Any function")
+    scope = django_filters.ChoiceFilter(
+        choices=ConditionScope.choices,
+        method="filter_scope",
+        label="Show",
+        empty_label=None,
+        help_text="all (the default), mine (open conditions you must meet) or open (not yet closed).",
+    )
+    sort = SortFilter(
+        orders={"due": ("due_date", "id"), "-due": ("-due_date", "-id")},
+        default="due",
+        labels={"due": "Due soonest first", "-due": "Due latest first"},
+    )
+
+    def filter_scope(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == ConditionScope.MINE:
+            return queryset.filter(owner=self.request.user, status__in=OPEN_CONDITION_STATES)
+        if value == ConditionScope.OPEN:
+            return queryset.filter(status__in=OPEN_CONDITION_STATES)
+        return queryset

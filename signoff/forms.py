@@ -19,7 +19,8 @@ class RequestCreateForm(forms.Form):
         label="Promote to",
         coerce=int,
         choices=[(s.value, s.label) for s in Stage.active() if s != Stage.PROPOSED],
-        help_text="Promotion goes one stage at a time.",
+        help_text="The next stage (promotion goes one stage at a time), or the one the use case is at: a new "
+        "version there, or its periodic review.",
     )
     justification = forms.CharField(
         label="Justification",
@@ -98,6 +99,9 @@ class DecisionForm(forms.Form):
             self.fields[f"condition_{n}_due_date"] = forms.DateField(
                 label=f"Condition {n} due date", required=False, widget=forms.DateInput(attrs={"type": "date"})
             )
+            self.fields[f"condition_{n}_blocking"] = forms.BooleanField(
+                label=f"Condition {n} stops the use case running once overdue", required=False
+            )
 
     @property
     def main_fields(self) -> list[forms.BoundField]:
@@ -106,7 +110,12 @@ class DecisionForm(forms.Form):
     @property
     def condition_rows(self) -> list[list[forms.BoundField]]:
         return [
-            [self[f"condition_{n}_text"], self[f"condition_{n}_owner"], self[f"condition_{n}_due_date"]]
+            [
+                self[f"condition_{n}_text"],
+                self[f"condition_{n}_owner"],
+                self[f"condition_{n}_due_date"],
+                self[f"condition_{n}_blocking"],
+            ]
             for n in range(1, CONDITION_ROWS + 1)
         ]
 
@@ -116,6 +125,28 @@ class DecisionForm(forms.Form):
             text = self.cleaned_data.get(f"condition_{n}_text", "")
             owner = self.cleaned_data.get(f"condition_{n}_owner")
             due = self.cleaned_data.get(f"condition_{n}_due_date")
+            blocking = bool(self.cleaned_data.get(f"condition_{n}_blocking"))
             if text or owner or due:
-                out.append(ConditionInput(text=text, owner=owner, due_date=due))
+                out.append(ConditionInput(text=text, owner=owner, due_date=due, blocking=blocking))
         return out
+
+
+class ConditionMetForm(forms.Form):
+    note = forms.CharField(
+        label="How it was met",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=10_000,
+        help_text="A note, a file, or both.",
+    )
+    file = forms.FileField(label="Evidence file", required=False)
+
+
+class ConditionJudgeForm(forms.Form):
+    note = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=10_000)
+
+
+class ConditionWaiveForm(forms.Form):
+    reason = forms.CharField(
+        label="Why it is waived", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=10_000
+    )

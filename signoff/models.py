@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -50,6 +52,12 @@ class GatePolicy(models.Model):
     )
     evaluation_fresh_since_stage_entry = models.BooleanField(
         default=False, help_text="The evaluation report must be newer than the current stage's start."
+    )
+    review_artifact_kinds = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="For the periodic review (a request at the stage the use case is at): artifact kinds that must be "
+        "new since the last approval at that stage.",
     )
     sla_business_days = models.PositiveSmallIntegerField(default=5)
     updated_at = models.DateTimeField(auto_now=True)
@@ -355,19 +363,47 @@ class ReviewGroupObjectPermission(GroupObjectPermissionBase):
         pass
 
 
+def condition_evidence_upload_to(instance: ReviewCondition, filename: str) -> str:
+    # Content-addressed like the registry's evidence: the stored name is the hash, never the user's file name.
+    return f"conditions/{instance.evidence_sha256[:2]}/{instance.evidence_sha256}"
+
+
 class ReviewCondition(models.Model):
-    """A condition attached to an approval, with an owner and a due date."""
+    """A condition attached to an approval, tracked to closure.
+
+    Its owner marks it met with evidence (a note, a file or both); the function that set it accepts it or
+    returns it; a lead of that function may waive it with a reason. It belongs to the use case as much as to
+    the review: it stays open across resubmissions and later requests until it is closed.
+    """
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
-        MET = "met", "Met"
+        MARKED_MET = "marked_met", "Marked met, awaiting acceptance"
+        MET = "met", "Met (accepted)"
         WAIVED = "waived", "Waived"
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="conditions")
+    use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="conditions")
     text = models.TextField()
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="conditions")
     due_date = models.DateField(db_index=True)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    blocking = models.BooleanField(
+        default=False, help_text="Once overdue past the grace the policy allows, the run gate denies while it is open."
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    marked_met_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    marked_met_at = models.DateTimeField(null=True, blank=True)
+    evidence_note = models.TextField(blank=True)
+    evidence_file = models.FileField(upload_to=condition_evidence_upload_to, max_length=200, blank=True)
+    evidence_name = models.CharField(max_length=200, blank=True)
+    evidence_content_type = models.CharField(max_length=100, blank=True)
+    evidence_sha256 = models.CharField(max_length=64, blank=True)
+    evidence_size = models.PositiveBigIntegerField(null=True, blank=True)
+    # Why the function sent the owner's evidence back, the last time it did.
+    return_note = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -376,9 +412,71 @@ class ReviewCondition(models.Model):
 
     class Meta:
         ordering = ["due_date", "id"]
+        indexes = [models.Index(fields=["use_case", "status", "due_date"], name="condition_use_case_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["met", "waived"], closed_at__isnull=False, closed_by__isnull=False)
+                | (~Q(status__in=["met", "waived"]) & Q(closed_at__isnull=True)),
+                name="condition_closed_has_closer",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    def get_absolute_url(self) -> str:
+        return reverse("signoff:condition-detail", args=[self.pk])
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_CONDITION_STATES
+
+    @property
+    def function(self) -> ReviewFunction:
+        return self.review.function
+
+
+OPEN_CONDITION_STATES = [ReviewCondition.Status.OPEN, ReviewCondition.Status.MARKED_MET]
+CLOSED_CONDITION_STATES = [ReviewCondition.Status.MET, ReviewCondition.Status.WAIVED]
+
+
+def eu_tier_materiality_default() -> dict[str, str]:
+    return {"high": "high", "limited": "medium", "minimal": "low", "out_of_scope": "low"}
+
+
+class RunningPolicy(models.Model):
+    """What running governance allows after approval: graces and review frequencies. One row, data.
+
+    Edited by administrators in the admin; `RunningPolicy.current()` reads it (with the defaults when no
+    row has been saved).
+    """
+
+    condition_grace_days = models.PositiveSmallIntegerField(
+        default=5, help_text="Days a blocking condition may be overdue before the run gate denies."
+    )
+    # SR 26-2 practice: review frequency follows materiality. Common practice: high yearly, medium every two
+    # years, low every three.
+    review_months_high = models.PositiveSmallIntegerField(default=12, help_text="Months between reviews: high.")
+    review_months_medium = models.PositiveSmallIntegerField(default=24, help_text="Months between reviews: medium.")
+    review_months_low = models.PositiveSmallIntegerField(default=36, help_text="Months between reviews: low.")
+    eu_tier_materiality = models.JSONField(
+        default=eu_tier_materiality_default,
+        help_text="The materiality (high, medium, low) each EU AI Act tier counts as; the review follows the more "
+        "demanding of this and the internal tier.",
+    )
+    review_grace_days = models.PositiveSmallIntegerField(
+        default=30, help_text="Days a periodic review may be overdue before the run gate denies."
+    )
+
+    class Meta:
+        verbose_name_plural = "running policy"
+
+    def __str__(self) -> str:
+        return "Running governance policy"
+
+    @classmethod
+    def current(cls) -> RunningPolicy:
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
 class RequestComment(models.Model):

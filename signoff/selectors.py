@@ -14,8 +14,16 @@ from accounts.models import ReviewFunction, User
 from audit.canonical import canonical_json
 from lifecycle.models import Artifact, ModelVersion, ReadinessAnswer, UseCase
 from lifecycle.selectors import assessment_current
+from signoff import access
 from signoff.access import requests_visible_to, reviews_visible_to
-from signoff.models import IN_REVIEW_STATES, OPEN_REVIEW_STATES, ReadinessRequest, Review
+from signoff.models import (
+    IN_REVIEW_STATES,
+    OPEN_CONDITION_STATES,
+    OPEN_REVIEW_STATES,
+    ReadinessRequest,
+    Review,
+    ReviewCondition,
+)
 
 # The registry fields whose change alters what reviewers approved.
 SNAPSHOT_REGISTRY_FIELDS = (
@@ -175,3 +183,32 @@ def function_people_to_notify(*, function_keys: list[str]) -> QuerySet[User]:
 
 def function_leads(*, function: ReviewFunction) -> QuerySet[User]:
     return User.objects.filter(memberships__function=function, memberships__is_lead=True, is_active=True)
+
+
+# Conditions of approval --------------------------------------------------------
+
+
+def conditions_open_on(*, use_case: UseCase) -> QuerySet[ReviewCondition]:
+    """Conditions of any approval of the use case not yet closed: they carry into every later request."""
+    return (
+        ReviewCondition.objects.filter(use_case=use_case, status__in=OPEN_CONDITION_STATES)
+        .select_related("owner", "review__function", "review__request")
+        .order_by("due_date", "id")
+    )
+
+
+def conditions_of_owner(*, user: User) -> QuerySet[ReviewCondition]:
+    """The open conditions `user` must meet (or has marked met and awaits), for their home page."""
+    return (
+        ReviewCondition.objects.filter(owner=user, status__in=OPEN_CONDITION_STATES)
+        .select_related("use_case", "review__function")
+        .order_by("due_date", "id")
+    )
+
+
+def conditions_for_list(*, user: User) -> QuerySet[ReviewCondition]:
+    return (
+        access.conditions_visible_to(user)
+        .select_related("use_case", "owner", "review__function", "review__request")
+        .order_by("due_date", "id")
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from signoff.views import packets, policy, queues, requests, reviews
+from signoff.views import conditions, packets, policy, queues, requests, reviews
 
 app_name = "signoff"
 
@@ -19,6 +19,12 @@ urlpatterns = [
     path("reviews/<int:pk>/claim/", reviews.review_claim, name="review-claim"),
     path("reviews/<int:pk>/assign/", reviews.review_assign, name="review-assign"),
     path("reviews/<int:pk>/hand-over/", reviews.review_hand_over, name="review-hand-over"),
+    path("conditions/<int:pk>/", conditions.condition_detail, name="condition-detail"),
+    path("conditions/<int:pk>/met/", conditions.condition_mark_met, name="condition-mark-met"),
+    path("conditions/<int:pk>/accept/", conditions.condition_accept, name="condition-accept"),
+    path("conditions/<int:pk>/return/", conditions.condition_return, name="condition-return"),
+    path("conditions/<int:pk>/waive/", conditions.condition_waive, name="condition-waive"),
+    path("conditions/<int:pk>/evidence/", conditions.condition_evidence, name="condition-evidence"),
     path("functions/<slug:key>/assignments/", queues.function_assignments, name="function-assignments"),
     path("policy/", policy.policy_list, name="policy-list"),
     path("policy/<int:stage>/", policy.policy_edit, name="policy-edit"),

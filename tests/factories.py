@@ -203,6 +203,10 @@ class ReviewConditionFactory(factory.django.DjangoModelFactory):
         decided_at=factory.LazyFunction(timezone.now),
     )
     text = "Re-run the bias evaluation on the Q1 data before widening scope."
+    use_case = factory.SelfAttribute("review.request.use_case")
     owner = factory.SelfAttribute("review.request.use_case.technical_owner")
     due_date = factory.LazyFunction(timezone.localdate)
     status = "open"
+    # A closed condition says who closed it, and when (the database checks it).
+    closed_at = factory.LazyAttribute(lambda c: timezone.now() if c.status in ("met", "waived") else None)
+    closed_by = factory.LazyAttribute(lambda c: c.review.decided_by if c.status in ("met", "waived") else None)

@@ -11,7 +11,14 @@ from tests.lifecycle.api_helpers import bearer_client
 
 pytestmark = pytest.mark.django_db
 
-LISTS = ["/api/v1/use-cases/", "/api/v1/readiness-requests/", "/api/v1/reviews/", "/api/v1/packets/"]
+LISTS = [
+    "/api/v1/use-cases/",
+    "/api/v1/readiness-requests/",
+    "/api/v1/reviews/",
+    "/api/v1/packets/",
+    "/api/v1/findings/",
+    "/api/v1/exceptions/",
+]
 
 
 @pytest.mark.parametrize("url", LISTS)

@@ -46,9 +46,8 @@ def _settings_in_a_fresh_process(env: dict) -> list[str]:
         "import django; django.setup(); from portal.celery import app; "
         "print(app.conf.task_always_eager); print(app.conf.broker_url); print(app.conf.result_backend)"
     )
-    clean = (
-        {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CELERY_BROKER_DIR")} | env | {"DJANGO_SETTINGS_MODULE": "portal.settings"}
-    )
+    inherited = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CELERY_BROKER_DIR")}
+    clean = inherited | env | {"DJANGO_SETTINGS_MODULE": "portal.settings"}
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, check=True, timeout=60
     )

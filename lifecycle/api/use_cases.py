@@ -119,7 +119,7 @@ class UseCaseViewSet(viewsets.GenericViewSet):
     @extend_schema(request=DemoteSerializer, responses={200: UseCaseSerializer}, summary="Demote to a lower stage")
     @action(detail=True, methods=["post"])
     def demote(self, request: AuthenticatedRequest, slug: str) -> Response:
-        use_case = get_use_case_for_user(request.user, slug, for_change=True)
+        use_case = get_use_case_for_user(request.user, slug, for_demotion=True)
         incoming = DemoteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         use_case_demote(

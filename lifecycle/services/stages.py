@@ -9,7 +9,7 @@ from django_fsm import can_proceed
 from accounts.models import User
 from audit.services import Verb, audit_record
 from lifecycle import hooks
-from lifecycle.access import use_case_may_change
+from lifecycle.access import use_case_may_change, use_case_may_demote
 from lifecycle.events import stage_changed_emit
 from lifecycle.models import (
     ModelVersion,
@@ -64,7 +64,11 @@ def _stage_change_lock(*, use_case: UseCase, actor: User, reason: str, step: str
     # What hangs on the current stage (sign-off's open requests) closes first: a request is locked before its use case.
     hooks.stage_leaving(use_case=use_case, actor=actor, reason=reason.strip())
     use_case = use_case_lock(use_case=use_case)
-    if not use_case_may_change(actor, use_case):
+    if step == "demote" and not use_case_may_demote(actor, use_case):
+        raise PermissionDenied(
+            "Only the use case's owners, an administrator or a lead of a review function may demote it."
+        )
+    if step != "demote" and not use_case_may_change(actor, use_case):
         raise PermissionDenied(f"Only the use case's owners or an administrator may {step} it.")
     if not reason.strip():
         raise ValidationError({"reason": f"Say why the use case is being {step_done}."})

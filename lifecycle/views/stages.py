@@ -45,7 +45,7 @@ def _stage_change_page(
 
 @require_http_methods(["GET", "POST"])
 def use_case_demote_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    use_case = get_use_case_for_user(request.user, slug, for_change=True)
+    use_case = get_use_case_for_user(request.user, slug, for_demotion=True)
     form = DemoteForm(request.POST or None, use_case=use_case)
     status = 200
     if request.method == "POST":

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
@@ -18,6 +19,7 @@ from lifecycle.filters import UseCaseFilterSet
 from lifecycle.forms import (
     UseCaseForm,
 )
+from lifecycle.panels import panels_for
 from lifecycle.questionnaire import Flag
 from lifecycle.selectors import (
     artifacts_of,
@@ -100,6 +102,7 @@ def use_case_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
         "lifecycle/use_case_detail.html",
         {
             "use_case": use_case,
+            "today": timezone.localdate(),
             "actions": {str(a) for a in actions},
             "versions": versions_of(use_case),
             "current_artifacts": [a for a in artifacts if a.is_current],
@@ -112,6 +115,7 @@ def use_case_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
             if use_case_may_request_promotion(request.user, use_case) and use_case.promotion_refusal() is None
             else "",
             "crumbs": _crumbs((use_case.title, "")),
+            "panels": panels_for(request.user, use_case),
         },
     )
 

@@ -8,7 +8,7 @@ ValidationError reach the client through the one road (audit/refusals.py):
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
-from signoff.api import gate, packets, requests, reviews
+from signoff.api import conditions, gate, packets, requests, reviews
 
 extra_urlpatterns: list = [
     path("use-cases/<slug:slug>/gate/", gate.use_case_gate, name="use-case-gate"),
@@ -24,4 +24,5 @@ extra_urlpatterns: list = [
 def register(router: DefaultRouter) -> None:
     router.register("readiness-requests", requests.ReadinessRequestViewSet, basename="readinessrequest")
     router.register("reviews", reviews.ReviewViewSet, basename="review")
+    router.register("conditions", conditions.ConditionViewSet, basename="condition")
     packets.register(router)

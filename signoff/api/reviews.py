@@ -90,7 +90,7 @@ class ReviewViewSet(viewsets.GenericViewSet):
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         conditions = [
-            services.ConditionInput(text=c["text"], owner=c["owner"], due_date=c["due_date"])
+            services.ConditionInput(text=c["text"], owner=c["owner"], due_date=c["due_date"], blocking=c["blocking"])
             for c in data["conditions"]
         ]
         decided = services.review_decide(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
@@ -12,7 +13,7 @@ from lifecycle.models import HIGHEST_STAGE, ModelVersion, UseCase
 from signoff import access
 from signoff.gates import gate_evaluate, policy_for_request
 from signoff.models import Decision, ReadinessRequest, Review, ReviewCondition
-from signoff.selectors import reviews_of_request
+from signoff.selectors import conditions_open_on, reviews_of_request
 
 
 class ConditionSerializer(serializers.ModelSerializer):
@@ -20,7 +21,7 @@ class ConditionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReviewCondition
-        fields = ["id", "text", "owner", "due_date", "status"]
+        fields = ["id", "text", "owner", "due_date", "blocking", "status"]
         read_only_fields = fields
 
 
@@ -120,6 +121,7 @@ class ReadinessRequestDetailSerializer(ReadinessRequestSerializer):
         slug_field="username", read_only=True, allow_null=True
     )
     reviews = serializers.SerializerMethodField()
+    open_conditions = serializers.SerializerMethodField()
     gate = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
 
@@ -132,10 +134,16 @@ class ReadinessRequestDetailSerializer(ReadinessRequestSerializer):
             "owner_accepted_by",
             "owner_accepted_at",
             "reviews",
+            "open_conditions",
             "gate",
             "actions",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ConditionSerializer(many=True))
+    def get_open_conditions(self, obj: ReadinessRequest) -> list[dict]:
+        """Every condition of the use case's approvals not yet closed: they carry into this request."""
+        return ConditionSerializer(conditions_open_on(use_case=obj.use_case), many=True).data  # type: ignore[return-value]
 
     def get_reviews(self, obj: ReadinessRequest) -> list[dict]:
         # many=True makes a ListSerializer, whose data is a list; the stubs keep the ReturnDict of one.
@@ -190,6 +198,9 @@ class ConditionInputSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=2000)
     owner = _member_field("Username of the person who must meet the condition.")
     due_date = serializers.DateField()
+    blocking = serializers.BooleanField(
+        required=False, default=False, help_text="Once overdue past the policy's grace, the run gate denies."
+    )
 
 
 class DecisionSerializer(serializers.Serializer):

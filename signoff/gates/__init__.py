@@ -4,6 +4,7 @@ evaluate.py answers "may this use case be approved at stage N?" (the checklist, 
 run.py answers the pipeline's "may this version run at stage N?". Nothing else decides either.
 """
 
+from signoff.gates import conditions as _conditions  # noqa: F401  (registers its run check)
 from signoff.gates.checks import promotion_check, waiver_source
 from signoff.gates.evaluate import REGISTRY_FIELD_LABELS, gate_evaluate
 from signoff.gates.policy import PolicySpec, policy_for_request

@@ -196,6 +196,53 @@ def _evidence_requirements(use_case: UseCase, version: ModelVersion | None, spec
     return out
 
 
+def _last_approval_at_stage(use_case: UseCase, stage: int, request: ReadinessRequest | None):
+    """When the stage was last approved (entered or renewed): the periodic review's evidence must be newer."""
+    approved = ReadinessRequest.objects.filter(use_case=use_case, target_stage=stage, state=RequestState.APPROVED)
+    if request is not None and request.pk:
+        approved = approved.exclude(pk=request.pk)
+    last = approved.order_by("-decided_at").values_list("decided_at", flat=True).first()
+    return last or use_case.stage_entered_at
+
+
+def _review_requirements(use_case: UseCase, spec: PolicySpec, request: ReadinessRequest | None) -> list[Requirement]:
+    """The periodic review's own evidence, each new since the stage was last approved."""
+    if not spec.review_artifact_kinds:
+        return []
+    since = _last_approval_at_stage(use_case, spec.target_stage, request)
+    current = {a.kind: a for a in Artifact.objects.filter(use_case=use_case, is_current=True).exclude(kind="other")}
+    out = []
+    for kind in spec.review_artifact_kinds:
+        label = ArtifactKind(kind).label if kind in ArtifactKind.values else kind
+        artifact = current.get(kind)
+        key = f"review.{kind}"
+        if artifact is None:
+            out.append(Requirement(key, False, f"Periodic review: missing {label.lower()}."))
+        elif artifact.uploaded_at <= since:
+            out.append(
+                Requirement(
+                    key,
+                    False,
+                    f"Periodic review: the {label.lower()} predates the last approval at this stage "
+                    f"({since:%Y-%m-%d}); upload a new one.",
+                )
+            )
+        else:
+            out.append(
+                Requirement(
+                    key, True, f"Periodic review: {label}, {artifact.original_name}, new since {since:%Y-%m-%d}."
+                )
+            )
+    return out
+
+
+def _is_periodic_review(use_case: UseCase, target_stage: int, request: ReadinessRequest | None) -> bool:
+    """An approval at the stage the use case is at (a renewal), rather than a promotion."""
+    if request is not None:
+        return not request.is_promotion
+    return target_stage == use_case.stage
+
+
 def _readiness_requirements(use_case: UseCase, spec: PolicySpec) -> list[Requirement]:
     if not spec.requires_readiness_check:
         return []
@@ -310,6 +357,8 @@ def gate_evaluate(
         requirements += _version_requirements(version, spec)
         requirements += _evidence_requirements(use_case, version, spec)
         requirements += _readiness_requirements(use_case, spec)
+        if _is_periodic_review(use_case, target_stage, request):
+            requirements += _review_requirements(use_case, spec, request)
         requirements += _approval_requirements(use_case, spec, request, functions)
     for check in PROMOTION_CHECKS:
         requirements += check(use_case, target_stage)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from lifecycle.models import (
     Tier,
@@ -31,6 +31,8 @@ class PolicySpec:
     evaluation_fresh_since_stage_entry: bool
     sla_business_days: int
     signoff_rules: list[tuple[str, str]]
+    # Policies snapshotted before periodic reviews had evidence of their own name none.
+    review_artifact_kinds: list[str] = field(default_factory=list)
 
     @classmethod
     def from_policy(cls, policy: GatePolicy) -> PolicySpec:
@@ -47,6 +49,7 @@ class PolicySpec:
             evaluation_fresh_since_stage_entry=policy.evaluation_fresh_since_stage_entry,
             sla_business_days=policy.sla_business_days,
             signoff_rules=sorted((r.function.key, r.when) for r in policy.signoff_rules.all()),
+            review_artifact_kinds=list(policy.review_artifact_kinds),
         )
 
     @classmethod

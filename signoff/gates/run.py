@@ -21,17 +21,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from audit.models import AuditChainHead
 from lifecycle.models import ModelVersion, Stage, Tier, UseCase
 from signoff.gates.checks import waivers_apply
 from signoff.gates.result import Category, GateResult, Mode, Requirement
-from signoff.models import IN_REVIEW_STATES, ReadinessRequest, RequestState
+from signoff.models import IN_REVIEW_STATES, ReadinessRequest, RequestState, RunningPolicy
 
 SHA256_DIGEST_PREFIX = "sha256:"
 
@@ -78,16 +79,41 @@ def run_annotation(name: str, expression: Callable[[], Any]) -> None:
     RUN_ANNOTATIONS[name] = expression
 
 
+def _review_grace_days() -> Coalesce:
+    policy = RunningPolicy.objects.filter(pk=1).values("review_grace_days")[:1]
+    return Coalesce(Subquery(policy), Value(RunningPolicy._meta.get_field("review_grace_days").get_default()))
+
+
+run_annotation("review_grace_days", _review_grace_days)
+
+
 @run_check
 def periodic_review_check(use_case: UseCase, stage: int, today: date) -> Requirement | None:
-    if use_case.risk_tier != Tier.HIGH or use_case.stage not in (Stage.GUARDED, Stage.SCALE):
+    """Met while the periodic review is not overdue past its grace; a request at the current stage renews it."""
+    if use_case.stage not in (Stage.GUARDED, Stage.SCALE):
         return None
+    key = "revalidation.current"
     due = use_case.revalidation_due
     if due is None:
-        return Requirement("revalidation.current", False, "High-risk use case without a revalidation date.")
-    if due < today:
-        return Requirement("revalidation.current", False, f"Yearly revalidation overdue since {due:%Y-%m-%d}.")
-    return Requirement("revalidation.current", True, f"Yearly revalidation due {due:%Y-%m-%d}.")
+        if use_case.risk_tier != Tier.HIGH:
+            return None
+        return Requirement(key, False, "High-risk use case in production without a periodic review date.")
+    if due >= today:
+        return Requirement(key, True, f"Periodic review due {due:%Y-%m-%d}.")
+    grace = getattr(use_case, "review_grace_days", None)
+    if grace is None:
+        grace = RunningPolicy.current().review_grace_days
+    denies_from = due + timedelta(days=int(grace) + 1)
+    if today < denies_from:
+        return Requirement(
+            key, True, f"Periodic review overdue since {due:%Y-%m-%d}; the gate denies from {denies_from:%Y-%m-%d}."
+        )
+    return Requirement(
+        key,
+        False,
+        f"Periodic review overdue since {due:%Y-%m-%d}, past its {grace}-day grace: ask for the review "
+        f"(a readiness request at stage {use_case.stage}).",
+    )
 
 
 def use_case_for_gate(queryset: QuerySet[UseCase], slug: str) -> UseCase | None:

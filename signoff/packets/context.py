@@ -30,8 +30,9 @@ from lifecycle.models import (
     Stage,
 )
 from signoff.crosswalk import CROSSWALK_SOURCE, crosswalk_for
-from signoff.models import APPROVING_DECISIONS, ReadinessRequest, Review, ReviewState
+from signoff.models import APPROVING_DECISIONS, ReadinessRequest, Review, ReviewCondition, ReviewState
 from signoff.packets.fetcher import PACKET_STATIC_URL, PACKET_STYLESHEET
+from signoff.packets.sections import PacketSection, packet_sections_for
 
 logger = logging.getLogger(__name__)
 
@@ -156,6 +157,7 @@ class PacketContext:
     reviews: list[Review]
     signatories: list[Review]
     conditions: list
+    carried_conditions: list[ReviewCondition]
     assessment: RiskAssessment | None
     answers: list[AnswerRow]
     questionnaire_source: str
@@ -168,7 +170,14 @@ class PacketContext:
     crosswalk: list[dict]
     independence: list[str]
     verify_url: str
+    extra_sections: list[PacketSection] = field(default_factory=list)
     sections: list[Section] = field(default_factory=lambda: list(SECTIONS))
+
+    def __post_init__(self) -> None:
+        # What other apps add goes before the audit trail and how to verify, which close every packet.
+        added = [Section(s.anchor, s.title) for s in self.extra_sections]
+        at = next((i for i, s in enumerate(self.sections) if s.anchor == "audit"), len(self.sections))
+        self.sections = [*self.sections[:at], *added, *self.sections[at:]]
 
     def as_template_context(self) -> dict:
         return {
@@ -374,6 +383,7 @@ def packet_context(*, request: ReadinessRequest) -> PacketContext:
         if r.revision == request.revision and r.state == ReviewState.DECIDED and r.decision in APPROVING_DECISIONS
     ]
     conditions = [(r, c) for r in signatories for c in r.conditions.all()]
+    carried = _conditions_carried(request, {c.pk for _r, c in conditions})
     assessment = _assessment_at_approval(request, snapshot)
     answers, questionnaire_source = _questionnaire_rows(assessment)
     gate, from_snapshot = _gate_at_approval(request)
@@ -392,6 +402,7 @@ def packet_context(*, request: ReadinessRequest) -> PacketContext:
         reviews=reviews,
         signatories=signatories,
         conditions=conditions,
+        carried_conditions=carried,
         assessment=assessment,
         answers=answers,
         questionnaire_source=questionnaire_source,
@@ -404,4 +415,21 @@ def packet_context(*, request: ReadinessRequest) -> PacketContext:
         crosswalk=crosswalk_for(artifact_kinds={a["kind"] for a in artifacts}, met_requirement_keys=met_keys),
         independence=_independence_lines(request, signatories),
         verify_url=settings.SITE_URL + reverse("signoff:packet-verify"),
+        extra_sections=packet_sections_for(request),
+    )
+
+
+def _conditions_carried(request: ReadinessRequest, own: set[int]) -> list[ReviewCondition]:
+    """Conditions of earlier approvals (or revisions) still open when this one was approved.
+
+    Read as of the approval, not now, so the same request renders the same packet later.
+    """
+    if request.decided_at is None:
+        return []
+    return list(
+        ReviewCondition.objects.filter(use_case_id=request.use_case_id, created_at__lte=request.decided_at)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gt=request.decided_at))
+        .exclude(pk__in=own)
+        .select_related("owner", "review__function")
+        .order_by("due_date", "id")
     )

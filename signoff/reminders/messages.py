@@ -114,7 +114,7 @@ def _condition_message(reminder: Reminder, condition: ReviewCondition, people: _
 
 
 def _revalidation_message(reminder: Reminder, use_case: UseCase, people: _People, today: date) -> Message:
-    subject = f"Yearly revalidation of “{use_case.title}”"
+    subject = f"Periodic review of “{use_case.title}”"
     url = use_case.get_absolute_url()
     if reminder.kind == RKind.ESCALATION:
         days = business_days_between(reminder.due_date, today)
@@ -123,8 +123,8 @@ def _revalidation_message(reminder: Reminder, use_case: UseCase, people: _People
             kind=NotificationKind.ESCALATION,
             title=f"Escalation: {subject} is {_plural(days, 'business day')} overdue",
             body=(
-                f"High-risk use case at {use_case.get_stage_display()}, "
-                f"revalidation due {reminder.due_date:%a %d %b %Y}."
+                f"{use_case.get_risk_tier_display()} use case at {use_case.get_stage_display()}, "
+                f"periodic review due {reminder.due_date:%a %d %b %Y}."
             ),
             url=url,
         )
@@ -132,6 +132,9 @@ def _revalidation_message(reminder: Reminder, use_case: UseCase, people: _People
         users=[u for u in (use_case.technical_owner, use_case.business_owner) if u is not None],
         kind=NotificationKind.REMINDER,
         title=f"{'Overdue' if reminder.kind == RKind.OVERDUE else 'Reminder'}: {subject} is {_when(reminder)}",
-        body="High-risk use cases in production are revalidated every year: refresh the evaluation and ask for review.",
+        body=(
+            "Use cases in production are reviewed periodically: upload a refreshed evaluation, a monitoring summary "
+            f"and the incidents since the last review, then ask for a review at stage {use_case.stage}."
+        ),
         url=url,
     )

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import connection, models
 from django.db.models import F, OuterRef, Subquery
 
-from lifecycle.models import Stage, Tier, UseCase
+from lifecycle.models import Stage, UseCase
 from signoff.calendar import add_business_days, business_days_between
 from signoff.models import (
     IN_REVIEW_STATES,
@@ -71,7 +71,8 @@ def _open_conditions() -> models.QuerySet[ReviewCondition]:
 
 
 def _revalidations() -> models.QuerySet[UseCase]:
-    return UseCase.objects.filter(risk_tier=Tier.HIGH, stage__in=REVALIDATION_STAGES, revalidation_due__isnull=False)
+    # Every use case in production with a review date: its frequency follows its materiality (signoff/periodic.py).
+    return UseCase.objects.filter(stage__in=REVALIDATION_STAGES, revalidation_due__isnull=False)
 
 
 def _candidates(horizon: date) -> Iterable[tuple[str, int, date]]:

@@ -11,10 +11,9 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import Verb, audit_record
 from core.tasks import enqueue
-from lifecycle.models import Stage, Tier, UseCase
+from lifecycle.models import UseCase
 from lifecycle.services import use_case_promote, use_case_run_version_set
 from notifications.services import Kind, notify
-from signoff.calendar import yearly_revalidation_due
 from signoff.events import request_decided_emit
 from signoff.gates import PolicySpec, gate_evaluate, policy_for_request
 from signoff.models import (
@@ -24,6 +23,7 @@ from signoff.models import (
     Review,
     ReviewState,
 )
+from signoff.periodic import REVIEW_STAGES, review_due_after
 from signoff.selectors import (
     evidence_equal,
     evidence_snapshot_current,
@@ -101,10 +101,14 @@ def approve_if_complete(request: ReadinessRequest, actor: User) -> bool:
     # The approved version is what runs now; the one it replaces stays allowed, to roll back to.
     use_case_run_version_set(use_case=use_case, version=request.version, actor=actor, reason=reason)
     changes["version"] = request.version.label
-    if request.target_stage in (Stage.GUARDED, Stage.SCALE) and use_case.risk_tier == Tier.HIGH:
-        due = yearly_revalidation_due(timezone.localdate())
+    if request.target_stage in REVIEW_STAGES:
+        # An approval in production, a promotion or a renewal (the periodic review), starts the next cycle.
+        due = review_due_after(use_case=use_case, start=timezone.localdate())
         UseCase.objects.filter(pk=use_case.pk).update(revalidation_due=due)
-        changes["revalidation_due"] = due.isoformat()
+        changes["revalidation_due"] = [
+            use_case.revalidation_due.isoformat() if use_case.revalidation_due else None,
+            due.isoformat(),
+        ]
     audit_record(
         actor=actor,
         verb=Verb.REQUEST_APPROVED,

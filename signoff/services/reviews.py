@@ -36,6 +36,7 @@ class ConditionInput:
     text: str
     owner: User | None
     due_date: date | None
+    blocking: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class _CheckedCondition:
     text: str
     owner: User
     due_date: date
+    blocking: bool = False
 
 
 def review_claim(*, review: Review, actor: User) -> Review:
@@ -131,7 +133,7 @@ def _validate_decision(decision: str, comment: str, conditions: list[ConditionIn
             if problems or owner is None or due is None:
                 errors.setdefault("conditions", []).append(f"Condition {n}: " + ", ".join(problems) + ".")
             else:
-                checked.append(_CheckedCondition(text=text, owner=owner, due_date=due))
+                checked.append(_CheckedCondition(text=text, owner=owner, due_date=due, blocking=condition.blocking))
     elif conditions and decision in Decision.values:
         errors["conditions"] = ["Only an approval with conditions carries conditions."]
     if errors:
@@ -195,7 +197,12 @@ def _decide_locked(
         ) from None
     for condition in conditions:
         ReviewCondition.objects.create(
-            review=review, text=condition.text, owner=condition.owner, due_date=condition.due_date
+            review=review,
+            use_case_id=request.use_case_id,
+            text=condition.text,
+            owner=condition.owner,
+            due_date=condition.due_date,
+            blocking=condition.blocking,
         )
     audit_record(
         actor=actor,
@@ -210,7 +217,8 @@ def _decide_locked(
             "snapshot_hash": request.snapshot_hash,
             "comment": comment,
             "conditions": [
-                {"text": c.text, "owner": c.owner.username, "due_date": c.due_date.isoformat()} for c in conditions
+                {"text": c.text, "owner": c.owner.username, "due_date": c.due_date.isoformat(), "blocking": c.blocking}
+                for c in conditions
             ],
         },
     )

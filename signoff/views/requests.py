@@ -24,6 +24,7 @@ from signoff.forms import (
 from signoff.gates import gate_evaluate, policy_for_request
 from signoff.models import Packet, ReadinessRequest, RequestState
 from signoff.selectors import (
+    conditions_open_on,
     evidence_snapshot_current,
     requests_for_list,
     reviews_of_request,
@@ -192,6 +193,7 @@ def _request_detail_render(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
             "gate_recorded": bool(readiness_request.approval_gate_result),
             "policy": spec,
             "review_rows": review_rows,
+            "open_conditions": list(conditions_open_on(use_case=use_case)),
             "comments": readiness_request.comments.select_related("author"),
             "comment_form": CommentForm(),
             "withdraw_form": WithdrawForm(),

@@ -22,8 +22,9 @@ from signoff.forms import (
     DecisionForm,
     HandOverForm,
 )
-from signoff.models import Decision, Review, ReviewCondition
+from signoff.models import Decision, Review
 from signoff.selectors import (
+    conditions_open_on,
     function_members,
     reviews_of_request,
     snapshot_diff,
@@ -67,15 +68,13 @@ def _review_context(
         "use_case": readiness_request.use_case,
         "snap": snapshot_context(readiness_request),
         "other_reviews": [r for r in reviews_of_request(request=readiness_request) if r.pk != review.pk],
-        "open_conditions": ReviewCondition.objects.filter(
-            review__request__use_case=readiness_request.use_case, status=ReviewCondition.Status.OPEN
-        ).select_related("owner"),
         "hand_over": _hand_over(review),
         "actions": actions,
         "decision_form": decision_form or DecisionForm(owners=_decision_owners(review)),
         "assign_form": AssignForm(members=members),
         "hand_over_form": HandOverForm(members=members),
         "conditions": review.conditions.select_related("owner"),
+        "open_conditions": list(conditions_open_on(use_case=review.request.use_case)),
         "changes_since_last_look": snapshot_diff(old=review.last_viewed_snapshot, new=review.request.evidence_snapshot)
         if review.assignee_id == request.user.pk
         else [],

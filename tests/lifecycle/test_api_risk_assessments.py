@@ -13,12 +13,12 @@ def _url(use_case):
 
 def test_create_and_list(erin, use_case):
     client = bearer_client(erin)
-    payload = {"answers": answers(Q10=["essential_services"], Q11=True), "is_final": True, "summary": "Credit model"}
-    payload["answers"]["Q10"] = {"areas": ["essential_services"], "rationale": "Credit scoring"}
+    payload = {"answers": answers(Q10=["credit_scoring"], Q11=True), "is_final": True, "summary": "Credit model"}
+    payload["answers"]["Q10"] = {"areas": ["credit_scoring"], "rationale": "Credit scoring"}
     response = client.post(_url(use_case), payload, format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert body["tier"] == Tier.HIGH and body["annex_iii_areas"] == ["essential_services"] and body["is_final"] is True
+    assert body["tier"] == Tier.HIGH and body["annex_iii_areas"] == ["credit_scoring"] and body["is_final"] is True
     use_case.refresh_from_db()
     assert use_case.risk_tier == Tier.HIGH
     assert [a["id"] for a in client.get(_url(use_case)).json()] == [body["id"]]

@@ -24,9 +24,14 @@ def test_registry_endpoints_generate_a_valid_schema_without_warnings():
     validate_schema(schema)
     messages = [*GENERATOR_STATS._warn_cache, *GENERATOR_STATS._error_cache]
     assert [m for m in messages if "lifecycle" in m or "UseCase" in m] == []
-    # The registry's paths, and the sign-off gate that hangs off a use case.
+    # The registry's paths, the sign-off gate and running governance's suspension that hang off a use case.
     assert sorted(p for p in schema["paths"] if p.startswith("/api/v1/use-cases/")) == sorted(
-        [*REGISTRY_PATHS, "/api/v1/use-cases/{slug}/gate/"]
+        [
+            *REGISTRY_PATHS,
+            "/api/v1/use-cases/{slug}/gate/",
+            "/api/v1/use-cases/{slug}/suspension/",
+            "/api/v1/use-cases/{slug}/suspension/lift/",
+        ]
     )
     upload = schema["paths"]["/api/v1/use-cases/{slug}/artifacts/"]["post"]["requestBody"]["content"]
     assert list(upload) == ["multipart/form-data"]

@@ -18,12 +18,12 @@ def _classify(on=ON, flags=None, **answers):
 
 def test_questionnaire_data_has_twenty_questions_and_a_source():
     q = questionnaire_load()
-    assert q.version == "eu-ai-act-2026-11"
+    assert q.version == "eu-ai-act-2026-12"
     assert [question.id for question in q.questions] == [f"Q{n:02d}" for n in range(1, 21)]
     assert "2026/1744" in q.source
     assert (date(2027, 12, 2), "Annex III high-risk obligations apply (moved by the Digital Omnibus)") in q.key_dates
     assert q.question("Q08").applies_from == NCII_BAN
-    assert len(q.areas) == 8
+    assert [a.point for a in q.areas] == ["1", "2", "3", "4", "5(a)", "5(b)", "5(c)", "5(d)", "6", "7", "8"]
 
 
 def test_not_an_ai_system_is_out_of_scope_whatever_else_is_answered():
@@ -75,9 +75,9 @@ def test_annex_i_product_is_high_risk():
 
 
 def test_annex_iii_area_without_exemption_is_high_risk():
-    result = _classify(Q10=["essential_services"], Q12=False)
+    result = _classify(Q10=["credit_scoring"], Q12=False)
     assert result.tier == Tier.HIGH
-    assert result.annex_iii_areas == ["essential_services"]
+    assert result.annex_iii_areas == ["credit_scoring"]
 
 
 def test_annex_iii_area_with_profiling_is_high_even_if_exemption_claimed():
@@ -160,15 +160,29 @@ def test_gpai_flags_are_independent_of_the_tier():
     assert _classify(Q16=True, Q03=True).gpai == RiskAssessment.Gpai.GPAI
 
 
-def test_role_is_provider_when_rebranding_or_releasing_a_gpai_model():
+def test_the_role_is_the_systems_and_releasing_a_gpai_model_does_not_change_it():
     assert _classify(Q18=True).role == RiskAssessment.Role.PROVIDER
-    assert _classify(Q16=True).role == RiskAssessment.Role.PROVIDER
+    released = _classify(Q16=True)
+    assert (released.role, released.gpai) == (RiskAssessment.Role.DEPLOYER, RiskAssessment.Gpai.GPAI)
     assert _classify(Q17=True).role == RiskAssessment.Role.DEPLOYER
 
 
-def test_fria_required_only_with_q19():
-    assert _classify(Q19=True).fria_required
-    assert not _classify(Q10=["essential_services"]).fria_required
+@pytest.mark.parametrize(
+    "answers, fria",
+    [
+        ({"Q19": True}, False),  # a public body, but the system is not high-risk (Art. 27 is for high-risk only)
+        ({"Q10": ["credit_scoring"]}, True),  # 5(b): whoever deploys it
+        ({"Q10": ["life_health_insurance"]}, True),  # 5(c)
+        ({"Q10": ["credit_scoring"], "Q12": True}, False),  # exempt under Art. 6(3): not high-risk
+        ({"Q10": ["public_benefits"]}, False),  # 5(a) by a private deployer
+        ({"Q10": ["public_benefits"], "Q19": True}, True),  # 5(a) by a public body
+        ({"Q10": ["critical_infrastructure"], "Q19": True}, False),  # Annex III point 2 excepted
+        ({"Q09": True, "Q19": True}, False),  # high-risk under Art. 6(1) (Annex I) only
+        ({"Q10": ["emergency_services"], "Q19": True}, True),
+    ],
+)
+def test_fria_follows_art_27(answers, fria):
+    assert _classify(**answers).fria_required is fria
 
 
 def test_affected_person_notices_do_not_change_the_tier():

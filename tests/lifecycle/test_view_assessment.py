@@ -25,7 +25,7 @@ def test_form_shows_version_source_and_checked_date(client, use_case, erin):
     response = client.get(_url(use_case))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "eu-ai-act-2026-11" in html and "2026/1744" in html and "16 November 2026" in html
+    assert "eu-ai-act-2026-12" in html and "2026/1744" in html and "2 December 2026" in html
     assert "Q20" in html and 'name="Q10"' in html
 
 
@@ -34,13 +34,13 @@ def test_owner_classifies_high_risk_with_annex_iii_areas(client, use_case, erin)
     response = client.post(
         _url(use_case),
         _post_data(
-            Q10=["essential_services", "employment"], Q10_rationale="Credit decisions", Q19="yes", Q19_rationale="5(b)"
+            Q10=["credit_scoring", "employment"], Q10_rationale="Credit decisions", Q19="yes", Q19_rationale="5(b)"
         ),
     )
     assert response.status_code == 302
     assessment = RiskAssessment.objects.get()
     assert assessment.tier == Tier.HIGH and assessment.is_final and assessment.fria_required
-    assert assessment.annex_iii_areas == ["employment", "essential_services"]
+    assert assessment.annex_iii_areas == ["credit_scoring", "employment"]
     use_case.refresh_from_db()
     assert use_case.risk_tier == Tier.HIGH
     detail = client.get(reverse("lifecycle:assessment-detail", args=[use_case.slug, assessment.pk]))

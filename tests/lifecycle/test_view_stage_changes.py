@@ -45,8 +45,17 @@ def test_owner_retires(client, use_case, erin):
     assert client.post(url, {"reason": "again"}).status_code == 400
 
 
-@pytest.mark.parametrize("who", ["eric", "audrey", "rita"])
-@pytest.mark.parametrize("name", ["lifecycle:use-case-demote", "lifecycle:use-case-retire"])
+@pytest.mark.parametrize(
+    ("who", "name"),
+    [
+        ("eric", "lifecycle:use-case-demote"),
+        ("audrey", "lifecycle:use-case-demote"),
+        ("ravi", "lifecycle:use-case-demote"),
+        ("eric", "lifecycle:use-case-retire"),
+        ("audrey", "lifecycle:use-case-retire"),
+        ("rita", "lifecycle:use-case-retire"),
+    ],
+)
 def test_others_get_403_and_nothing_changes(client, request, use_case, who, name):
     _at(use_case, Stage.CONTROLLED)
     client.force_login(request.getfixturevalue(who))
@@ -54,3 +63,15 @@ def test_others_get_403_and_nothing_changes(client, request, use_case, who, name
     assert response.status_code == 403
     use_case.refresh_from_db()
     assert use_case.stage == Stage.CONTROLLED and not StageChange.objects.exists()
+
+
+def test_a_lead_of_the_second_line_demotes_from_the_page(client, use_case, rita):
+    _at(use_case, Stage.GUARDED)
+    client.force_login(rita)
+    url = reverse("lifecycle:use-case-demote", args=[use_case.slug])
+    assert 'value="2"' in client.get(url).content.decode()
+    response = client.post(url, {"to_stage": 2, "reason": "Complaints doubled after the rollout"})
+    assert response.status_code == 302
+    use_case.refresh_from_db()
+    assert use_case.stage == Stage.CONTROLLED
+    assert StageChange.objects.get().actor == rita

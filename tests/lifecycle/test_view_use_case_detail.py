@@ -45,7 +45,7 @@ def test_shows_the_whole_registry_entry(client, use_case, erin, rita):
         "Erin",
     ]:
         assert text in html, text
-    assert response.context["actions"] == set()  # rita is not an owner
+    assert response.context["actions"] == {"demote"}  # rita is not an owner; as a risk lead she may demote
 
 
 def test_owner_sees_their_actions(client, use_case, erin):

@@ -5,9 +5,9 @@ from django.urls import reverse
 
 from lifecycle.models import ArtifactKind
 from signoff import services
-from signoff.models import Decision, RequestComment
+from signoff.models import Decision, Packet, RequestComment
 from tests import factories
-from tests.signoff.helpers import reviews_by_function
+from tests.signoff.helpers import reviews_by_function, supply_evidence
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +74,29 @@ def test_comment_is_posted_and_auditor_refused(client, erin, audrey, in_review):
     assert blank.status_code == 400
     assert "Write something" in blank.content.decode()
     assert RequestComment.objects.count() == 1
+
+
+def test_an_approval_shows_its_packet_being_prepared_until_the_worker_has_rendered_it(
+    client, erin, use_case, django_capture_on_commit_callbacks
+):
+    supply_evidence(use_case, 1)
+    with django_capture_on_commit_callbacks() as after_commit:
+        request = services.readiness_request_submit(
+            request=services.readiness_request_create(use_case=use_case, actor=erin, target_stage=1), actor=erin
+        )
+    client.force_login(erin)
+    waiting = client.get(request.get_absolute_url()).content.decode()
+    # The page asks for itself again every two seconds and swaps in the status alone.
+    assert (
+        f'<p id="packet-status" role="status" aria-busy="true" hx-get="{request.get_absolute_url()}" '
+        'hx-trigger="every 2s" hx-select="#packet-status" hx-swap="outerHTML">'
+        "The sign-off packet is being prepared; it appears here in a moment.</p>"
+    ) in waiting
+    for callback in after_commit:  # the render task, run as the worker would
+        callback()
+    packet = Packet.objects.get(request=request)
+    ready = client.get(request.get_absolute_url()).content.decode()
+    assert (
+        f'<p id="packet-status"><a href="{packet.get_absolute_url()}">Sign-off packet {packet.packet_id}</a></p>'
+    ) in ready
+    assert "being prepared" not in ready

@@ -16,13 +16,13 @@ def test_assessment_denormalises_tier_onto_the_use_case(use_case, erin):
     assessment = risk_assessment_record(
         use_case=use_case,
         actor=erin,
-        answers=answers(Q10={"areas": ["essential_services"], "rationale": "Credit."}, Q19=True),
+        answers=answers(Q10={"areas": ["credit_scoring"], "rationale": "Credit."}, Q19=True),
         is_final=True,
     )
     use_case.refresh_from_db()
     assert (assessment.tier, assessment.internal_tier, assessment.fria_required) == (Tier.HIGH, InternalTier.HIGH, True)
-    assert assessment.questionnaire_version == "eu-ai-act-2026-11"
-    assert assessment.annex_iii_areas == ["essential_services"]
+    assert assessment.questionnaire_version == "eu-ai-act-2026-12"
+    assert assessment.annex_iii_areas == ["credit_scoring"]
     assert (use_case.risk_tier, use_case.internal_tier) == (Tier.HIGH, InternalTier.HIGH)
     [event] = events_of(Verb.ASSESSMENT_RECORDED)
     assert event.changes["tier"] == [Tier.MINIMAL, Tier.HIGH] and event.changes["is_final"] is True

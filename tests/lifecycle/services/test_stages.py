@@ -56,16 +56,29 @@ def test_retired_use_case_cannot_be_demoted(use_case, erin):
         use_case_demote(use_case=use_case, actor=erin, to_stage=0, reason="why")
 
 
-@pytest.mark.parametrize("who", ["eric", "audrey", "rita"])
+@pytest.mark.parametrize("who", ["eric", "audrey", "ravi"])
 def test_others_cannot_demote_or_retire(request, use_case, who):
     at_stage(use_case, Stage.CONTROLLED)
     actor = request.getfixturevalue(who)
-    with pytest.raises(PermissionDenied, match="Only the use case's owners or an administrator may demote it"):
+    with pytest.raises(
+        PermissionDenied,
+        match="Only the use case's owners, an administrator or a lead of a review function may demote it",
+    ):
         use_case_demote(use_case=use_case, actor=actor, to_stage=0, reason="why")
     with pytest.raises(PermissionDenied, match="Only the use case's owners or an administrator may retire it"):
         use_case_retire(use_case=use_case, actor=actor, reason="why")
     use_case.refresh_from_db()
     assert use_case.stage == Stage.CONTROLLED and not StageChange.objects.exists()
+
+
+def test_a_second_line_lead_demotes_but_does_not_retire(use_case, rita):
+    at_stage(use_case, Stage.GUARDED)
+    change = use_case_demote(use_case=use_case, actor=rita, to_stage=Stage.CONTROLLED, reason="Incident 42")
+    assert (change.actor, change.from_stage, change.to_stage) == (rita, Stage.GUARDED, Stage.CONTROLLED)
+    with pytest.raises(PermissionDenied, match="Only the use case's owners or an administrator may retire it"):
+        use_case_retire(use_case=use_case, actor=rita, reason="why")
+    use_case.refresh_from_db()
+    assert use_case.stage == Stage.CONTROLLED
 
 
 def test_retire_from_any_active_stage_once(use_case, erin):
