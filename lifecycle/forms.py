@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 
 from django import forms
@@ -13,10 +14,15 @@ from lifecycle.models import Artifact, ArtifactKind, EvaluationMetric, ModelVers
 from lifecycle.questionnaire import AREAS_QUESTION, Questionnaire
 from lifecycle.selectors import owner_candidates
 from lifecycle.services import EDITABLE_FIELDS, MetricSpec, ReadinessInput
-from lifecycle.uploads import ALLOWED_EXTENSIONS
+from lifecycle.uploads import ALLOWED_EXTENSIONS, upload_validate
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
-DIRECTIONS = {">=": EvaluationMetric.Direction.AT_LEAST, "<=": EvaluationMetric.Direction.AT_MOST}
+DIRECTIONS = {
+    ">=": EvaluationMetric.Direction.AT_LEAST,
+    "<=": EvaluationMetric.Direction.AT_MOST,
+    "at least": EvaluationMetric.Direction.AT_LEAST,
+    "at most": EvaluationMetric.Direction.AT_MOST,
+}
 
 
 class UseCaseForm(forms.ModelForm):
@@ -36,6 +42,13 @@ class UseCaseForm(forms.ModelForm):
             "customer_facing",
             "regulated_decision",
         ]
+        labels = {
+            "slug": "Short name for links",
+            "business_kpi": "Business KPI (the measure it must move)",
+            "processes_personal_data": "It processes personal data",
+            "customer_facing": "It is customer-facing",
+            "regulated_decision": "It supports a regulated decision",
+        }
         widgets = {
             "purpose": forms.Textarea(attrs={"rows": 3}),
             "approved_scope": forms.Textarea(attrs={"rows": 3}),
@@ -81,6 +94,56 @@ class RetireForm(forms.Form):
     )
 
 
+MAX_CONFIG_BYTES = 5 * 1024 * 1024
+MAX_METRICS_BYTES = 256 * 1024
+
+
+def metrics_parse(text: str, *, where: str = "Line") -> list[MetricSpec]:
+    """Rows of 'name, value, threshold, direction[, critical]'; a first row of column names is skipped."""
+    specs, errors, seen = [], [], set()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or (number == 1 and line.strip().lower().startswith("name")):
+            continue
+        parts = [p.strip() for p in line.split(",")]
+        critical = len(parts) == 5 and parts[4].lower() == "critical"
+        if len(parts) == 5 and not critical:
+            errors.append(f"{where} {number}: the fifth part may only be 'critical', not '{parts[4]}'.")
+            continue
+        if len(parts) not in (4, 5):
+            errors.append(f"{where} {number}: expected 'name, value, threshold, >= or <=' (four parts).")
+            continue
+        name, value, threshold, direction = parts[:4]
+        try:
+            value_f, threshold_f = float(value), float(threshold)
+        except ValueError:
+            errors.append(f"{where} {number}: value and threshold must be numbers.")
+            continue
+        if not (math.isfinite(value_f) and math.isfinite(threshold_f)):
+            errors.append(f"{where} {number}: value and threshold must be finite numbers.")
+            continue
+        if direction.lower() not in DIRECTIONS:
+            errors.append(f"{where} {number}: the direction must be '>=' or '<=', not '{direction}'.")
+            continue
+        if not name or len(name) > 100:
+            errors.append(f"{where} {number}: the metric needs a name of at most 100 characters.")
+            continue
+        if name in seen:
+            errors.append(f"{where} {number}: '{name}' appears twice.")
+            continue
+        seen.add(name)
+        specs.append(MetricSpec(name, value_f, threshold_f, DIRECTIONS[direction.lower()], critical))
+    if errors:
+        raise ValidationError(errors)
+    return specs
+
+
+def _read_text(upload, *, limit: int, what: str) -> bytes:
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError(f"The {what} is larger than {limit // 1024} KB.")
+    return data
+
+
 class VersionForm(forms.Form):
     label = forms.CharField(max_length=50, help_text="e.g. 1.4.0 or 2026-11-rc2")
     provider = forms.CharField(max_length=100)
@@ -88,10 +151,23 @@ class VersionForm(forms.Form):
     config_hash = forms.CharField(
         label="Configuration SHA-256",
         max_length=64,
+        required=False,
         validators=[
             RegexValidator(r"^[0-9a-fA-F]{64}$", "Give the SHA-256 as 64 hexadecimal characters.", code="sha256")
         ],
-        help_text="SHA-256 of the prompt or configuration that ships with this version (64 hex characters).",
+        help_text="SHA-256 of the prompt or configuration that ships with this version. Leave it empty and "
+        "choose the file or paste the text below: the portal computes it.",
+    )
+    config_file = forms.FileField(
+        label="…or the configuration file, to compute its SHA-256",
+        required=False,
+        help_text="Only its SHA-256 is kept; the file itself is not stored.",
+    )
+    config_text = forms.CharField(
+        label="…or the prompt or configuration, pasted",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Its SHA-256 is computed over the text as UTF-8; the text itself is not stored.",
     )
     agent_tools = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="One tool an agent may call per line."
@@ -106,64 +182,120 @@ class VersionForm(forms.Form):
             "suspend the use case (e.g. 'faithfulness, 0.93, 0.90, >=, critical')."
         ),
     )
+    metrics_file = forms.FileField(
+        label="…or the metrics as a CSV file",
+        required=False,
+        help_text="Columns: name, value, threshold, direction (>= or <=), then critical if so; a header row is skipped.",
+    )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # With JavaScript the browser computes the SHA-256 as soon as the file is chosen or the text pasted.
+        for name in ("config_file", "config_text"):
+            self.fields[name].widget.attrs.update(
+                {"data-sha256-into": "id_config_hash", "data-sha256-status": "id_config_hash_helptext"}
+            )
+        self.fields["metrics_file"].widget.attrs["accept"] = ".csv,text/csv"
 
     def clean_agent_tools(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["agent_tools"].splitlines() if line.strip()]
 
     def clean_metrics(self) -> list[MetricSpec]:
-        specs, errors, seen = [], [], set()
-        for number, line in enumerate(self.cleaned_data["metrics"].splitlines(), start=1):
-            if not line.strip():
-                continue
-            parts = [p.strip() for p in line.split(",")]
-            critical = len(parts) == 5 and parts[4].lower() == "critical"
-            if len(parts) == 5 and not critical:
-                errors.append(f"Line {number}: the fifth part may only be 'critical', not '{parts[4]}'.")
-                continue
-            if len(parts) not in (4, 5):
-                errors.append(f"Line {number}: expected 'name, value, threshold, >= or <=' (four parts).")
-                continue
-            name, value, threshold, direction = parts[:4]
-            try:
-                value_f, threshold_f = float(value), float(threshold)
-            except ValueError:
-                errors.append(f"Line {number}: value and threshold must be numbers.")
-                continue
-            if not (math.isfinite(value_f) and math.isfinite(threshold_f)):
-                errors.append(f"Line {number}: value and threshold must be finite numbers.")
-                continue
-            if direction not in DIRECTIONS:
-                errors.append(f"Line {number}: the direction must be '>=' or '<=', not '{direction}'.")
-                continue
-            if not name or len(name) > 100:
-                errors.append(f"Line {number}: the metric needs a name of at most 100 characters.")
-                continue
-            if name in seen:
-                errors.append(f"Line {number}: '{name}' appears twice.")
-                continue
-            seen.add(name)
-            specs.append(MetricSpec(name, value_f, threshold_f, DIRECTIONS[direction], critical))
-        if errors:
-            raise ValidationError(errors)
-        return specs
+        return metrics_parse(self.cleaned_data["metrics"])
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        config_file, config_text = data.pop("config_file", None), data.pop("config_text", "")
+        metrics_file = data.pop("metrics_file", None)
+        computed = ""
+        try:
+            if config_file:
+                computed = hashlib.sha256(_read_text(config_file, limit=MAX_CONFIG_BYTES, what="file")).hexdigest()
+            elif config_text:
+                computed = hashlib.sha256(config_text.encode()).hexdigest()
+        except ValidationError as exc:
+            self.add_error("config_file", exc)
+        typed = (data.get("config_hash") or "").lower()
+        if computed and typed and typed != computed:
+            self.add_error("config_hash", f"This differs from the SHA-256 of what you gave below ({computed}).")
+        elif computed:
+            data["config_hash"] = computed
+        elif not typed and "config_hash" not in self.errors and "config_file" not in self.errors:
+            self.add_error(
+                "config_hash", "Give the SHA-256, or choose the configuration file or paste it to compute it."
+            )
+        if metrics_file:
+            if data.get("metrics"):
+                self.add_error("metrics_file", "Give the metrics either as lines above or as a CSV file, not both.")
+            else:
+                try:
+                    text = _read_text(metrics_file, limit=MAX_METRICS_BYTES, what="CSV file").decode("utf-8-sig")
+                    data["metrics"] = metrics_parse(text, where="Row")
+                except UnicodeDecodeError:
+                    self.add_error("metrics_file", "The CSV file is not UTF-8 text.")
+                except ValidationError as exc:
+                    self.add_error("metrics_file", exc)
+        return data
+
+
+class _SeveralFilesInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class SeveralFilesField(forms.FileField):
+    """One or more files from one input; cleaned to a list."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", _SeveralFilesInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None) -> list:
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not files:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        return [super(SeveralFilesField, self).clean(f, initial) for f in files]
 
 
 class ArtifactForm(forms.Form):
-    kind = forms.ChoiceField(choices=ArtifactKind.choices)
+    kind = forms.ChoiceField(
+        label="Kind of evidence",
+        choices=[("", "Choose the kind of evidence"), *ArtifactKind.choices],
+        help_text="Each kind has one current file; 'Other' keeps several.",
+    )
     title = forms.CharField(max_length=200, required=False)
     version = forms.ModelChoiceField(
         queryset=ModelVersion.objects.none(), required=False, help_text="The version this evidence is about, if any."
     )
-    file = forms.FileField(
-        help_text=f"Accepted: {', '.join(ALLOWED_EXTENSIONS)}. A new upload of a kind supersedes the current one."
+    uploads = SeveralFilesField(
+        label="Files",
+        help_text=f"Accepted: {', '.join(ALLOWED_EXTENSIONS)}. Choose several at once for 'Other'. "
+        "A new upload of a kind supersedes the current one, which stays on record.",
     )
 
     def __init__(self, *args, use_case: UseCase, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         versions = ModelVersion.objects.filter(use_case=use_case).order_by("-created_at")
         form_field(self, "version", forms.ModelChoiceField).queryset = versions
-        self.fields["file"].widget.attrs["accept"] = ",".join(f".{e}" for e in ALLOWED_EXTENSIONS)
+        self.fields["uploads"].widget.attrs["accept"] = ",".join(f".{e}" for e in ALLOWED_EXTENSIONS)
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        files, kind = data.get("uploads") or [], data.get("kind")
+        if len(files) > 1 and kind and kind != ArtifactKind.OTHER:
+            self.add_error(
+                "uploads",
+                f"{ArtifactKind(kind).label} has one current file: upload one, or choose 'Other' for several.",
+            )
+        # Every file is checked before any is stored, so a refused one leaves nothing behind.
+        for upload in files:
+            try:
+                upload_validate(upload)
+            except ValidationError as exc:
+                self.add_error("uploads", [f"{upload.name}: {m}" for m in exc.messages])
+        return data
 
 
 class QuestionnaireForm(forms.Form):

@@ -6,6 +6,8 @@ from django.utils import timezone
 from django_fsm import RETURN_VALUE, FSMIntegerField, FSMModelMixin, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from lifecycle.uploads import inline_content_type
+
 
 class Stage(models.IntegerChoices):
     PROPOSED = 0, "0 · Proposed"
@@ -347,6 +349,11 @@ class Artifact(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("lifecycle:artifact-download", args=[self.use_case.slug, self.pk])
+
+    @property
+    def open_url(self) -> str:
+        """Where the browser shows the file itself, for types it can show safely; empty otherwise."""
+        return f"{self.get_absolute_url()}?inline=1" if inline_content_type(self.content_type) else ""
 
 
 class RiskAssessment(models.Model):

@@ -162,3 +162,18 @@ def upload_validate(file: UploadedFile, *, name: str | None = None) -> Validated
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
     )
+
+
+# Shown in the browser when asked: types a browser renders without running anything of ours. Text of every
+# kind is sent as plain text, so Markdown, CSV and JSON are read, never interpreted.
+_INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
+_INLINE_TEXT = ("text/", "application/json")
+
+
+def inline_content_type(content_type: str) -> str | None:
+    """The type to show a stored file as in the browser, or None when it can only be downloaded."""
+    if content_type in _INLINE_TYPES:
+        return content_type
+    if content_type.startswith(_INLINE_TEXT):
+        return "text/plain; charset=utf-8"
+    return None

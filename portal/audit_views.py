@@ -11,7 +11,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.models import User
 from audit.services import audit_head
+from lifecycle.models import UseCase
 from portal.audit_trail import (
     audit_chain_status,
     audit_csv_rows,
@@ -20,6 +22,7 @@ from portal.audit_trail import (
     audit_trail_check,
     use_case_slugs,
 )
+from portal.audit_words import changes_in_words, verb_in_words
 from portal.filters import AuditEventFilterSet
 
 PAGE_SIZE = 50
@@ -29,11 +32,20 @@ def _filterset(request: AuthenticatedHttpRequest) -> AuditEventFilterSet:
     return AuditEventFilterSet(request.GET, queryset=audit_events_readable(request.user), request=request)
 
 
+# Filter suggestions offered as the auditor types; a longer registry is still found by typing its name.
+SUGGESTIONS = 500
+
+
 @require_safe
 def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filterset = _filterset(request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    slugs = use_case_slugs(list(page.object_list))
+    events = list(page.object_list)
+    slugs = use_case_slugs(events)
+    for event in events:
+        # Words for people: the verb and each change, never the stored codes and dicts.
+        event.what = verb_in_words(event.verb)
+        event.change_lines = changes_in_words(event.changes or {})
     chain_status, head_seq = audit_chain_status()
     params = request.GET.copy()
     params.pop("page", None)
@@ -43,7 +55,11 @@ def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "form": filterset.form,
             "page_obj": page,
-            "rows": [(e, slugs.get(e.use_case_id, "")) for e in page.object_list],
+            "rows": [(e, slugs.get(e.use_case_id, "")) for e in events],
+            "use_case_options": UseCase.objects.order_by("-created_at").values_list("slug", "title")[:SUGGESTIONS],
+            "people_options": User.objects.filter(is_active=True)
+            .order_by("username")
+            .values_list("username", "first_name", "last_name")[:SUGGESTIONS],
             "chain_status": chain_status,
             "head_seq": head_seq,
             "export_url": reverse("portal:audit-export") + (f"?{params.urlencode()}" if params else ""),

@@ -13,6 +13,7 @@ from audit.services import Verb
 from core.filters import DATE_INPUT, DateRangeForm, FilterSet, IdFilter, SortFilter
 from lifecycle.access import use_cases_visible_to
 from lifecycle.models import UseCase
+from portal.audit_words import verb_in_words
 
 
 def _day_start(day: date) -> datetime:
@@ -28,16 +29,23 @@ class AuditEventFilterSet(FilterSet):
         queryset=_use_cases,
         to_field_name="slug",
         method="filter_use_case",
-        label="Use case (slug)",
-        # Typed, not picked: a select of every use case would load the whole registry on each page.
-        widget=forms.TextInput,
+        label="Use case",
+        # Typed with suggestions (a datalist of the newest), not a select of the whole registry on each page.
+        widget=forms.TextInput(attrs={"list": "audit-use-cases", "autocomplete": "off"}),
+        help_text="Its short name, as in its address; start typing to pick one.",
         error_messages={"invalid_choice": "No use case has the slug “%(value)s”."},
     )
     actor = django_filters.CharFilter(
-        method="filter_actor", max_length=150, label="Actor (username)", help_text="Username of the actor."
+        method="filter_actor",
+        max_length=150,
+        label="Who",
+        help_text="A person's user name; start typing to pick one.",
+        widget=forms.TextInput(attrs={"list": "audit-people", "autocomplete": "off"}),
     )
     verb = django_filters.ChoiceFilter(
-        choices=[(v.value, v.value) for v in Verb], label="Verb", empty_label="Any verb", help_text="Event verb."
+        choices=sorted(((v.value, verb_in_words(v.value)) for v in Verb), key=lambda c: c[1]),
+        label="What happened",
+        empty_label="Anything",
     )
     # Ranges on created_at itself, not on its date, so the index on it serves a long trail.
     since = django_filters.DateFilter(

@@ -429,3 +429,22 @@ def get_condition_for_user(user: User, pk: int) -> ReviewCondition:
     if condition is None:
         raise Http404("No such condition.")
     return condition
+
+
+# Gate policy -------------------------------------------------------------------
+
+POLICY_FUNCTION = "compliance"
+
+
+def policy_edit_refusal(user: User) -> Refusal | None:
+    """Gate policy is edited by compliance leads and administrators; everyone with a role reads it."""
+    if user.is_auditor:
+        return _no(AUDITORS_CHANGE_NOTHING)
+    if user.is_portal_admin:
+        return None
+    if (
+        user.is_active
+        and FunctionMembership.objects.filter(user=user, is_lead=True, function__key=POLICY_FUNCTION).exists()
+    ):
+        return None
+    return _no("Only compliance leads and administrators change gate policy.")

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from core.forms import form_field
-from lifecycle.models import Stage
+from lifecycle.models import Stage, UseCase
 from signoff.models import Decision
 from signoff.services import ConditionInput
 
@@ -29,6 +29,20 @@ class RequestCreateForm(forms.Form):
         max_length=5000,
         help_text="Why now, and what reviewers should look at first.",
     )
+
+    def __init__(self, *args, use_case: UseCase, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Offered: only what the stage rule allows, the next stage or (from stage 1 on) the current one again,
+        # for a new version to run there or its periodic review. Any other stage sent is refused by the service,
+        # in its own words.
+        choices: list[tuple[int, str]] = []
+        if use_case.next_stage is not None and use_case.promotion_refusal(use_case.next_stage) is None:
+            choices.append((use_case.next_stage, Stage(use_case.next_stage).label))
+        if use_case.request_refusal(use_case.stage) is None:
+            choices.append(
+                (use_case.stage, f"Stay at {Stage(use_case.stage).label}: a new version or a periodic review")
+            )
+        self.offered = choices
 
 
 class CommentForm(forms.Form):

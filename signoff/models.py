@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -10,6 +11,17 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from accounts.models import ReviewFunction
 from lifecycle.models import ArtifactKind, ModelVersion, Stage, StageChange, UseCase
+
+# The registry fields a gate may require to be filled in, with the words a person reads.
+REGISTRY_FIELD_CHOICES = [
+    ("purpose", "Purpose"),
+    ("approved_scope", "Approved uses and scope"),
+    ("business_kpi", "Business measure (KPI)"),
+    ("technical_owner", "Technical owner"),
+    ("business_owner", "Business owner"),
+    ("team", "Team"),
+    ("sunset_criteria", "Sunset criteria"),
+]
 
 
 class GatePolicy(models.Model):
@@ -68,6 +80,23 @@ class GatePolicy(models.Model):
 
     def __str__(self) -> str:
         return f"Gate to {Stage(self.target_stage).label}"
+
+    def clean(self) -> None:
+        # A kind no upload can carry would lock the gate for good; a field the registry lacks, likewise.
+        errors = {}
+        kinds = self.required_artifact_kinds if isinstance(self.required_artifact_kinds, list) else [None]
+        if unknown := [k for k in kinds if k not in ArtifactKind.values]:
+            errors["required_artifact_kinds"] = (
+                f"Unknown kind of evidence: {', '.join(map(str, unknown))}. Known: {', '.join(ArtifactKind.values)}."
+            )
+        fields = self.registry_fields if isinstance(self.registry_fields, list) else [None]
+        known = [name for name, _ in REGISTRY_FIELD_CHOICES]
+        if unknown := [f for f in fields if f not in known]:
+            errors["registry_fields"] = (
+                f"Unknown registry field: {', '.join(map(str, unknown))}. Known: {', '.join(known)}."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class SignoffRule(models.Model):

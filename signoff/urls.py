@@ -1,6 +1,6 @@
 from django.urls import path
 
-from signoff.views import conditions, packets, queues, requests, reviews
+from signoff.views import conditions, packets, policy, queues, requests, reviews
 
 app_name = "signoff"
 
@@ -26,6 +26,8 @@ urlpatterns = [
     path("conditions/<int:pk>/waive/", conditions.condition_waive, name="condition-waive"),
     path("conditions/<int:pk>/evidence/", conditions.condition_evidence, name="condition-evidence"),
     path("functions/<slug:key>/assignments/", queues.function_assignments, name="function-assignments"),
+    path("policy/", policy.policy_list, name="policy-list"),
+    path("policy/<int:stage>/", policy.policy_edit, name="policy-edit"),
     path("packets/", packets.packet_list, name="packet-list"),
     path("packets/verify/", packets.packet_verify_page, name="packet-verify"),
     path("packets/<str:packet_id>/", packets.packet_detail, name="packet-detail"),

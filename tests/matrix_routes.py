@@ -98,6 +98,8 @@ ROUTES: dict[str, Route] = {
     ),
     # sign-off pages
     "signoff/requests/": _p("GET", lambda w: "/signoff/requests/"),
+    "signoff/policy/": _p("GET", lambda w: "/signoff/policy/"),
+    "signoff/policy/<int:stage>/": _p("POST", lambda w: "/signoff/policy/3/", sla_business_days="0"),
     "signoff/requests/new/<slug:slug>/": _p("POST", lambda w: f"/signoff/requests/new/{w.slug}/"),
     "signoff/requests/new/<slug:slug>/checklist/": _p("GET", lambda w: f"/signoff/requests/new/{w.slug}/checklist/"),
     "signoff/requests/<int:pk>/": _p("GET", lambda w: f"/signoff/requests/{w.request}/"),

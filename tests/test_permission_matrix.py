@@ -119,6 +119,8 @@ EXPECTED: dict[str, str] = {
     "signoff/conditions/<int:pk>/waive/": "302 403 403 403 400 403 403 403 403 404",
     "signoff/conditions/<int:pk>/evidence/": "302 404 404 404 404 404 404 404 404 404",
     "signoff/functions/<slug:key>/assignments/": "302 403 403 403 200 403 403 403 403 404",
+    "signoff/policy/": "302 200 200 200 200 200 200 200 200 404",
+    "signoff/policy/<int:stage>/": "302 403 403 403 403 403 403 403 400 404",
     "signoff/packets/": "302 200 200 200 200 200 200 200 200 404",
     # Anyone may verify a packet, signed in or not.
     "signoff/packets/verify/": "400 400 400 400 400 400 400 400 400 400",

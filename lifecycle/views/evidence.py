@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
@@ -22,13 +23,14 @@ from lifecycle.services import (
     artifact_upload,
     model_version_register,
 )
+from lifecycle.uploads import inline_content_type
 from lifecycle.views.common import BAD_REQUEST, CONFLICT, _use_case_crumbs
 
 
 @require_http_methods(["GET", "POST"])
 def version_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     use_case = get_use_case_for_user(request.user, slug, for_change=True)
-    form = VersionForm(request.POST or None)
+    form = VersionForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -72,14 +74,21 @@ def artifact_upload_view(request: AuthenticatedHttpRequest, slug: str) -> HttpRe
     status = 200
     if request.method == "POST":
         if form.is_valid():
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "uploads"}
+            stored, current = [], None
             try:
-                artifact = artifact_upload(use_case=use_case, actor=request.user, **form.cleaned_data)
+                # All or nothing: one refused file leaves none of the others stored.
+                with transaction.atomic():
+                    for current in form.cleaned_data["uploads"]:
+                        stored.append(artifact_upload(use_case=use_case, actor=request.user, file=current, **fields))
             except ValidationError as exc:
-                form_errors_apply(form, exc)
+                if hasattr(exc, "error_dict") and "file" in exc.error_dict and current is not None:
+                    form.add_error("uploads", [f"{current.name}: {m}" for m in exc.message_dict["file"]])
+                else:
+                    form_errors_apply(form, exc)
             else:
-                messages.success(
-                    request, f"Stored {artifact.original_name} (SHA-256 {artifact.sha256[:12]}…) as evidence."
-                )
+                names = ", ".join(f"{a.original_name} (SHA-256 {a.sha256[:12]}…)" for a in stored)
+                messages.success(request, f"Stored as evidence: {names}.")
                 return redirect("lifecycle:use-case-detail", slug=slug)
         status = BAD_REQUEST
     return render(
@@ -98,14 +107,20 @@ def artifact_upload_view(request: AuthenticatedHttpRequest, slug: str) -> HttpRe
 def artifact_download(request: AuthenticatedHttpRequest, slug: str, pk: int) -> FileResponse:
     use_case = get_use_case_for_user(request.user, slug)
     artifact = get_object_or_404(Artifact, use_case=use_case, pk=pk)
+    inline_type = inline_content_type(artifact.content_type) if request.GET.get("inline") == "1" else None
     try:
         handle = artifact.file.open("rb")
     except FileNotFoundError:
         raise Http404("The stored file is missing; tell an administrator.") from None
     artifact_download_record(artifact=artifact, actor=request.user)
     response = FileResponse(
-        handle, as_attachment=True, filename=artifact.original_name, content_type=artifact.content_type
+        handle,
+        as_attachment=inline_type is None,
+        filename=artifact.original_name,
+        content_type=inline_type or artifact.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # Chromium's PDF viewer does not open in a sandboxed document; nothing else needs more than the sandbox.
+    sandbox = "" if inline_type == "application/pdf" else "; sandbox"
+    response["Content-Security-Policy"] = f"default-src 'none'; img-src 'self'; style-src 'unsafe-inline'{sandbox}"
     return response

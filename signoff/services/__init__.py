@@ -9,6 +9,7 @@ one road in audit/refusals.py does that.
 
 from signoff.services.approval import readiness_request_check_snapshot
 from signoff.services.conditions import condition_accept, condition_mark_met, condition_return, condition_waive
+from signoff.services.policy import PolicyInput, gate_policy_update
 from signoff.services.requests import (
     readiness_request_accept_as_owner,
     readiness_request_comment,
@@ -29,10 +30,12 @@ from signoff.services.reviews import (
 
 __all__ = [
     "ConditionInput",
+    "PolicyInput",
     "condition_accept",
     "condition_mark_met",
     "condition_return",
     "condition_waive",
+    "gate_policy_update",
     "readiness_request_accept_as_owner",
     "readiness_request_check_snapshot",
     "readiness_request_comment",

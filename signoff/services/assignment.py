@@ -54,8 +54,8 @@ def _revoke_decide(review: Review, user_id: int | None, actor: User | None) -> N
     )
 
 
-def review_give(review: Review, assignee: User, actor: User, verb: Verb) -> None:
-    """Assign (or reassign) the review, moving the object permission with it."""
+def review_give(review: Review, assignee: User, actor: User, verb: Verb, *, note: str = "") -> None:
+    """Assign (or reassign) the review, moving the object permission with it; a hand-over's note is kept."""
     previous = review.assignee_id
     review.assign(assignee)
     review.save(update_fields=["state", "assignee"])
@@ -72,6 +72,7 @@ def review_give(review: Review, assignee: User, actor: User, verb: Verb) -> None
         changes={
             "assignee": [User.objects.get(pk=previous).username if previous else None, assignee.username],
             "state": review.state,
+            **({"note": note} if note else {}),
         },
     )
 
@@ -136,15 +137,16 @@ def reviews_create(
 
 
 def notify_queued(request: ReadinessRequest, reviews: list[Review]) -> None:
-    unassigned = [r.function.key for r in reviews if r.assignee_id is None]
-    if unassigned:
-        notify(
-            users=function_people_to_notify(function_keys=unassigned),
-            kind=Kind.QUEUED,
-            title=f"Review queued: {request.use_case} to stage {request.target_stage}",
-            body=f"A readiness request waits in your function's queue (due {reviews[0].due_date:%Y-%m-%d}).",
-            url=request.get_absolute_url(),
-        )
+    # One notice per function, each linking straight to its review: the decision beside the evidence.
+    for review in reviews:
+        if review.assignee_id is None:
+            notify(
+                users=function_people_to_notify(function_keys=[review.function.key]),
+                kind=Kind.QUEUED,
+                title=f"Review queued: {request.use_case} to stage {request.target_stage}",
+                body=f"A readiness request waits in the {review.function} queue (due {review.due_date:%Y-%m-%d}).",
+                url=review.get_absolute_url(),
+            )
     for review in reviews:
         if review.assignee is not None:
             notify(

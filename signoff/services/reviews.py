@@ -88,7 +88,7 @@ def review_hand_over(*, review: Review, actor: User, to: User, note: str = "") -
             raise ValidationError({"to": f"The review is already assigned to {to}."})
         if (refusal := access.assignee_refusal(to, review)) is not None:
             raise ValidationError({"to": refusal.reason})
-        review_give(review, to, actor, Verb.REVIEW_HANDED_OVER)
+        review_give(review, to, actor, Verb.REVIEW_HANDED_OVER, note=note)
         notify(
             users=[to],
             kind=Kind.ASSIGNED,

@@ -14,7 +14,6 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from core.forms import form_errors_apply
 from lifecycle.access import get_use_case_for_user
-from lifecycle.models import ArtifactKind, ReadinessQuestion, Tier
 from signoff import access, services
 from signoff.filters import ReadinessRequestFilterSet
 from signoff.forms import (
@@ -32,6 +31,7 @@ from signoff.selectors import (
     snapshot_diff,
 )
 from signoff.views.common import BAD_REQUEST, PAGE_SIZE, _crumbs, _stage_param
+from signoff.views.snapshot import snapshot_context
 
 
 def _checklist_context(use_case, stage: int | None) -> dict:
@@ -46,7 +46,7 @@ def request_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
     access.refuse_if_forbidden(access.request_create_refusal(request.user, use_case), on=use_case)
     next_stage = use_case.next_stage
     initial_stage = _stage_param(request.GET.get("stage")) or next_stage
-    form = RequestCreateForm(request.POST or None, initial={"target_stage": initial_stage})
+    form = RequestCreateForm(request.POST or None, initial={"target_stage": initial_stage}, use_case=use_case)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -135,7 +135,17 @@ def _review_rows(user: User, readiness_request: ReadinessRequest) -> list[dict]:
     rows = []
     for review in reviews_of_request(request=readiness_request):
         review.request = readiness_request
-        rows.append({"review": review, "actions": access.review_actions(user, review) if review.is_open else []})
+        actions = access.review_actions(user, review) if review.is_open else []
+        # A member who finds no "Decide" button is told why (segregation of duties, or someone else's review).
+        why_not = None
+        if (
+            review.is_open
+            and "decide" not in actions
+            and "claim" not in actions
+            and access.is_member(user, review.function_id)
+        ):
+            why_not = access.review_decide_refusal(user, review)
+        rows.append({"review": review, "actions": actions, "why_not": why_not})
     return rows
 
 
@@ -169,20 +179,18 @@ def _request_detail_render(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
             old=readiness_request.evidence_snapshot,
             new=evidence_snapshot_current(use_case=use_case, version=readiness_request.version),
         )
-    evidence = readiness_request.evidence_snapshot
-    kinds = dict(ArtifactKind.choices)
-    questions = dict(ReadinessQuestion.choices)
     return render(
         request,
         "signoff/request_detail.html",
         {
             "req": readiness_request,
-            "artifact_rows": [{**a, "label": kinds.get(a["kind"], a["kind"])} for a in evidence.get("artifacts", [])],
-            "readiness_rows": [(questions.get(q, q), yes) for q, yes in evidence.get("readiness", {}).items()],
-            "tier_label": dict(Tier.choices).get((evidence.get("assessment") or {}).get("tier", ""), ""),
+            "snap": snapshot_context(readiness_request),
             "packet": Packet.objects.filter(request=readiness_request).first(),
             "use_case": use_case,
-            "gate": gate,
+            # An approved request shows the gate as it stood when approved: today's answer (the use case has
+            # moved on) would open an approved request's page with a red cross.
+            "gate": readiness_request.approval_gate_result or gate,
+            "gate_recorded": bool(readiness_request.approval_gate_result),
             "policy": spec,
             "review_rows": review_rows,
             "open_conditions": list(conditions_open_on(use_case=use_case)),

@@ -12,6 +12,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
+from audit.models import AuditEvent
+from audit.services import Verb
 from core.forms import form_errors_apply, next_url_or
 from core.params import id_param
 from signoff import access, services
@@ -24,13 +26,32 @@ from signoff.models import Decision, Review
 from signoff.selectors import (
     conditions_open_on,
     function_members,
+    reviews_of_request,
     snapshot_diff,
 )
 from signoff.views.common import BAD_REQUEST
+from signoff.views.snapshot import snapshot_context
 
 
 def _decision_owners(review: Review):
     return User.objects.filter(is_active=True, groups__isnull=False).distinct().order_by("username")
+
+
+def _hand_over(review: Review) -> dict | None:
+    """The last hand-over of this review, with the note its giver left, while the review is with its receiver."""
+    if review.assignee is None:
+        return None
+    event = (
+        AuditEvent.objects.filter(
+            verb=Verb.REVIEW_HANDED_OVER, object_type=review._meta.label_lower, object_id=str(review.pk)
+        )
+        .select_related("actor")
+        .order_by("-seq")
+        .first()
+    )
+    if event is None or (event.changes.get("assignee") or [None, None])[-1] != review.assignee.username:
+        return None
+    return {"by": event.actor or event.actor_label, "at": event.created_at, "note": event.changes.get("note", "")}
 
 
 def _review_context(
@@ -40,9 +61,14 @@ def _review_context(
     members = function_members(function=review.function)
     if review.assignee_id is not None:
         members = members.exclude(pk=review.assignee_id)
+    readiness_request = review.request
     return {
         "review": review,
-        "req": review.request,
+        "req": readiness_request,
+        "use_case": readiness_request.use_case,
+        "snap": snapshot_context(readiness_request),
+        "other_reviews": [r for r in reviews_of_request(request=readiness_request) if r.pk != review.pk],
+        "hand_over": _hand_over(review),
         "actions": actions,
         "decision_form": decision_form or DecisionForm(owners=_decision_owners(review)),
         "assign_form": AssignForm(members=members),

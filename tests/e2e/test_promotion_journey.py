@@ -102,9 +102,9 @@ def record_version(page: Page) -> None:
 
 def upload_evidence(page: Page, kind: ArtifactKind) -> None:
     page.get_by_role("button", name="Upload evidence").click()
-    page.get_by_label("Kind").select_option(label=kind.label)
+    page.get_by_label("Kind of evidence").select_option(label=kind.label)
     page.get_by_label("Version").select_option(index=1)
-    page.get_by_label("File").set_input_files(
+    page.get_by_label("Files").set_input_files(
         files=[{"name": f"{kind.value}.pdf", "mimeType": "application/pdf", "buffer": f"%PDF-1.4\n{kind}\n".encode()}]
     )
     page.get_by_role("button", name="Upload").click()

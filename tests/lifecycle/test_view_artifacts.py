@@ -24,7 +24,7 @@ def test_owner_uploads_evidence(client, use_case, erin, settings):
             "kind": ArtifactKind.EVALUATION_REPORT,
             "title": "Offline eval",
             "version": version.pk,
-            "file": upload("eval.pdf", PDF),
+            "uploads": upload("eval.pdf", PDF),
         },
     )
     assert response.status_code == 302
@@ -51,9 +51,9 @@ def test_owner_uploads_evidence(client, use_case, erin, settings):
 def test_bad_files_are_refused_and_leave_nothing(client, use_case, erin, settings, name, content, message):
     settings.MAX_UPLOAD_BYTES = 1000
     client.force_login(erin)
-    response = client.post(_url(use_case), {"kind": ArtifactKind.OTHER, "file": upload(name, content)})
+    response = client.post(_url(use_case), {"kind": ArtifactKind.OTHER, "uploads": upload(name, content)})
     assert response.status_code == 400
-    assert message in " ".join(response.context["form"].errors["file"])
+    assert message in " ".join(response.context["form"].errors["uploads"])
     assert not Artifact.objects.exists()
     assert stored_files(settings) == []
     assert not AuditEvent.objects.filter(verb="artifact.uploaded").exists()
@@ -61,7 +61,7 @@ def test_bad_files_are_refused_and_leave_nothing(client, use_case, erin, setting
 
 def test_path_in_the_name_never_reaches_the_disk(client, use_case, erin, settings):
     client.force_login(erin)
-    response = client.post(_url(use_case), {"kind": ArtifactKind.OTHER, "file": upload("../../../escape.pdf", PDF)})
+    response = client.post(_url(use_case), {"kind": ArtifactKind.OTHER, "uploads": upload("../../../escape.pdf", PDF)})
     assert response.status_code == 302
     # The multipart parser keeps only the base name; the stored path is the content hash.
     artifact = Artifact.objects.get()
@@ -73,14 +73,14 @@ def test_path_in_the_name_never_reaches_the_disk(client, use_case, erin, setting
 def test_another_use_cases_version_is_refused(client, use_case, erin):
     foreign = factories.ModelVersionFactory()
     client.force_login(erin)
-    response = client.post(_url(use_case), {"kind": "other", "version": foreign.pk, "file": upload("a.pdf", PDF)})
+    response = client.post(_url(use_case), {"kind": "other", "version": foreign.pk, "uploads": upload("a.pdf", PDF)})
     assert response.status_code == 400 and not Artifact.objects.exists()
 
 
 @pytest.mark.parametrize("who", ["eric", "audrey", "rita"])
 def test_others_get_403_and_nothing_is_stored(client, request, use_case, who, settings):
     client.force_login(request.getfixturevalue(who))
-    response = client.post(_url(use_case), {"kind": "other", "file": upload("a.pdf", PDF)})
+    response = client.post(_url(use_case), {"kind": "other", "uploads": upload("a.pdf", PDF)})
     assert response.status_code == 403
     assert not Artifact.objects.exists() and stored_files(settings) == []
 
@@ -115,3 +115,38 @@ def test_missing_file_is_404_not_500(client, use_case, erin, settings):
     (settings.MEDIA_ROOT / artifact.file.name).unlink()
     client.force_login(erin)
     assert client.get(artifact.get_absolute_url()).status_code == 404
+
+
+def test_several_files_are_stored_at_once_or_none_of_them(client, use_case, erin, settings):
+    client.force_login(erin)
+    both = client.post(
+        _url(use_case), {"kind": ArtifactKind.OTHER, "uploads": [upload("a.pdf", PDF), upload("b.docx", DOCX)]}
+    )
+    assert both.status_code == 302
+    assert sorted(Artifact.objects.values_list("original_name", flat=True)) == ["a.pdf", "b.docx"]
+
+    one_bad = client.post(
+        _url(use_case), {"kind": ArtifactKind.OTHER, "uploads": [upload("c.pdf", PDF), upload("tool.exe", b"MZ")]}
+    )
+    assert one_bad.status_code == 400
+    assert one_bad.context["form"].errors["uploads"][0].startswith("tool.exe: ")
+    assert Artifact.objects.count() == 2
+    assert len(stored_files(settings)) == 2
+
+
+def test_one_kind_takes_one_file(client, use_case, erin):
+    client.force_login(erin)
+    response = client.post(
+        _url(use_case),
+        {"kind": ArtifactKind.EVALUATION_REPORT, "uploads": [upload("a.pdf", PDF), upload("b.pdf", PDF + b" ")]},
+    )
+    assert response.status_code == 400
+    assert "Evaluation report has one current file" in response.context["form"].errors["uploads"][0]
+    assert not Artifact.objects.exists()
+
+
+def test_the_use_case_page_opens_a_pdf_in_the_browser(client, use_case, erin):
+    artifact = factories.ArtifactFactory(use_case=use_case)
+    client.force_login(erin)
+    body = client.get(use_case.get_absolute_url()).content.decode()
+    assert f'href="{artifact.get_absolute_url()}?inline=1"' in body

@@ -22,11 +22,11 @@ CASES = [
         {"label": "1", "provider": "p", "model_identifier": "m", "config_hash": "../" * 22},
         ["config_hash"],
     ),
-    ("lifecycle:artifact-upload", {"kind": "other"}, ["file"]),
+    ("lifecycle:artifact-upload", {"kind": "other"}, ["uploads"]),
     (
         "lifecycle:artifact-upload",
-        {"kind": ["other", "x"], "version": "abc", "file": "not-a-file"},
-        ["file", "kind", "version"],
+        {"kind": ["other", "x"], "version": "abc", "uploads": "not-a-file"},
+        ["kind", "uploads", "version"],
     ),
     (
         "lifecycle:assessment-create",

@@ -93,3 +93,73 @@ def test_others_get_403(client, request, use_case, who):
     client.force_login(request.getfixturevalue(who))
     assert client.post(_url(use_case), _data()).status_code == 403
     assert not ModelVersion.objects.exists()
+
+
+def test_the_configuration_sha256_is_computed_from_a_file_or_pasted_text(client, use_case, erin):
+    import hashlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(erin)
+    prompt = b"You draft claim letters. Never promise a payout.\n"
+    by_file = client.post(
+        _url(use_case), {**_data(config_hash=""), "config_file": SimpleUploadedFile("prompt.yaml", prompt)}
+    )
+    by_text = client.post(_url(use_case), _data(label="1.0.1", config_hash="", config_text="temperature: 0.2"))
+
+    assert by_file.status_code == 302 and by_text.status_code == 302
+    assert ModelVersion.objects.get(label="1.0.0").config_hash == hashlib.sha256(prompt).hexdigest()
+    assert ModelVersion.objects.get(label="1.0.1").config_hash == hashlib.sha256(b"temperature: 0.2").hexdigest()
+
+
+def test_a_typed_sha256_that_differs_from_the_file_is_refused(client, use_case, erin):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(erin)
+    response = client.post(_url(use_case), {**_data(), "config_file": SimpleUploadedFile("p.txt", b"other")})
+
+    assert response.status_code == 400
+    assert "This differs from the SHA-256 of what you gave below" in response.context["form"].errors["config_hash"][0]
+    assert not ModelVersion.objects.exists()
+
+
+def test_no_sha256_and_nothing_to_compute_it_from_is_refused(client, use_case, erin):
+    client.force_login(erin)
+    response = client.post(_url(use_case), _data(config_hash=""))
+    assert response.status_code == 400
+    assert response.context["form"].errors["config_hash"] == [
+        "Give the SHA-256, or choose the configuration file or paste it to compute it."
+    ]
+
+
+def test_metrics_come_from_a_csv_file(client, use_case, erin):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    csv = b"name,value,threshold,direction\nfaithfulness,0.94,0.90,>=\ntoxicity,0.01,0.05,at most\n"
+    client.force_login(erin)
+    response = client.post(
+        _url(use_case), {**_data(metrics=""), "metrics_file": SimpleUploadedFile("metrics.csv", csv, "text/csv")}
+    )
+
+    assert response.status_code == 302
+    version = ModelVersion.objects.get()
+    assert [(m.name, m.value, m.threshold, m.direction) for m in version.metrics.all()] == [
+        ("faithfulness", 0.94, 0.9, "gte"),
+        ("toxicity", 0.01, 0.05, "lte"),
+    ]
+
+
+def test_a_bad_csv_row_is_named(client, use_case, erin):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(erin)
+    response = client.post(
+        _url(use_case),
+        {
+            **_data(metrics=""),
+            "metrics_file": SimpleUploadedFile("m.csv", b"name,value,threshold,direction\nauc,x,1,>=\n"),
+        },
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["metrics_file"] == ["Row 2: value and threshold must be numbers."]
+    assert not ModelVersion.objects.exists()

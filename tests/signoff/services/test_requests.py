@@ -161,10 +161,18 @@ def test_submit_snapshots_policy_and_evidence_and_queues_reviews(in_review, cred
             credit.technical_owner_id,
             credit.business_owner_id,
         )
-    queued = Notification.objects.filter(kind="queued").values_list("user__username", "title")
+    queued = Notification.objects.filter(kind="queued").values_list("user__username", "title", "url")
+    reviews = {r.function.key: r.get_absolute_url() for r in Review.objects.filter(request=request)}
     assert sorted(queued) == [
-        (user, "Review queued: Credit scoring assistant to stage 3")
-        for user in ["carl", "cora", "lena", "leo", "ravi", "rita"]
+        (user, "Review queued: Credit scoring assistant to stage 3", reviews[key])
+        for user, key in [
+            ("carl", "compliance"),
+            ("cora", "compliance"),
+            ("lena", "legal"),
+            ("leo", "legal"),
+            ("ravi", "risk"),
+            ("rita", "risk"),
+        ]
     ]
 
 
