@@ -58,7 +58,9 @@ class GateData:
 
     def reviews(self, request: ReadinessRequest) -> list[Review]:
         return list(
-            Review.objects.filter(request=request, revision=request.revision).select_related("function", "decided_by")
+            Review.objects.filter(request=request, revision=request.revision).select_related(
+                "function", "decided_by", "assignee"
+            )
         )
 
 
@@ -86,7 +88,7 @@ class _Loaded(GateData):
         self._requests = {
             (r.use_case_id, r.target_stage): r
             for r in open_requests.filter(use_case_id__in=ids, target_stage__in=targets, pk=Subquery(newest_request))
-            .select_related("version")
+            .select_related("version", "owner_accepted_by")
             .prefetch_related("version__metrics")
         }
         self._versions = {v.use_case_id: v for v in _newest(ModelVersion, ids).prefetch_related("metrics")}
@@ -106,7 +108,9 @@ class _Loaded(GateData):
         self._names = dict(ReviewFunction.objects.values_list("key", "name"))
         self._reviews: dict[int, list[Review]] = defaultdict(list)
         revisions = {r.pk: r.revision for r in self._requests.values()}
-        for review in Review.objects.filter(request_id__in=revisions).select_related("function", "decided_by"):
+        for review in Review.objects.filter(request_id__in=revisions).select_related(
+            "function", "decided_by", "assignee"
+        ):
             if review.revision == revisions[review.request_id]:
                 self._reviews[review.request_id].append(review)
 

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from lifecycle.models import ArtifactKind, UseCase
+from signoff import services
 from signoff.gates import gate_data_for, gate_evaluate
 from signoff.models import Decision
 from tests import factories
@@ -41,14 +42,17 @@ def evaluations(use_cases, data=None):
     ]
 
 
-def test_loaded_and_live_answers_are_the_same(erin, rita, in_review):
+def test_loaded_and_live_answers_are_the_same(erin, rita, cora, in_review):
     use_cases = [*portfolio(erin, rita), UseCase.objects.get(pk=in_review.use_case_id)]
-    decide(reviews_by_function(in_review)["risk"], rita, Decision.APPROVE)
+    reviews = reviews_by_function(in_review)
+    decide(reviews["risk"], rita, Decision.APPROVE)
+    services.review_claim(review=reviews["compliance"], actor=cora)
 
     live = evaluations(use_cases)
     loaded = evaluations(use_cases, gate_data_for(use_cases, target_stages={u.stage + 1 for u in use_cases}))
 
     assert loaded == live
+    assert any("assigned to" in detail for answer in live for _, _, detail, _ in answer)
     # The portfolio covers met and unmet requirements of every kind the evaluator reads.
     keys = {(key.split(".")[0], met) for answer in live for key, met, *_ in answer}
     assert {
