@@ -288,9 +288,10 @@ def _batched_email(user: User, notifications: list[Notification]) -> EmailMultiA
     return message
 
 
-def notifications_batched_recipients() -> list[int]:
-    """Who has batched notifications waiting for their e-mail (people who want e-mail as it happens)."""
-    return list(_immediate_unmailed(batched=True).order_by("user_id").values_list("user_id", flat=True).distinct())
+def notifications_batched_recipients() -> list[tuple[int, int]]:
+    """(user id, how many) of the people with batched notifications waiting for their e-mail (immediate mode)."""
+    rows = _immediate_unmailed(batched=True).order_by().values_list("user_id").annotate(n=models.Count("id"))
+    return sorted(rows)
 
 
 def notifications_batched_send(*, user_ids: Sequence[int]) -> int:

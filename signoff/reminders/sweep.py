@@ -45,9 +45,10 @@ from signoff.reminders.schedule import (
 
 logger = logging.getLogger(__name__)
 
-# People per e-mail task: each gets one e-mail listing everything of theirs the sweep sent; the
-# tasks run in parallel in the workers.
+# An e-mail task takes people until it has this many, or this many of their items to list: each
+# person gets one e-mail listing everything of theirs; the tasks run in parallel in the workers.
 EMAIL_PEOPLE_PER_TASK = 25
+EMAIL_ITEMS_PER_TASK = 1000
 
 
 @dataclass
@@ -104,6 +105,19 @@ for _kind in (
     ),
 ):
     reminder_item_register(_kind)
+
+
+def _email_chunks(people: list[tuple[int, int]]) -> list[list[int]]:
+    """People (user id, items waiting) split into the e-mail tasks' shares, a person never split."""
+    chunks: list[list[int]] = []
+    items = 0
+    for user_id, waiting in people:
+        if not chunks or len(chunks[-1]) >= EMAIL_PEOPLE_PER_TASK or items + waiting > EMAIL_ITEMS_PER_TASK:
+            chunks.append([])
+            items = 0
+        chunks[-1].append(user_id)
+        items += waiting
+    return chunks
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -214,8 +228,8 @@ def reviews_sweep_due(*, today: date | None = None, batch_size: int = 500) -> Sw
     # earlier sweep that died left unmailed), rendered and sent by the workers in parallel chunks.
     people = notifications_batched_recipients()
     result.people = len(people)
-    for start in range(0, len(people), EMAIL_PEOPLE_PER_TASK):
-        enqueue(send_batched_emails, people[start : start + EMAIL_PEOPLE_PER_TASK])
+    for chunk in _email_chunks(people):
+        enqueue(send_batched_emails, chunk)
         result.email_tasks += 1
     # Other notifications whose e-mail a broker or mail-server outage held back.
     result.emailed += notifications_email_send()

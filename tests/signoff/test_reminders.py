@@ -17,7 +17,7 @@ from audit.verify import audit_verify
 from lifecycle.models import Stage, Tier
 from notifications.models import Notification
 from signoff.models import Reminder, Review, ReviewCondition
-from signoff.reminders import reminder_milestones, reviews_sweep_due
+from signoff.reminders import reminder_milestones, reviews_sweep_due, sweep
 from tests import factories
 from tests.signoff.helpers import put_at_stage
 
@@ -341,3 +341,11 @@ def test_a_new_days_reminders_wait_for_the_start_of_the_working_day(settings, ra
     with time_machine.travel(datetime(2026, 12, 1, 7, 0, tzinfo=LONDON), tick=False):
         assert reviews_sweep_due().today == date(2026, 12, 1)
     assert sent_keys() == {("review", review.pk, RKind.BEFORE_DUE, 0), ("review", review.pk, RKind.ON_DUE, 0)}
+
+
+def test_email_tasks_take_people_up_to_a_count_or_a_volume_and_never_split_a_person(monkeypatch):
+    monkeypatch.setattr(sweep, "EMAIL_PEOPLE_PER_TASK", 3)
+    monkeypatch.setattr(sweep, "EMAIL_ITEMS_PER_TASK", 10)
+    people = [(1, 2), (2, 2), (3, 2), (4, 2), (5, 9), (6, 30), (7, 1)]
+    assert sweep._email_chunks(people) == [[1, 2, 3], [4], [5], [6], [7]]
+    assert sweep._email_chunks([]) == []
