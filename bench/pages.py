@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import statistics
 import sys
@@ -42,6 +43,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.utils import timezone  # noqa: E402
 
 SMALL, LARGE = 100, 10_000
+BASELINE = Path(__file__).resolve().parent / "baseline.json"  # the figures before, shown beside
 REVIEWS_PER_USE_CASE = 10  # 10,000 use cases -> 100,000 reviews
 AUDIT_EVENTS_PER_USE_CASE = 5
 BATCH = 2000
@@ -343,20 +345,27 @@ def main() -> None:
     small, large = results
 
     print(f"# pages on {connection.vendor}: median of {args.runs} requests")
+    before = json.loads(BASELINE.read_text())["pages"] if BASELINE.exists() else {}
     if args.markdown:
-        big = f"{LARGE:,} use cases, {LARGE * REVIEWS_PER_USE_CASE:,} reviews"
-        print(f"| page | {SMALL} use cases | queries | {big} | queries | ratio |")
-        print("|---|---:|---:|---:|---:|---:|")
+        print(
+            f"| page | before: {SMALL} | before: {LARGE:,} | {SMALL} use cases | queries "
+            f"| {LARGE:,} use cases, {LARGE * REVIEWS_PER_USE_CASE:,} reviews | queries | ratio |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for label, *_ in PAGES:
             (t1, q1), (t2, q2) = small[label], large[label]
+            old = before.get(label)
+            was = f"{old[0]} ms ({old[1]} q) | {old[2]} ms ({old[3]} q)" if old else "— | —"
             print(
-                f"| {label} | {t1:.0f} ms | {q1 if q1 is not None else '—'} | {t2:.0f} ms "
+                f"| {label} | {was} | {t1:.0f} ms | {q1 if q1 is not None else '—'} | {t2:.0f} ms "
                 f"| {q2 if q2 is not None else '—'} | {_ratio(t1, t2)} |"
             )
     else:
         for label, *_ in PAGES:
             (t1, q1), (t2, q2) = small[label], large[label]
-            print(f"{label:34} {t1:>7.0f} ms ({q1} q)   {t2:>7.0f} ms ({q2} q)   {_ratio(t1, t2)}")
+            old = before.get(label)
+            was = f"(before {old[0]} → {old[2]} ms)" if old else ""
+            print(f"{label:34} {t1:>7.0f} ms ({q1} q)   {t2:>7.0f} ms ({q2} q)   {_ratio(t1, t2):>5} {was}")
 
 
 def _ratio(small: float, large: float) -> str:
