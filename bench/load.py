@@ -125,7 +125,8 @@ class Pipeline(HttpUser):
 def report(environment, **_kwargs) -> None:
     stats = environment.stats
     seconds = max(stats.total.last_request_timestamp - stats.total.start_time, 1) if stats.total.num_requests else 1
-    print(f"\n{environment.runner.user_count if environment.runner else '?'} users, {seconds:.0f} s")
+    users = environment.parsed_options.num_users if environment.parsed_options else "?"
+    print(f"\n{users} users, {seconds:.0f} s, {stats.total.num_requests / seconds:.1f} requests a second")
     print("| request | requests | per second | p50 | p95 | p99 | failures |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for entry in [*sorted(stats.entries.values(), key=lambda e: e.name), stats.total]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -42,6 +43,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database-name", default="stagegate_bench_reminders", help="Name of the scratch database.")
     parser.add_argument("--keep", action="store_true", help="Keep the scratch database for a later --reuse.")
     parser.add_argument("--reuse", action="store_true", help="Reuse a kept database: clear what was sent, sweep again.")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="Send the e-mail tasks to a real Celery worker with this many processes (needs REDIS_URL); "
+        "the sweep's time then runs until the last e-mail is out.",
+    )
     return parser.parse_args()
 
 
@@ -49,7 +57,10 @@ ARGS = parse_args()
 if ARGS.database_url:
     os.environ["DATABASE_URL"] = ARGS.database_url
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-os.environ.pop("REDIS_URL", None)
+if not ARGS.workers:
+    os.environ.pop("REDIS_URL", None)
+elif not os.getenv("REDIS_URL"):
+    sys.exit("--workers needs REDIS_URL (the broker the worker listens on).")
 os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
 
 import django  # noqa: E402
@@ -171,6 +182,8 @@ def sweep(label: str, batch_size: int) -> dict:
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
         result = reviews_sweep_due(batch_size=batch_size)
+        if ARGS.workers:
+            _wait_for_the_workers()
         elapsed = time.perf_counter() - started
     return {
         "label": label,
@@ -181,9 +194,47 @@ def sweep(label: str, batch_size: int) -> dict:
         "escalations": result.escalations,
         "notifications": result.notifications,
         "people": result.people,
-        "emails": len(mail.outbox) - outbox_before,
+        "emails": result.people if ARGS.workers else len(mail.outbox) - outbox_before,
         "batches": result.batches,
     }
+
+
+def _start_workers() -> subprocess.Popen:
+    """A Celery worker in its own processes on the scratch database; returns once it answers a ping."""
+    from portal.celery import app
+
+    url = settings.DATABASES["default"]
+    env = {**os.environ, "DATABASE_URL": _with_database(ARGS.database_url, url["NAME"])}
+    worker = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "celery", "--app", "portal", "worker"),
+            *("--concurrency", str(ARGS.workers), "--loglevel", "WARNING", "--without-gossip", "--without-mingle"),
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    app.control.purge()
+    deadline = time.monotonic() + 120
+    while not app.control.ping(timeout=1.0):
+        if time.monotonic() > deadline or worker.poll() is not None:
+            worker.terminate()
+            sys.exit("The Celery worker did not start.")
+    return worker
+
+
+def _with_database(url: str, name: str) -> str:
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+def _wait_for_the_workers() -> None:
+    from notifications.models import Notification
+
+    waiting = Notification.objects.filter(batched=True, emailed_at__isnull=True)
+    deadline = time.monotonic() + 600
+    while waiting.exists():
+        if time.monotonic() > deadline:
+            sys.exit("The workers did not send every e-mail in ten minutes.")
+        time.sleep(0.05)
 
 
 def main() -> None:
@@ -209,10 +260,16 @@ def main() -> None:
                 f"Built {sizes['reviews']:,} open reviews on {sizes['requests']:,} requests "
                 f"({ARGS.due:,} due) in {time.perf_counter() - started:.1f} s on {connection.vendor}."
             )
-        runs = [
-            sweep("first sweep (sends what is due)", ARGS.batch_size),
-            sweep("second sweep (same day)", ARGS.batch_size),
-        ]
+        worker = _start_workers() if ARGS.workers else None
+        try:
+            runs = [
+                sweep("first sweep (sends what is due)", ARGS.batch_size),
+                sweep("second sweep (same day)", ARGS.batch_size),
+            ]
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=60)
         baseline = Path(__file__).resolve().parent / "baseline.json"
         if baseline.exists():
             old = json.loads(baseline.read_text())["reminder_sweep"]

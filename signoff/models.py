@@ -143,6 +143,10 @@ class ReadinessRequest(FSMModelMixin, models.Model):
             models.Index(
                 fields=["submitted_at", "id"], condition=Q(state__in=IN_REVIEW_STATES), name="request_waiting_idx"
             ),
+            # The packet list, newest approval first, walks only the approved requests.
+            models.Index(
+                fields=["-decided_at", "-id"], condition=Q(state=RequestState.APPROVED), name="request_approved_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -9,7 +9,7 @@ from django.http import Http404
 from accounts.models import User
 from audit.services import Verb, audit_record
 from lifecycle.access import sees_every_use_case, use_cases_visible_to
-from signoff.models import Packet
+from signoff.models import Packet, RequestState
 from signoff.packets.verify import Verification
 
 
@@ -28,7 +28,8 @@ def packets_visible_to(user: User) -> QuerySet[Packet]:
 
 def packets_for_list(*, user: User) -> QuerySet[Packet]:
     """The packets `user` may see, with what a row shows; signoff/filters.py filters and sorts them."""
-    return packets_visible_to(user).select_related("request__use_case")
+    # Only approved requests have packets; saying so lets the newest-first order walk their index alone.
+    return packets_visible_to(user).filter(request__state=RequestState.APPROVED).select_related("request__use_case")
 
 
 def get_packet_for_user(user: User, packet_id: str) -> Packet:
