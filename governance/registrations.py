@@ -4,7 +4,14 @@ Each registration is one function, defined where its subject lives; this module 
 when the app is ready.
 """
 
-from governance.checks import active_suspension_subquery, exception_waivers, open_findings_check, suspension_check
+from governance.checks import (
+    active_suspension_subquery,
+    exception_waivers,
+    exception_waivers_many,
+    open_findings_check,
+    open_findings_many,
+    suspension_check,
+)
 from governance.packet import governance_packet_section
 from governance.panels import exceptions_section, findings_section, suspension_banner, suspension_section
 from governance.reminders import EXCEPTION_REMINDERS, FINDING_REMINDERS
@@ -22,8 +29,8 @@ use_case_section(suspension_section)
 use_case_section(findings_section)
 use_case_section(exceptions_section)
 
-promotion_check(open_findings_check)
+promotion_check(open_findings_check, many=open_findings_many)
 reminder_item_register(FINDING_REMINDERS)
-waiver_source(exception_waivers)
+waiver_source(exception_waivers, many=exception_waivers_many)
 reminder_item_register(EXCEPTION_REMINDERS)
 packet_section(governance_packet_section)

@@ -18,7 +18,9 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from accounts.models import ReviewFunction
 from lifecycle.models import Artifact, EvaluationMetric, ModelVersion, ReadinessAnswer, RiskAssessment, UseCase
 from lifecycle.selectors import assessment_current, version_latest
+from signoff.gates.checks import PROMOTION_CHECKS_MANY, WAIVER_SOURCES_MANY, PromotionCheck, WaiverSource
 from signoff.gates.policy import PolicySpec, policy_for_request
+from signoff.gates.result import Requirement
 from signoff.models import GatePolicy, ReadinessRequest, RequestState, Review, SignoffRule
 
 CLOSED_FOR_THE_GATE = [RequestState.WITHDRAWN, RequestState.SUPERSEDED, RequestState.REJECTED]
@@ -56,6 +58,12 @@ class GateData:
     def function_names(self, keys: list[str]) -> dict[str, str]:
         return dict(ReviewFunction.objects.filter(key__in=keys).values_list("key", "name"))
 
+    def check(self, check: PromotionCheck, use_case: UseCase, target_stage: int) -> list[Requirement]:
+        return check(use_case, target_stage)
+
+    def waivers(self, source: WaiverSource, use_case: UseCase) -> dict[str, str]:
+        return source(use_case)
+
     def reviews(self, request: ReadinessRequest) -> list[Review]:
         return list(
             Review.objects.filter(request=request, revision=request.revision).select_related(
@@ -78,6 +86,9 @@ class _Loaded(GateData):
 
     def __init__(self, use_cases: list[UseCase], target_stages: Iterable[int]) -> None:
         ids = [u.pk for u in use_cases]
+        self._use_cases = use_cases
+        self._checked: dict[tuple[PromotionCheck, int], dict[int, list[Requirement]]] = {}
+        self._waived: dict[WaiverSource, dict[int, dict[str, str]]] = {}
         targets = set(target_stages)
         open_requests = ReadinessRequest.objects.exclude(state__in=CLOSED_FOR_THE_GATE)
         newest_request = (
@@ -142,6 +153,22 @@ class _Loaded(GateData):
 
     def reviews(self, request: ReadinessRequest) -> list[Review]:
         return self._reviews.get(request.pk, [])
+
+    def check(self, check: PromotionCheck, use_case: UseCase, target_stage: int) -> list[Requirement]:
+        many = PROMOTION_CHECKS_MANY.get(check)
+        if many is None:
+            return check(use_case, target_stage)
+        if (check, target_stage) not in self._checked:
+            self._checked[(check, target_stage)] = many(self._use_cases, target_stage)
+        return self._checked[(check, target_stage)].get(use_case.pk, [])
+
+    def waivers(self, source: WaiverSource, use_case: UseCase) -> dict[str, str]:
+        many = WAIVER_SOURCES_MANY.get(source)
+        if many is None:
+            return source(use_case)
+        if source not in self._waived:
+            self._waived[source] = many(self._use_cases)
+        return self._waived[source].get(use_case.pk, {})
 
 
 def gate_data_for(use_cases: list[UseCase], *, target_stages: Iterable[int]) -> GateData:

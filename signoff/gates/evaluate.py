@@ -353,8 +353,8 @@ def gate_evaluate(
             requirements += _review_requirements(use_case, spec, request, data)
         requirements += _approval_requirements(use_case, spec, request, functions, data)
     for check in PROMOTION_CHECKS:
-        requirements += check(use_case, target_stage)
-    requirements = waivers_apply(use_case, requirements)
+        requirements += data.check(check, use_case, target_stage)
+    requirements = waivers_apply(use_case, requirements, data.waivers)
     return GateResult(
         use_case_id=use_case.pk,
         stage=target_stage,
