@@ -38,6 +38,7 @@ demo: setup
 # Production on one machine (Procfile): gunicorn, a Celery worker and beat, on PostgreSQL and Redis.
 # TLS ends in a proxy in front; here the server listens on loopback only (deploy/gunicorn.conf.py).
 serve-prod: export DEBUG := 0
+serve-prod: export BIND ?= $(HOST):$(PORT)
 serve-prod: export SECURE_SSL_REDIRECT ?= 0
 serve-prod: export SECURE_COOKIES ?= 0
 serve-prod: export DB_CONN_MAX_AGE ?= 60
@@ -64,16 +65,35 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Benchmarks need PostgreSQL: DATABASE_URL=postgres://... make bench
+# Benchmarks need PostgreSQL: DATABASE_URL=postgres://... make bench. Each table shows the figures before
+# the work on scale (bench/baseline.json) beside today's.
 bench: setup
 	$(BIN)/python bench/reminder_sweep.py --markdown
 	$(BIN)/python bench/packet_render.py --markdown
 	$(BIN)/python bench/pages.py --markdown
 	$(BIN)/python bench/gate.py --markdown
 
+# The load test (bench/load.py, locust in its own environment) against a running `make serve-prod` on the
+# same DATABASE_URL: prepares its cast (bench/load_data.py fills the portfolio if it is empty), then runs
+# LOAD_USERS users for LOAD_TIME, headless, on loopback, and prints p50/p95/p99 per kind of request.
+LOAD_VENV ?= .venv-load
+LOAD_USERS ?= 50
+LOAD_TIME ?= 2m
+$(LOAD_VENV)/.installed: bench/requirements.txt
+	$(PYTHON) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/pip install --quiet -r bench/requirements.txt
+	touch $@
+
+load: setup $(LOAD_VENV)/.installed
+	@test -n "$(DATABASE_URL)" || { echo "load needs the DATABASE_URL of the portal under test (make serve-prod)."; exit 2; }
+	mkdir -p var
+	$(BIN)/python bench/load_data.py --out var/load-users.json
+	LOAD_CAST=var/load-users.json $(LOAD_VENV)/bin/locust -f bench/load.py --headless --only-summary \
+		--users $(LOAD_USERS) --spawn-rate 10 --run-time $(LOAD_TIME) --host http://$(HOST):$(PORT) --csv var/load
+
 # Rewrite docs/screenshots/*.png from the browser journeys (needs PostgreSQL and Chromium).
 screenshots: setup
 	STAGEGATE_SCREENSHOTS=1 $(BIN)/pytest tests/e2e
 
 clean:
-	rm -rf $(VENV) stagegate.sqlite3* media staticfiles sent-mail .broker var
+	rm -rf $(VENV) $(LOAD_VENV) stagegate.sqlite3* media staticfiles sent-mail .broker var

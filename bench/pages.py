@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import statistics
 import sys
@@ -42,6 +43,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.utils import timezone  # noqa: E402
 
 SMALL, LARGE = 100, 10_000
+BASELINE = Path(__file__).resolve().parent / "baseline.json"  # the figures before, shown beside
 REVIEWS_PER_USE_CASE = 10  # 10,000 use cases -> 100,000 reviews
 AUDIT_EVENTS_PER_USE_CASE = 5
 BATCH = 2000
@@ -271,14 +273,15 @@ def _audit_events(use_cases, actor, now) -> None:
     AuditChainHead.objects.filter(pk=1).update(seq=seq)
 
 
-def measure(users: dict, runs: int) -> dict[str, tuple[str, int | None]]:
+def measure(users: dict, runs: int) -> dict[str, tuple[float, int | None]]:
     out = {}
     for label, username, url in PAGES:
         client = Client(raise_request_exception=False)
         client.force_login(users[username])
         response = client.get(url)
         if response.status_code != 200:
-            out[label] = (f"HTTP {response.status_code}", None)
+            print(f"# {label}: HTTP {response.status_code}", file=sys.stderr)
+            out[label] = (float("nan"), None)
             continue
         times = []
         for _ in range(runs):
@@ -287,45 +290,88 @@ def measure(users: dict, runs: int) -> dict[str, tuple[str, int | None]]:
             times.append((time.perf_counter() - started) * 1000)
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
-        out[label] = (f"{statistics.median(times):.0f} ms", len(queries))
+        out[label] = (statistics.median(times), len(queries))
     return out
+
+
+def database(name: str, size: int, users_out: dict, *, reuse: bool) -> str:
+    """Switch to the scratch database `name` holding `size` use cases, filling it unless it is reused."""
+    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = name
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=not reuse, serialize=False, keepdb=reuse)
+    from lifecycle.models import UseCase
+
+    users_out.update(people())
+    if UseCase.objects.count() != size:
+        started = time.perf_counter()
+        fill(0, size, users_out)
+        # bulk_create bypasses the services that keep the insight histograms: recount them, as after an import.
+        from lifecycle.tallies import stage_stays_rebuild
+        from signoff.tallies import review_cycles_rebuild
+
+        stage_stays_rebuild()
+        review_cycles_rebuild()
+        print(f"# filled {name} with {size:,} use cases in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    if connection.vendor == "postgresql":
+        # What autovacuum does in a running portal: statistics for the planner, visibility for index-only scans.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    return old_name
+
+
+def leave(old_name: str, *, keep: bool) -> None:
+    if keep:
+        connection.close()
+        settings.DATABASES["default"]["NAME"] = connection.settings_dict["NAME"] = old_name
+    else:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7, help="requests per page (the median is reported)")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table for BENCHMARKS.md")
+    parser.add_argument("--database-name", default="stagegate_bench_pages", help="prefix of the two scratch databases")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch databases for a later --reuse")
+    parser.add_argument("--reuse", action="store_true", help="reuse kept databases (migrated, not refilled)")
     args = parser.parse_args()
 
     setup_test_environment(debug=False)
-    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = "stagegate_bench_pages"
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        users = people()
-        fill(0, SMALL, users)
-        small = measure(users, args.runs)
-        started = time.perf_counter()
-        fill(SMALL, LARGE, users)
-        filled = time.perf_counter() - started
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("ANALYZE")
-        large = measure(users, args.runs)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    results = []
+    for suffix, size in (("small", SMALL), ("large", LARGE)):
+        users: dict = {}
+        old_name = database(f"{args.database_name}_{suffix}", size, users, reuse=args.reuse)
+        try:
+            results.append(measure(users, args.runs))
+        finally:
+            leave(old_name, keep=args.keep or args.reuse)
+    small, large = results
 
-    print(f"# pages on {connection.vendor}: median of {args.runs} requests; fill to {LARGE} took {filled:.0f} s")
+    print(f"# pages on {connection.vendor}: median of {args.runs} requests")
+    before = json.loads(BASELINE.read_text())["pages"] if BASELINE.exists() else {}
     if args.markdown:
-        big = f"{LARGE:,} use cases, {LARGE * REVIEWS_PER_USE_CASE:,} reviews"
-        print(f"| page | {SMALL} use cases | queries | {big} | queries |")
-        print("|---|---:|---:|---:|---:|")
+        print(
+            f"| page | before: {SMALL} | before: {LARGE:,} | {SMALL} use cases | queries "
+            f"| {LARGE:,} use cases, {LARGE * REVIEWS_PER_USE_CASE:,} reviews | queries | ratio |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for label, *_ in PAGES:
             (t1, q1), (t2, q2) = small[label], large[label]
-            print(f"| {label} | {t1} | {q1 if q1 is not None else '—'} | {t2} | {q2 if q2 is not None else '—'} |")
+            old = before.get(label)
+            was = f"{old[0]} ms ({old[1]} q) | {old[2]} ms ({old[3]} q)" if old else "— | —"
+            print(
+                f"| {label} | {was} | {t1:.0f} ms | {q1 if q1 is not None else '—'} | {t2:.0f} ms "
+                f"| {q2 if q2 is not None else '—'} | {_ratio(t1, t2)} |"
+            )
     else:
         for label, *_ in PAGES:
             (t1, q1), (t2, q2) = small[label], large[label]
-            print(f"{label:34} {t1:>10} ({q1} q)   {t2:>10} ({q2} q)")
+            old = before.get(label)
+            was = f"(before {old[0]} → {old[2]} ms)" if old else ""
+            print(f"{label:34} {t1:>7.0f} ms ({q1} q)   {t2:>7.0f} ms ({q2} q)   {_ratio(t1, t2):>5} {was}")
+
+
+def _ratio(small: float, large: float) -> str:
+    return f"{large / small:.1f}×" if small == small and large == large and small > 0 else "—"
 
 
 if __name__ == "__main__":

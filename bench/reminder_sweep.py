@@ -5,12 +5,15 @@ stagegate_bench_reminders; the database in DATABASE_URL itself is not
 touched), fills it with bulk_create, then runs:
 
 1. the first sweep of the day, which inserts and sends every reminder that is due
-   (in-app notifications and e-mail through the locmem backend, so mail costs
-   only the rendering of both parts);
+   (in-app notifications, and one e-mail per person listing all of theirs,
+   through the locmem backend, so mail costs only the rendering of both parts);
 2. a second sweep the same day, which must send nothing.
 
 For each it prints the wall time, the number of queries (CaptureQueriesContext)
-and what it sent. Tasks run eagerly (no REDIS_URL), as in `manage.py send_reminders`.
+and what it sent. Tasks run eagerly (no REDIS_URL), as in `manage.py send_reminders`:
+the e-mail tasks run one after another in this process, where workers would
+share them. With --keep the database stays for a later --reuse, which clears
+the reminders and notifications and sweeps the same reviews again.
 
     python bench/reminder_sweep.py --database-url postgres://postgres@127.0.0.1:5432/postgres [--markdown]
 """
@@ -18,7 +21,9 @@ and what it sent. Tasks run eagerly (no REDIS_URL), as in `manage.py send_remind
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -35,6 +40,16 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--due", type=int, default=10_000, help="How many of them are due (reminded today).")
     parser.add_argument("--batch-size", type=int, default=500, help="Reminders per sweep transaction.")
     parser.add_argument("--markdown", action="store_true", help="Print a Markdown table row per sweep.")
+    parser.add_argument("--database-name", default="stagegate_bench_reminders", help="Name of the scratch database.")
+    parser.add_argument("--keep", action="store_true", help="Keep the scratch database for a later --reuse.")
+    parser.add_argument("--reuse", action="store_true", help="Reuse a kept database: clear what was sent, sweep again.")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="Send the e-mail tasks to a real Celery worker with this many processes (needs REDIS_URL); "
+        "the sweep's time then runs until the last e-mail is out.",
+    )
     return parser.parse_args()
 
 
@@ -42,7 +57,10 @@ ARGS = parse_args()
 if ARGS.database_url:
     os.environ["DATABASE_URL"] = ARGS.database_url
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-os.environ.pop("REDIS_URL", None)
+if not ARGS.workers:
+    os.environ.pop("REDIS_URL", None)
+elif not os.getenv("REDIS_URL"):
+    sys.exit("--workers needs REDIS_URL (the broker the worker listens on).")
 os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
 
 import django  # noqa: E402
@@ -164,6 +182,8 @@ def sweep(label: str, batch_size: int) -> dict:
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
         result = reviews_sweep_due(batch_size=batch_size)
+        if ARGS.workers:
+            _wait_for_the_workers()
         elapsed = time.perf_counter() - started
     return {
         "label": label,
@@ -173,43 +193,110 @@ def sweep(label: str, batch_size: int) -> dict:
         "sent": result.sent,
         "escalations": result.escalations,
         "notifications": result.notifications,
-        "emails": len(mail.outbox) - outbox_before,
+        "people": result.people,
+        "emails": result.people if ARGS.workers else len(mail.outbox) - outbox_before,
         "batches": result.batches,
     }
+
+
+def _start_workers() -> subprocess.Popen:
+    """A Celery worker in its own processes on the scratch database; returns once it answers a ping."""
+    from portal.celery import app
+
+    url = settings.DATABASES["default"]
+    env = {**os.environ, "DATABASE_URL": _with_database(ARGS.database_url, url["NAME"])}
+    worker = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "celery", "--app", "portal", "worker"),
+            *("--concurrency", str(ARGS.workers), "--loglevel", "WARNING", "--without-gossip", "--without-mingle"),
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    app.control.purge()
+    deadline = time.monotonic() + 120
+    while not app.control.ping(timeout=1.0):
+        if time.monotonic() > deadline or worker.poll() is not None:
+            worker.terminate()
+            sys.exit("The Celery worker did not start.")
+    return worker
+
+
+def _with_database(url: str, name: str) -> str:
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+def _wait_for_the_workers() -> None:
+    from notifications.models import Notification
+
+    waiting = Notification.objects.filter(batched=True, emailed_at__isnull=True)
+    deadline = time.monotonic() + 600
+    while waiting.exists():
+        if time.monotonic() > deadline:
+            sys.exit("The workers did not send every e-mail in ten minutes.")
+        time.sleep(0.05)
 
 
 def main() -> None:
     if connection.vendor != "postgresql":
         print("Run it against PostgreSQL: --database-url postgres://...", file=sys.stderr)
     setup_test_environment()  # locmem outbox
-    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = "stagegate_bench_reminders"
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = ARGS.database_name
+    old_name = connection.creation.create_test_db(
+        verbosity=0, autoclobber=not ARGS.reuse, serialize=False, keepdb=ARGS.reuse
+    )
     try:
-        started = time.perf_counter()
-        sizes = build(ARGS.reviews, ARGS.due)
-        print(
-            f"Built {sizes['reviews']:,} open reviews on {sizes['requests']:,} requests "
-            f"({ARGS.due:,} due) in {time.perf_counter() - started:.1f} s on {connection.vendor}."
-        )
-        runs = [
-            sweep("first sweep (sends what is due)", ARGS.batch_size),
-            sweep("second sweep (same day)", ARGS.batch_size),
-        ]
+        from notifications.models import Notification
+        from signoff.models import Reminder, Review
+
+        if ARGS.reuse and Review.objects.exists():
+            Reminder.objects.all().delete()
+            Notification.objects.all().delete()
+            print(f"Reusing {Review.objects.count():,} open reviews; reminders and notifications cleared.")
+        else:
+            started = time.perf_counter()
+            sizes = build(ARGS.reviews, ARGS.due)
+            print(
+                f"Built {sizes['reviews']:,} open reviews on {sizes['requests']:,} requests "
+                f"({ARGS.due:,} due) in {time.perf_counter() - started:.1f} s on {connection.vendor}."
+            )
+        worker = _start_workers() if ARGS.workers else None
+        try:
+            runs = [
+                sweep("first sweep (sends what is due)", ARGS.batch_size),
+                sweep("second sweep (same day)", ARGS.batch_size),
+            ]
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=60)
+        baseline = Path(__file__).resolve().parent / "baseline.json"
+        if baseline.exists():
+            old = json.loads(baseline.read_text())["reminder_sweep"]
+            print(
+                f"Before: first sweep {old['seconds']} s, {old['queries']:,} queries, "
+                f"{old['emails']:,} e-mails (one per reminder and person)."
+            )
         for run in runs:
             if ARGS.markdown:
                 print(
                     f"| {run['label']} | {run['seconds']:.1f} s | {run['queries']:,} | {run['sent']:,} "
-                    f"({run['escalations']:,} escalations) | {run['notifications']:,} | {run['emails']:,} "
-                    f"| {run['batches']} |"
+                    f"({run['escalations']:,} escalations) | {run['notifications']:,} | {run['people']:,} "
+                    f"| {run['emails']:,} | {run['batches']} |"
                 )
             else:
                 print(
                     f"{run['label']}: {run['seconds']:.2f} s, {run['queries']:,} queries, "
                     f"{run['due']:,} due, {run['sent']:,} sent ({run['escalations']:,} escalations), "
-                    f"{run['notifications']:,} notifications, {run['emails']:,} e-mails, {run['batches']} batches"
+                    f"{run['notifications']:,} notifications, {run['people']:,} people, "
+                    f"{run['emails']:,} e-mails, {run['batches']} batches"
                 )
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if ARGS.keep or ARGS.reuse:
+            connection.close()
+            settings.DATABASES["default"]["NAME"] = connection.settings_dict["NAME"] = old_name
+        else:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

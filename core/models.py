@@ -23,3 +23,24 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status or 'in progress'})"
+
+
+class DurationTally(models.Model):
+    """How many durations of a series fell in each bucket: a histogram kept up to date as history is written.
+
+    A page that shows medians and percentiles of durations (time in a stage,
+    time to a review decision) reads a few hundred buckets instead of every
+    row of history. `series` names what is counted, `key` splits it (a stage,
+    a review function), `hours` is the bucket (core/tallies.py).
+    """
+
+    series = models.CharField(max_length=40)
+    key = models.IntegerField()
+    hours = models.IntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["series", "key", "hours"], name="duration_tally_one_per_bucket")]
+
+    def __str__(self) -> str:
+        return f"{self.series}[{self.key}] {self.hours} h: {self.count}"

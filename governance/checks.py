@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, datetime
 
 from django.db.models import OuterRef, Subquery
@@ -35,11 +36,26 @@ def suspension_check(use_case: UseCase, stage: int, today: date) -> Requirement 
 
 def open_findings_check(use_case: UseCase, stage: int) -> list[Requirement]:
     """Open high and critical findings block promotion (and a periodic review) until the second line closes them."""
-    blocking = list(
-        Finding.objects.filter(use_case=use_case, severity__in=BLOCKING_SEVERITIES)
+    return _findings_requirements(list(_blocking_findings().filter(use_case=use_case)))
+
+
+def open_findings_many(use_cases: list[UseCase], stage: int) -> dict[int, list[Requirement]]:
+    """open_findings_check for many use cases with one query (the gate on a list of use cases)."""
+    blocking: dict[int, list[Finding]] = defaultdict(list)
+    for finding in _blocking_findings().filter(use_case__in=use_cases):
+        blocking[finding.use_case_id].append(finding)
+    return {u.pk: _findings_requirements(blocking.get(u.pk, [])) for u in use_cases}
+
+
+def _blocking_findings():
+    return (
+        Finding.objects.filter(severity__in=BLOCKING_SEVERITIES)
         .exclude(state=Finding.State.CLOSED)
         .order_by("due_date", "id")
     )
+
+
+def _findings_requirements(blocking: list[Finding]) -> list[Requirement]:
     if not blocking:
         return []  # said only when it blocks: a gate without such findings reads as it always did
     listed = "; ".join(
@@ -51,14 +67,28 @@ def open_findings_check(use_case: UseCase, stage: int) -> list[Requirement]:
 
 def exception_waivers(use_case: UseCase) -> dict[str, str]:
     """The requirements the standing exceptions waive, each with what the gate says instead."""
-    standing = RequirementException.objects.filter(
-        use_case=use_case, withdrawn_at__isnull=True, expires_on__gte=timezone.localdate()
+    return {e.requirement_key: _waiver_words(e) for e in _standing_exceptions().filter(use_case=use_case)}
+
+
+def exception_waivers_many(use_cases: list[UseCase]) -> dict[int, dict[str, str]]:
+    """exception_waivers for many use cases with one query (the gate on a list of use cases)."""
+    waived: dict[int, dict[str, str]] = defaultdict(dict)
+    for e in _standing_exceptions().filter(use_case__in=use_cases):
+        waived[e.use_case_id][e.requirement_key] = _waiver_words(e)
+    return waived
+
+
+def _standing_exceptions():
+    return RequirementException.objects.filter(
+        withdrawn_at__isnull=True, expires_on__gte=timezone.localdate()
     ).select_related("granted_by")
-    return {
-        e.requirement_key: f"Waived until {e.expires_on:%Y-%m-%d} by {e.granted_by}: {e.reason}; "
+
+
+def _waiver_words(e: RequirementException) -> str:
+    return (
+        f"Waived until {e.expires_on:%Y-%m-%d} by {e.granted_by}: {e.reason}; "
         f"compensating controls: {e.compensating_controls}"
-        for e in standing
-    }
+    )
 
 
 def blocking_incident_subquery(field: str) -> Subquery:

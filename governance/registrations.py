@@ -9,7 +9,9 @@ from governance.checks import (
     blocking_incident_check,
     blocking_incident_subquery,
     exception_waivers,
+    exception_waivers_many,
     open_findings_check,
+    open_findings_many,
     suspension_check,
 )
 from governance.incident_panels import incidents_section
@@ -36,9 +38,9 @@ use_case_section(suspension_section)
 use_case_section(findings_section)
 use_case_section(exceptions_section)
 
-promotion_check(open_findings_check)
+promotion_check(open_findings_check, many=open_findings_many)
 reminder_item_register(FINDING_REMINDERS)
-waiver_source(exception_waivers)
+waiver_source(exception_waivers, many=exception_waivers_many)
 reminder_item_register(EXCEPTION_REMINDERS)
 packet_section(governance_packet_section)
 

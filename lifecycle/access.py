@@ -15,8 +15,13 @@ from lifecycle.models import RiskAssessment, UseCase
 CHANGE_USE_CASE = "lifecycle.change_usecase"
 
 
+def sees_every_use_case(user: User) -> bool:
+    """The registry is open to every role holder; lists of what hangs off it need no filter for them."""
+    return user.is_authenticated and user.has_any_role
+
+
 def use_cases_visible_to(user: User) -> QuerySet[UseCase]:
-    if not user.is_authenticated or not user.has_any_role:
+    if not sees_every_use_case(user):
         return UseCase.objects.none()
     return UseCase.objects.all()
 

@@ -185,7 +185,7 @@ class VersionForm(forms.Form):
     metrics_file = forms.FileField(
         label="…or the metrics as a CSV file",
         required=False,
-        help_text="Columns: name, value, threshold, direction (>= or <=), then critical if so; a header row is skipped.",
+        help_text="Columns: name, value, threshold, direction (>= or <=), optionally critical; header row skipped.",
     )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

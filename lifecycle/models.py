@@ -92,7 +92,11 @@ class UseCase(FSMModelMixin, models.Model):
 
     class Meta:
         ordering = ["title"]
-        indexes = [models.Index(fields=["stage", "risk_tier"], name="usecase_stage_tier_idx")]
+        indexes = [
+            models.Index(fields=["stage", "risk_tier"], name="usecase_stage_tier_idx"),
+            # The use case list's default order (title, then slug): a page is read from the index.
+            models.Index(fields=["title", "slug"], name="usecase_title_idx"),
+        ]
         constraints = [
             # Art. 5 practices may not run at all: a prohibited use case stays proposed or is retired.
             models.CheckConstraint(

@@ -15,6 +15,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Mailed with the person's other batched notifications in one e-mail (the reminder sweep's), never on its own.
+    batched = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -63,18 +63,28 @@ def notify(*, users: Iterable[User], kind: str, title: str, body: str = "", url:
     return notify_many(messages=[Message(users=list(users), kind=kind, title=title, body=body, url=url)])
 
 
-def notify_many(*, messages: Iterable[Message], email_after_commit: bool = True) -> list[Notification]:
+def notify_many(
+    *, messages: Iterable[Message], email_after_commit: bool = True, batched: bool = False
+) -> list[Notification]:
     """Create the notifications of many messages with one INSERT and one e-mail task after commit.
 
     Inactive users and duplicates within a message are left out. A caller that
     mails the rows itself after its commit (the sweep) passes
-    email_after_commit=False.
+    email_after_commit=False; with batched=True the rows are mailed only by
+    `notifications_batched_send`, one e-mail per person listing them all.
     """
     rows: list[Notification] = []
     for message in messages:
         recipients = {u.pk: u for u in message.users if u is not None and u.is_active}
         rows.extend(
-            Notification(user=u, kind=message.kind, title=message.title[:200], body=message.body, url=message.url)
+            Notification(
+                user=u,
+                kind=message.kind,
+                title=message.title[:200],
+                body=message.body,
+                url=message.url,
+                batched=batched,
+            )
             for u in recipients.values()
         )
     if not rows:
@@ -109,10 +119,10 @@ def _lock_unmailed(qs: models.QuerySet[Notification]) -> models.QuerySet[Notific
     return qs.select_for_update()
 
 
-def _immediate_unmailed() -> models.QuerySet[Notification]:
+def _immediate_unmailed(*, batched: bool = False) -> models.QuerySet[Notification]:
     return (
         Notification.objects.filter(
-            emailed_at__isnull=True, user__is_active=True, user__email_mode=User.EmailMode.IMMEDIATE
+            emailed_at__isnull=True, user__is_active=True, user__email_mode=User.EmailMode.IMMEDIATE, batched=batched
         )
         .exclude(user__email="")
         .select_related("user")
@@ -256,6 +266,64 @@ def notifications_digest_send(*, user_batch_size: int = 100) -> int:
                 Notification.objects.filter(pk__in=sent_ids).update(emailed_at=timezone.now())
         if failure is not None:
             raise failure
+
+
+def _batched_email(user: User, notifications: list[Notification]) -> EmailMultiAlternatives:
+    items = [(n, absolute_url(n.get_absolute_url())) for n in notifications]
+    context = {
+        "user": user,
+        "items": items,
+        "list_link": absolute_url(reverse("notifications:list")),
+        "settings_link": absolute_url(reverse("notifications:settings")),
+        "site_name": settings.SITE_NAME,
+    }
+    count = len(notifications)
+    subject = notifications[0].title if count == 1 else f"{count} things that need you, due or overdue"
+    message = EmailMultiAlternatives(
+        subject=f"[{settings.SITE_NAME}] {subject}",
+        body=render_to_string("email/batched.txt", context),
+        to=[user.email],
+    )
+    message.attach_alternative(render_to_string("email/batched.html", context), "text/html")
+    return message
+
+
+def notifications_batched_recipients() -> list[tuple[int, int]]:
+    """(user id, how many) of the people with batched notifications waiting for their e-mail (immediate mode)."""
+    rows = _immediate_unmailed(batched=True).order_by().values_list("user_id").annotate(n=models.Count("id"))
+    return sorted(rows)
+
+
+def notifications_batched_send(*, user_ids: Sequence[int]) -> int:
+    """Mail each of these people one e-mail listing all their batched notifications not yet mailed.
+
+    The rows are locked (skipping rows another sender holds) and marked mailed
+    in the transaction that sends them, so overlapping senders, reruns and a
+    sweep that died halfway send nothing twice. People who chose the daily
+    digest get these in it instead. Returns the number of e-mails sent; a
+    failing mail server raises after the marks of those already sent commit.
+    """
+    failure: Exception | None = None
+    sent = 0
+    with transaction.atomic():
+        by_user: dict[int, list[Notification]] = defaultdict(list)
+        rows = _immediate_unmailed(batched=True).filter(user_id__in=list(user_ids)).order_by("user_id", "id")
+        for notification in _lock_unmailed(rows):
+            by_user[notification.user_id].append(notification)
+        sent_ids: list[int] = []
+        try:
+            with get_connection() as mail:
+                for notifications in by_user.values():
+                    mail.send_messages([_batched_email(notifications[0].user, notifications)])
+                    sent_ids.extend(n.pk for n in notifications)
+                    sent += 1
+        except Exception as exc:
+            failure = exc
+        if sent_ids:
+            Notification.objects.filter(pk__in=sent_ids).update(emailed_at=timezone.now())
+    if failure is not None:
+        raise failure
+    return sent
 
 
 def notifications_mark_read(*, user: User, ids: Sequence[int] | None = None) -> int:

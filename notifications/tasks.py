@@ -1,4 +1,4 @@
-"""Background work of notifications: e-mail after a notify, and the daily digest."""
+"""Background work of notifications: e-mail after a notify, one e-mail per person for a sweep, the daily digest."""
 
 from celery import shared_task
 
@@ -17,3 +17,11 @@ def send_notification_digests() -> int:
     from notifications.services import notifications_digest_send
 
     return notifications_digest_send()
+
+
+@shared_task(acks_late=True)
+def send_batched_emails(user_ids: list[int]) -> int:
+    """One e-mail to each of these people listing their batched notifications (a chunk of the reminder sweep)."""
+    from notifications.services import notifications_batched_send
+
+    return notifications_batched_send(user_ids=user_ids)

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F
 
 from governance.models import Finding, Severity
-from portal.insight import Spread, _seconds
+from portal.insight import Spread
+
+
+def _seconds(delta: timedelta | None) -> float:
+    return max(delta.total_seconds(), 0.0) if delta is not None else 0.0
 
 
 @dataclass(frozen=True)

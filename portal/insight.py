@@ -1,8 +1,9 @@
 """Portfolio insight: where use cases stand, how long stages and reviews take, what waits longest.
 
-Every figure comes from recorded history (StageChange rows, each use case's
-stage_entered_at, Review created_at/decided_at), fetched with one query per
-figure and summarised in Python, so SQLite and PostgreSQL give the same numbers.
+Durations come from histograms kept as history is written (core/tallies.py:
+each stay in a stage as it ends, each review's cycle as it is decided) and
+from the use cases' stage_entered_at for the stays still running, one query
+each, so the page costs the same at a hundred use cases as at ten thousand.
 Percentiles interpolate linearly between ranks, as PostgreSQL's percentile_cont does.
 """
 
@@ -13,18 +14,21 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 
 from django.db import transaction
-from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, QuerySet, Value, Window
-from django.db.models.functions import Coalesce, Lag
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncHour
 from django.utils import timezone
 
 from accounts.models import ReviewFunction, User
 from audit.services import Verb, audit_record
+from core.tallies import counted_percentile, duration_bucket, duration_tally_read
 from lifecycle.access import use_cases_visible_to
-from lifecycle.models import ACTIVE_STAGES, Stage, StageChange, UseCase
-from signoff.models import IN_REVIEW_STATES, ReadinessRequest, Review, ReviewState
+from lifecycle.models import ACTIVE_STAGES, Stage, UseCase
+from lifecycle.tallies import STAGE_STAY
+from signoff.models import IN_REVIEW_STATES, ReadinessRequest
+from signoff.tallies import REVIEW_CYCLE
 
 SECONDS_PER_DAY = 86400
 
@@ -53,6 +57,16 @@ class Spread:
     def of_seconds(cls, seconds: list[float]) -> Spread:
         days = [s / SECONDS_PER_DAY for s in seconds]
         return cls(count=len(days), median_days=percentile(days, 0.5), p90_days=percentile(days, 0.9))
+
+    @classmethod
+    def of_hours(cls, hours: dict[int, int]) -> Spread:
+        """From a histogram {hours: how many}."""
+        days = {h / 24: n for h, n in hours.items()}
+        return cls(
+            count=sum(days.values()),
+            median_days=counted_percentile(days, 0.5),
+            p90_days=counted_percentile(days, 0.9),
+        )
 
 
 @dataclass(frozen=True)
@@ -132,63 +146,52 @@ def funnel_height() -> int:
     return len(ACTIVE_STAGES) * (FUNNEL_BAR_HEIGHT + FUNNEL_BAR_GAP)
 
 
-def _seconds(delta: timedelta | None) -> float:
-    return max(delta.total_seconds(), 0.0) if delta is not None else 0.0
+def _stays_now(now: datetime) -> dict[int, dict[int, int]]:
+    """The running stays, {stage: {hours: count}}: use cases grouped by stage and the hour they entered it."""
+    out: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    rows = (
+        UseCase.objects.filter(stage__in=ACTIVE_STAGES)
+        .annotate(hour=TruncHour("stage_entered_at", tzinfo=UTC))
+        .values_list("stage", "hour")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for stage, hour, n in rows:
+        out[stage][duration_bucket((now - hour).total_seconds())] += n
+    return out
 
 
 def stage_durations(now: datetime | None = None) -> list[StageDuration]:
     """Time spent in each active stage.
 
-    A completed stay runs from the change that entered the stage (or the use
-    case's creation, for stage 0) to the change that left it. A use case still
-    in a stage contributes the time since stage_entered_at, so a stage where
-    things get stuck shows it before anything leaves. The database subtracts
-    the timestamps, which is far cheaper than sending both to Python.
+    Completed stays come from the histogram the stage services keep as each
+    stay ends (lifecycle/tallies.py). A use case still in a stage contributes
+    the time since it entered it (to the hour), so a stage where things get
+    stuck shows it before anything leaves. Neither reads the stage history.
     """
     now = now or timezone.now()
-    durations: dict[int, list[float]] = defaultdict(list)
-    entered = Coalesce(
-        Window(Lag("created_at"), partition_by=[F("use_case_id")], order_by=[F("created_at").asc(), F("id").asc()]),
-        F("use_case__created_at"),
-    )
-    stays = (
-        # Unfiltered, so that LAG sees every change of a use case.
-        StageChange.objects.annotate(stay=ExpressionWrapper(F("created_at") - entered, output_field=DurationField()))
-        .values_list("from_stage", "stay")
-        .order_by()
-    )
-    for stage, stay in stays:
-        if stage in ACTIVE_STAGES:
-            durations[stage].append(_seconds(stay))
-    current = (
-        UseCase.objects.filter(stage__in=ACTIVE_STAGES)
-        .annotate(
-            stay=ExpressionWrapper(
-                Value(now, output_field=DateTimeField()) - F("stage_entered_at"), output_field=DurationField()
-            )
-        )
-        .values_list("stage", "stay")
-        .order_by()
-    )
-    for stage, stay in current:
-        durations[stage].append(_seconds(stay))
-    return [StageDuration(stage=s, label=Stage(s).label, spread=Spread.of_seconds(durations[s])) for s in ACTIVE_STAGES]
+    completed = duration_tally_read(STAGE_STAY)
+    running = _stays_now(now)
+    out = []
+    for stage in ACTIVE_STAGES:
+        hours: dict[int, int] = defaultdict(int)
+        for source in (completed.get(stage, {}), running.get(stage, {})):
+            for h, n in source.items():
+                hours[h] += n
+        out.append(StageDuration(stage=stage, label=Stage(stage).label, spread=Spread.of_hours(hours)))
+    return out
 
 
 def review_cycle_times() -> list[FunctionCycle]:
-    """Per function, the time from a review's creation to its decision."""
-    seconds: dict[int, list[float]] = defaultdict(list)
-    rows = (
-        Review.objects.filter(state=ReviewState.DECIDED, decided_at__isnull=False)
-        .annotate(cycle=ExpressionWrapper(F("decided_at") - F("created_at"), output_field=DurationField()))
-        .values_list("function_id", "cycle")
-        .order_by()
-    )
-    for function_id, cycle in rows:
-        seconds[function_id].append(_seconds(cycle))
-    names = dict(ReviewFunction.objects.filter(pk__in=seconds).values_list("pk", "name"))
+    """Per function, the time from a review's creation to its decision (signoff/tallies.py counts each decision)."""
+    cycles = duration_tally_read(REVIEW_CYCLE)
+    names = dict(ReviewFunction.objects.filter(pk__in=cycles).values_list("pk", "name"))
     return sorted(
-        (FunctionCycle(function=names[pk], spread=Spread.of_seconds(values)) for pk, values in seconds.items()),
+        (
+            FunctionCycle(function=names[pk], spread=Spread.of_hours(hours))
+            for pk, hours in cycles.items()
+            if pk in names
+        ),
         key=lambda c: c.function,
     )
 

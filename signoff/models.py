@@ -178,6 +178,17 @@ class ReadinessRequest(FSMModelMixin, models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The request list's default order, and insight's requests waiting longest: read a page, not a sort.
+            models.Index(fields=["-created_at", "-id"], name="request_newest_idx"),
+            models.Index(
+                fields=["submitted_at", "id"], condition=Q(state__in=IN_REVIEW_STATES), name="request_waiting_idx"
+            ),
+            # The packet list, newest approval first, walks only the approved requests.
+            models.Index(
+                fields=["-decided_at", "-id"], condition=Q(state=RequestState.APPROVED), name="request_approved_idx"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["use_case"],
@@ -574,6 +585,7 @@ class Packet(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="packet_newest_idx")]
 
     def __str__(self) -> str:
         return self.packet_id

@@ -21,7 +21,13 @@ def send_due_reminders() -> dict:
     from signoff.reminders import reviews_sweep_due
 
     result = reviews_sweep_due()
-    return {"sent": result.sent, "escalations": result.escalations, "emailed": result.emailed}
+    return {
+        "sent": result.sent,
+        "escalations": result.escalations,
+        "people": result.people,
+        "email_tasks": result.email_tasks,
+        "emailed": result.emailed,
+    }
 
 
 @shared_task(acks_late=True)

@@ -102,6 +102,7 @@ def test_beat_schedule_sweeps_every_n_minutes_and_sends_the_digest_daily(setting
         PACKET_CATCH_UP_TASK,
         REFUSAL_TALLY_TASK,
         WEBHOOK_CATCH_UP_TASK,
+        "notifications.tasks.send_batched_emails",
         "notifications.tasks.send_notification_emails",
         "signoff.tasks.render_packet",
         "webhooks.tasks.deliver_webhook",

@@ -18,6 +18,7 @@ from lifecycle.models import (
     UseCase,
 )
 from lifecycle.services.base import use_case_lock
+from lifecycle.tallies import stage_stay_tally
 
 
 def stage_change_record(
@@ -27,6 +28,7 @@ def stage_change_record(
     change = StageChange.objects.create(
         use_case=use_case, kind=kind, from_stage=from_stage, to_stage=use_case.stage, reason=reason, actor=actor
     )
+    stage_stay_tally(change=change)
     audit_record(
         actor=actor,
         verb=verb,

@@ -21,29 +21,47 @@ from signoff.gates.result import Requirement
 PromotionCheck = Callable[[UseCase, int], list[Requirement]]
 WaiverSource = Callable[[UseCase], dict[str, str]]  # requirement key -> what the gate says instead
 
+# Optionally, the same answer for many use cases at once, by use case id, so that a page showing the gate
+# for a list (the engineer's home) costs one query per registration rather than one per use case.
+ManyChecks = Callable[[list[UseCase], int], dict[int, list[Requirement]]]
+ManyWaivers = Callable[[list[UseCase]], dict[int, dict[str, str]]]
+
 PROMOTION_CHECKS: list[PromotionCheck] = []
 WAIVER_SOURCES: list[WaiverSource] = []
+PROMOTION_CHECKS_MANY: dict[PromotionCheck, ManyChecks] = {}
+WAIVER_SOURCES_MANY: dict[WaiverSource, ManyWaivers] = {}
 
 
-def promotion_check(check: PromotionCheck) -> PromotionCheck:
+def promotion_check(check: PromotionCheck, *, many: ManyChecks | None = None) -> PromotionCheck:
     if check not in PROMOTION_CHECKS:
         PROMOTION_CHECKS.append(check)
+    if many is not None:
+        PROMOTION_CHECKS_MANY[check] = many
     return check
 
 
-def waiver_source(source: WaiverSource) -> WaiverSource:
+def waiver_source(source: WaiverSource, *, many: ManyWaivers | None = None) -> WaiverSource:
     if source not in WAIVER_SOURCES:
         WAIVER_SOURCES.append(source)
+    if many is not None:
+        WAIVER_SOURCES_MANY[source] = many
     return source
 
 
-def waivers_apply(use_case: UseCase, requirements: list[Requirement]) -> list[Requirement]:
-    """Requirements with the unmet ones an exception waives shown as met, marked waived, with the exception's words."""
+def waivers_apply(
+    use_case: UseCase,
+    requirements: list[Requirement],
+    waivers: Callable[[WaiverSource, UseCase], dict[str, str]] | None = None,
+) -> list[Requirement]:
+    """Requirements with the unmet ones an exception waives shown as met, marked waived, with the exception's words.
+
+    `waivers` answers a source for a use case (the gate's loaded rows, gates/data.py); by default the source is asked.
+    """
     if not WAIVER_SOURCES or all(r.met for r in requirements):
         return requirements
     waived: dict[str, str] = {}
     for source in WAIVER_SOURCES:
-        waived.update(source(use_case))
+        waived.update(waivers(source, use_case) if waivers is not None else source(use_case))
     return [
         replace(r, met=True, waived=True, detail=f"{waived[r.key]} (otherwise: {r.detail})")
         if not r.met and r.key in waived

@@ -8,22 +8,20 @@ else decides whether a use case may move or run.
 
 from __future__ import annotations
 
-from accounts.models import ReviewFunction
 from lifecycle.models import (
     Artifact,
     ArtifactKind,
     ModelVersion,
-    ReadinessAnswer,
     ReadinessQuestion,
     RiskAssessment,
     Stage,
     Tier,
     UseCase,
 )
-from lifecycle.selectors import assessment_current, version_latest
 from signoff.gates.checks import PROMOTION_CHECKS, waivers_apply
+from signoff.gates.data import LIVE, GateData
 from signoff.gates.obligations import obligation_requirements
-from signoff.gates.policy import PolicySpec, policy_for_request
+from signoff.gates.policy import PolicySpec
 from signoff.gates.result import Category, GateResult, Mode, Requirement
 from signoff.models import (
     APPROVING_DECISIONS,
@@ -42,15 +40,6 @@ REGISTRY_FIELD_LABELS = {
     "sunset_criteria": "sunset criteria",
     "team": "team",
 }
-
-
-def _latest_request(use_case: UseCase, target_stage: int) -> ReadinessRequest | None:
-    return (
-        ReadinessRequest.objects.filter(use_case=use_case, target_stage=target_stage)
-        .exclude(state__in=[RequestState.WITHDRAWN, RequestState.SUPERSEDED, RequestState.REJECTED])
-        .order_by("-created_at", "-id")
-        .first()
-    )
 
 
 def _stage_requirement(use_case: UseCase, target_stage: int) -> Requirement:
@@ -132,7 +121,7 @@ def _registry_requirements(use_case: UseCase, spec: PolicySpec) -> list[Requirem
     return out
 
 
-def _version_requirements(version: ModelVersion | None, spec: PolicySpec) -> list[Requirement]:
+def _version_requirements(version: ModelVersion | None, spec: PolicySpec, data: GateData) -> list[Requirement]:
     out = []
     if spec.requires_version:
         out.append(
@@ -145,7 +134,7 @@ def _version_requirements(version: ModelVersion | None, spec: PolicySpec) -> lis
             )
         )
     if spec.requires_metrics_passing:
-        metrics = list(version.metrics.all()) if version else []
+        metrics = data.metrics(version) if version else []
         failing = [m for m in metrics if not m.passes]
         if not metrics:
             out.append(
@@ -167,11 +156,6 @@ def _version_requirements(version: ModelVersion | None, spec: PolicySpec) -> lis
         else:
             out.append(Requirement("evaluation.thresholds", True, f"All {len(metrics)} metrics meet their thresholds."))
     return out
-
-
-def _current_artifacts(use_case: UseCase) -> dict[str, Artifact]:
-    """The current artifact of each kind, read once for every requirement that looks at evidence."""
-    return {a.kind: a for a in Artifact.objects.filter(use_case=use_case, is_current=True).exclude(kind="other")}
 
 
 def _evidence_requirements(
@@ -253,10 +237,10 @@ def _is_periodic_review(use_case: UseCase, target_stage: int, request: Readiness
     return target_stage == use_case.stage
 
 
-def _readiness_requirements(use_case: UseCase, spec: PolicySpec) -> list[Requirement]:
+def _readiness_requirements(use_case: UseCase, spec: PolicySpec, data: GateData) -> list[Requirement]:
     if not spec.requires_readiness_check:
         return []
-    answers = {a.question: a for a in ReadinessAnswer.objects.filter(use_case=use_case)}
+    answers = {a.question: a for a in data.answers(use_case)}
     out = []
     for question in ReadinessQuestion:
         answer = answers.get(question.value)
@@ -271,14 +255,12 @@ def _readiness_requirements(use_case: UseCase, spec: PolicySpec) -> list[Require
 
 
 def _approval_requirements(
-    use_case: UseCase, spec: PolicySpec, request: ReadinessRequest | None, functions: list[str]
+    use_case: UseCase, spec: PolicySpec, request: ReadinessRequest | None, functions: list[str], data: GateData
 ) -> list[Requirement]:
-    names = dict(ReviewFunction.objects.filter(key__in=functions).values_list("key", "name"))
+    names = data.function_names(functions)
     reviews: dict[str, Review] = {}
     if request is not None:
-        for existing in Review.objects.filter(request=request, revision=request.revision).select_related(
-            "function", "decided_by"
-        ):
+        for existing in data.reviews(request):
             reviews[existing.function.key] = existing
     out = []
     for key in functions:
@@ -345,37 +327,39 @@ def gate_evaluate(
     target_stage: int,
     version: ModelVersion | None = None,
     request: ReadinessRequest | None = None,
+    data: GateData = LIVE,
 ) -> GateResult:
     """Every requirement for approving `use_case` at `target_stage`, each met or not, and why.
 
     The promotion gate (and the approval of a new version, or the periodic review, at the current stage).
-    Whether a version may run is the run gate's question (gates/run.py).
+    Whether a version may run is the run gate's question (gates/run.py). `data` is what it reads: queried
+    as asked by default, or loaded at once for a list of use cases (gates/data.py, gate_data_for).
     """
     if request is None:
-        request = _latest_request(use_case, target_stage)
+        request = data.latest_request(use_case, target_stage)
     if version is None:
-        version = request.version if request is not None else version_latest(use_case)
-    spec = (policy_for_request(request) if request is not None else None) or PolicySpec.for_stage(target_stage)
+        version = request.version if request is not None else data.latest_version(use_case)
+    spec = data.policy(request, target_stage)
 
     requirements = [_stage_requirement(use_case, target_stage)]
     functions: list[str] = []
-    assessment = assessment_current(use_case) if target_stage > Stage.PROPOSED else None
+    assessment = data.assessment(use_case) if target_stage > Stage.PROPOSED else None
     if target_stage > Stage.PROPOSED:
         requirements += _classification_requirements(use_case, spec, assessment)
     if spec is not None:
-        current = _current_artifacts(use_case)
+        current = {a.kind: a for a in data.current_artifacts(use_case)}
         functions = spec.required_functions(use_case)
         requirements += _registry_requirements(use_case, spec)
-        requirements += _version_requirements(version, spec)
+        requirements += _version_requirements(version, spec, data)
         requirements += _evidence_requirements(use_case, version, spec, current)
-        requirements += _readiness_requirements(use_case, spec)
+        requirements += _readiness_requirements(use_case, spec, data)
         requirements += obligation_requirements(use_case, assessment, spec.obligation_rules, current)
         if _is_periodic_review(use_case, target_stage, request):
             requirements += _review_requirements(use_case, spec, request, current)
-        requirements += _approval_requirements(use_case, spec, request, functions)
+        requirements += _approval_requirements(use_case, spec, request, functions, data)
     for check in PROMOTION_CHECKS:
-        requirements += check(use_case, target_stage)
-    requirements = waivers_apply(use_case, requirements)
+        requirements += data.check(check, use_case, target_stage)
+    requirements = waivers_apply(use_case, requirements, data.waivers)
     return GateResult(
         use_case_id=use_case.pk,
         stage=target_stage,

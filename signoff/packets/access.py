@@ -11,8 +11,8 @@ from django.http import Http404
 from accounts.models import User
 from audit.services import Verb, audit_record
 from core.exceptions import Conflict
-from lifecycle.access import use_cases_visible_to
-from signoff.models import Packet
+from lifecycle.access import sees_every_use_case, use_cases_visible_to
+from signoff.models import Packet, RequestState
 from signoff.packets.verify import Verification, packet_expected, packet_file_intact, stored_bytes
 
 
@@ -24,12 +24,15 @@ def packets_visible_to(user: User) -> QuerySet[Packet]:
     decision about a registry entry, so engineers and reviewers see the
     packets of the same use cases; an account without a role sees none.
     """
+    if sees_every_use_case(user):
+        return Packet.objects.all()  # no subquery of every use case: the list reads a page of its index
     return Packet.objects.filter(request__use_case__in=use_cases_visible_to(user))
 
 
 def packets_for_list(*, user: User) -> QuerySet[Packet]:
     """The packets `user` may see, with what a row shows; signoff/filters.py filters and sorts them."""
-    return packets_visible_to(user).select_related("request__use_case")
+    # Only approved requests have packets; saying so lets the newest-first order walk their index alone.
+    return packets_visible_to(user).filter(request__state=RequestState.APPROVED).select_related("request__use_case")
 
 
 def get_packet_for_user(user: User, packet_id: str) -> Packet:

@@ -19,12 +19,15 @@ Sending is idempotent. Phase 1 inserts the rows due today with
 bulk_create(ignore_conflicts=True): the unique key (item, kind, sequence) makes
 a second sweep insert nothing. Phase 2 claims unsent rows in batches with
 SELECT ... FOR UPDATE SKIP LOCKED, writes the in-app notifications, marks the
-rows sent and commits, then mails that batch; two overlapping sweeps each take
-different rows, and a sweep that dies is continued by the next one. Rows that
-stopped being right before they were sent (the review was decided, today's
-reminder superseded yesterday's) are dropped, never sent late. Finally the
-sweep mails every notification still waiting, which is how e-mails lost to a
-broker outage get out.
+rows sent and commits; two overlapping sweeps each take different rows, and a
+sweep that dies is continued by the next one. Rows that stopped being right
+before they were sent (the review was decided, today's reminder superseded
+yesterday's) are dropped, never sent late. Phase 3 mails each person one
+e-mail listing everything of theirs (a reviewer with twelve due reviews gets
+one e-mail, not twelve): the people are split into chunks, each a Celery task,
+so the workers render and send in parallel; each task locks the rows it mails
+and marks them in the same transaction, so overlapping sweeps and reruns send
+nothing twice, and what a dead sweep left unmailed goes out with the next.
 
 schedule.py  which reminders are due today, inserted once each (the unique key makes it idempotent)
 messages.py  who hears of each item, and in what words

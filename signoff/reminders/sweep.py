@@ -13,7 +13,14 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from audit.services import Verb, audit_record
-from notifications.services import Message, notifications_email_send, notify_many
+from core.tasks import enqueue
+from notifications.services import (
+    Message,
+    notifications_batched_recipients,
+    notifications_email_send,
+    notify_many,
+)
+from notifications.tasks import send_batched_emails
 from signoff.models import (
     Reminder,
 )
@@ -38,6 +45,11 @@ from signoff.reminders.schedule import (
 
 logger = logging.getLogger(__name__)
 
+# An e-mail task takes people until it has this many, or this many of their items to list: each
+# person gets one e-mail listing everything of theirs; the tasks run in parallel in the workers.
+EMAIL_PEOPLE_PER_TASK = 25
+EMAIL_ITEMS_PER_TASK = 1000
+
 
 @dataclass
 class SweepResult:
@@ -47,7 +59,9 @@ class SweepResult:
     escalations: int = 0
     dropped: int = 0  # claimed rows no longer right: item closed or a newer reminder replaced them
     notifications: int = 0
-    emailed: int = 0
+    people: int = 0  # people with reminders waiting for their one e-mail, handed to the workers
+    email_tasks: int = 0
+    emailed: int = 0  # other notifications mailed one by one in the catch-up
     batches: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
 
@@ -55,7 +69,8 @@ class SweepResult:
         return (
             f"Sweep for {self.today:%Y-%m-%d}: {self.due} due, {self.sent} sent "
             f"({self.escalations} escalations), {self.dropped} dropped, "
-            f"{self.notifications} notifications, {self.emailed} e-mails, {self.batches} batches."
+            f"{self.notifications} notifications, one e-mail each to {_count(self.people, 'person', 'people')} "
+            f"in {_count(self.email_tasks, 'task', 'tasks')}, {self.emailed} other e-mails, {self.batches} batches."
         )
 
 
@@ -92,12 +107,29 @@ for _kind in (
     reminder_item_register(_kind)
 
 
+def _email_chunks(people: list[tuple[int, int]]) -> list[list[int]]:
+    """People (user id, items waiting) split into the e-mail tasks' shares, a person never split."""
+    chunks: list[list[int]] = []
+    items = 0
+    for user_id, waiting in people:
+        if not chunks or len(chunks[-1]) >= EMAIL_PEOPLE_PER_TASK or items + waiting > EMAIL_ITEMS_PER_TASK:
+            chunks.append([])
+            items = 0
+        chunks[-1].append(user_id)
+        items += waiting
+    return chunks
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _by_pk(qs: models.QuerySet, ids: list[int]) -> dict[int, Any]:
     return {obj.pk: obj for obj in qs.filter(pk__in=ids)} if ids else {}
 
 
-def _send_batch(rows: list[Reminder], today: date, result: SweepResult, milestones: _Milestones) -> list[int]:
-    """Phase 2 for one claimed batch, inside its transaction. Returns the ids of the notifications made."""
+def _send_batch(rows: list[Reminder], today: date, result: SweepResult, milestones: _Milestones) -> None:
+    """Phase 2 for one claimed batch, inside its transaction: in-app notifications, mailed later per person."""
     ids_by_type: dict[str, list[int]] = defaultdict(list)
     for row in rows:
         ids_by_type[row.item_type].append(row.item_id)
@@ -128,7 +160,7 @@ def _send_batch(rows: list[Reminder], today: date, result: SweepResult, mileston
         messages.append(message)
         sent.append(row)
 
-    notifications = notify_many(messages=messages, email_after_commit=False)
+    notifications = notify_many(messages=messages, email_after_commit=False, batched=True)
     now = timezone.now()
     if sent:
         Reminder.objects.filter(pk__in=[r.pk for r in sent]).update(sent_at=now)
@@ -161,7 +193,6 @@ def _send_batch(rows: list[Reminder], today: date, result: SweepResult, mileston
     result.escalations += len(escalations)
     result.dropped += len(dropped)
     result.notifications += len(notifications)
-    return [n.pk for n in notifications]
 
 
 def reminder_today() -> date:
@@ -190,13 +221,17 @@ def reviews_sweep_due(*, today: date | None = None, batch_size: int = 500) -> Sw
             rows = _claim(batch_size)
             if not rows:
                 break
-            notification_ids = _send_batch(rows, today, result, milestones)
+            _send_batch(rows, today, result, milestones)
         result.batches += 1
-        if notification_ids:
-            # Mailed after the commit: the in-app notifications and the sent
-            # marks stand even if the mail server fails here.
-            result.emailed += notifications_email_send(notification_ids=notification_ids)
 
+    # Mailed after the commits, one e-mail per person listing all that is theirs (and whatever an
+    # earlier sweep that died left unmailed), rendered and sent by the workers in parallel chunks.
+    people = notifications_batched_recipients()
+    result.people = len(people)
+    for chunk in _email_chunks(people):
+        enqueue(send_batched_emails, chunk)
+        result.email_tasks += 1
+    # Other notifications whose e-mail a broker or mail-server outage held back.
     result.emailed += notifications_email_send()
     logger.info("%s", result)
     return result

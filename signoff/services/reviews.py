@@ -27,6 +27,7 @@ from signoff.models import (
 from signoff.services.approval import approve_if_complete, return_if_evidence_changed, return_to_submitter
 from signoff.services.assignment import review_give, reviews_close
 from signoff.services.base import MAX_COMMENT_LENGTH, lock_review, lock_reviews, owners_and_submitter, refuse
+from signoff.tallies import review_cycle_tally
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,7 @@ def _decide_locked(
             use_case_id=request.use_case_id,
             request_id=request.pk,
         ) from None
+    review_cycle_tally(review=review)
     for condition in conditions:
         ReviewCondition.objects.create(
             review=review,

@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from accounts.models import ReviewFunction, User
 from lifecycle.models import StageChange, UseCase
+from lifecycle.tallies import stage_stay_tally
 from signoff.models import Packet, ReadinessRequest, RequestState, Review, ReviewState
+from signoff.tallies import review_cycle_tally
 from tests import factories
 
 
@@ -59,7 +61,7 @@ def review_make(
         state = ReviewState.ASSIGNED
     else:
         state = ReviewState.UNASSIGNED
-    return Review.objects.create(
+    review = Review.objects.create(
         request=request,
         function=ReviewFunction.objects.get(key=function_key),
         revision=request.revision,
@@ -74,6 +76,9 @@ def review_make(
         technical_owner=use_case.technical_owner,
         business_owner=use_case.business_owner,
     )
+    if decided:
+        review_cycle_tally(review=review)  # as review_decide does
+    return review
 
 
 def packet_make(request: ReadinessRequest) -> Packet:
@@ -95,7 +100,7 @@ def packet_make(request: ReadinessRequest) -> Packet:
 def stage_history(use_case: UseCase, actor: User, *moves: tuple[int, int, datetime]) -> None:
     """Record stage changes (from, to, when) and leave the use case at the last stage."""
     for from_stage, to_stage, at in moves:
-        StageChange.objects.create(
+        change = StageChange.objects.create(
             use_case=use_case,
             kind=StageChange.Kind.PROMOTION if to_stage > from_stage else StageChange.Kind.DEMOTION,
             from_stage=from_stage,
@@ -104,5 +109,6 @@ def stage_history(use_case: UseCase, actor: User, *moves: tuple[int, int, dateti
             actor=actor,
             created_at=at,
         )
+        stage_stay_tally(change=change)  # as the stage services do
     if moves:
         UseCase.objects.filter(pk=use_case.pk).update(stage=moves[-1][1], stage_entered_at=moves[-1][2])

@@ -17,7 +17,7 @@ from audit.verify import audit_verify
 from lifecycle.models import Stage, Tier
 from notifications.models import Notification
 from signoff.models import Reminder, Review, ReviewCondition
-from signoff.reminders import reminder_milestones, reviews_sweep_due
+from signoff.reminders import reminder_milestones, reviews_sweep_due, sweep
 from tests import factories
 from tests.signoff.helpers import put_at_stage
 
@@ -135,10 +135,35 @@ def test_a_second_sweep_the_same_day_sends_nothing(ravi, rita):
     first = reviews_sweep_due(today=date(2026, 12, 1))
     outbox = len(mail.outbox)
     second = reviews_sweep_due(today=date(2026, 12, 1))
-    assert (first.sent, first.escalations) == (4, 1)
-    assert (second.sent, second.notifications, second.emailed) == (0, 0, 0)
-    assert len(mail.outbox) == outbox == 4
+    assert (first.sent, first.escalations, first.people) == (4, 1, 2)
+    assert (second.sent, second.notifications, second.people, second.emailed) == (0, 0, 0, 0)
+    # ravi's three reminders come in one e-mail, rita's escalation in another.
+    assert len(mail.outbox) == outbox == 2
     assert Reminder.objects.count() == 4
+
+
+def test_a_reviewer_with_twelve_due_reviews_gets_one_email_listing_all_twelve(ravi, rita):
+    reviews = [factories.ReviewFactory(function="risk", assignee=ravi, due_date=date(2026, 12, 1)) for _ in range(12)]
+    other = factories.ReviewFactory(function="risk", assignee=rita, due_date=date(2026, 12, 2))
+
+    result = reviews_sweep_due(today=date(2026, 12, 1), batch_size=5)
+
+    assert (result.sent, result.batches, result.notifications, result.people) == (13, 3, 13, 2)
+    [message] = mails_to(ravi)
+    assert message.subject == "[Stagegate] 12 things that need you, due or overdue"
+    [(html, _)] = message.alternatives
+    for review in reviews:
+        link = f"https://stagegate.bank.example/signoff/reviews/{review.pk}/"
+        title = f"Reminder: Risk review of “{review.request.use_case.title}” is due today"
+        assert message.body.count(link) == 1 and message.body.count(title) == 1
+        assert html.count(f'href="{link}"') == 1
+    assert "12 things in Stagegate need you" in message.body
+    # One thing alone is named in the subject.
+    [alone] = mails_to(rita)
+    assert (
+        alone.subject == f"[Stagegate] Reminder: Risk review of “{other.request.use_case.title}” is due Wed 02 Dec 2026"
+    )
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
 
 
 def test_closed_reviews_and_requests_not_in_review_are_not_reminded(ravi, rita):
@@ -277,11 +302,12 @@ def test_query_count_grows_with_batches_not_rows(rita):
     few = _sweep_queries(3, date(2026, 12, 1), batch_size=500)
     many = _sweep_queries(40, date(2026, 12, 2), batch_size=500)
     in_batches = _sweep_queries(40, date(2026, 12, 3), batch_size=20)
-    # As many queries for 6 reminders as for 80 in one batch; 80 in four batches of 20 cost a fixed number
-    # more per batch (18 to 20, as a batch holds one kind of item or both), never per reminder. Each kind of
-    # item registered (governance's findings, exceptions and incident reports too) costs one query per sweep
-    # to find what is due.
-    assert (few, many, in_batches) == (36, 36, 92)
+    # As many queries for 6 reminders as for 80 in one batch, but for the e-mails: one task (four queries)
+    # per EMAIL_PEOPLE_PER_TASK people told, and each condition has its own owner, so 4 people take one
+    # task and 41 take two. 80 in four batches of 20 cost a fixed number more per batch (as a batch holds one
+    # kind of item or both), never per reminder. Each kind of item registered (governance's findings,
+    # exceptions and incident reports too) costs one query per sweep to find what is due.
+    assert (few, many, in_batches) == (33, 37, 72)
 
 
 def test_batch_size_must_be_positive():
@@ -315,3 +341,11 @@ def test_a_new_days_reminders_wait_for_the_start_of_the_working_day(settings, ra
     with time_machine.travel(datetime(2026, 12, 1, 7, 0, tzinfo=LONDON), tick=False):
         assert reviews_sweep_due().today == date(2026, 12, 1)
     assert sent_keys() == {("review", review.pk, RKind.BEFORE_DUE, 0), ("review", review.pk, RKind.ON_DUE, 0)}
+
+
+def test_email_tasks_take_people_up_to_a_count_or_a_volume_and_never_split_a_person(monkeypatch):
+    monkeypatch.setattr(sweep, "EMAIL_PEOPLE_PER_TASK", 3)
+    monkeypatch.setattr(sweep, "EMAIL_ITEMS_PER_TASK", 10)
+    people = [(1, 2), (2, 2), (3, 2), (4, 2), (5, 9), (6, 30), (7, 1)]
+    assert sweep._email_chunks(people) == [[1, 2, 3], [4], [5], [6], [7]]
+    assert sweep._email_chunks([]) == []

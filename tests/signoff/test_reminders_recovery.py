@@ -12,7 +12,7 @@ from django.db import connection
 
 from notifications.models import Notification
 from signoff.models import Reminder
-from signoff.reminders import reviews_sweep_due
+from signoff.reminders import reviews_sweep_due, sweep
 from tests import factories
 
 DAY = date(2026, 12, 1)
@@ -46,40 +46,43 @@ def failing_mail(settings):
     settings.EMAIL_BACKEND = "tests.signoff.test_reminders_recovery.FailOnThirdMessage"
 
 
-def _subject(review) -> str:
-    return f"[Stagegate] Reminder: Risk review of “{review.request.use_case.title}” is due today"
-
-
 def _due_reviews(n: int, assignee) -> list:
     return [factories.ReviewFactory(function="risk", assignee=assignee, due_date=DAY) for _ in range(n)]
 
 
-def test_a_sweep_killed_by_the_mail_server_is_finished_by_the_next_and_nothing_goes_twice(settings, failing_mail, ravi):
-    reviews = _due_reviews(5, ravi)
+def listed(review) -> str:
+    return f"https://stagegate.bank.example/signoff/reviews/{review.pk}/"
 
-    with pytest.raises(smtplib.SMTPServerDisconnected):
-        reviews_sweep_due(today=DAY, batch_size=2)
 
-    # Batch 1 (2 reminders) sent and mailed; batch 2 committed in the portal but
-    # its first mail failed; batch 3 never started.
+def test_a_sweep_whose_mail_server_fails_is_finished_by_the_next_and_nothing_goes_twice(
+    settings, monkeypatch, failing_mail, caplog, ravi, rita, cora, leo
+):
+    settings.SITE_URL = "https://stagegate.bank.example"
+    monkeypatch.setattr(sweep, "EMAIL_PEOPLE_PER_TASK", 1)
+    due = {user: _due_reviews(2, user) for user in (ravi, cora, leo, rita)}
+
+    first = reviews_sweep_due(today=DAY, batch_size=3)
+
+    # Every reminder is sent in the portal; each person's e-mail is its own task: the first two went out,
+    # the third found the mail server gone (logged; the sweep's work stands), the fourth was not stopped by it.
+    assert (first.sent, first.notifications, first.people) == (8, 8, 4)
+    assert "next sweep catches up" in caplog.text
     assert len(mail.outbox) == 2
-    assert Reminder.objects.filter(sent_at__isnull=False).count() == 4
-    assert Reminder.objects.filter(sent_at__isnull=True).count() == 1
-    assert Notification.objects.filter(user=ravi).count() == 4
-    assert Notification.objects.filter(emailed_at__isnull=False).count() == 2
+    assert Notification.objects.filter(emailed_at__isnull=False).count() == 4
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    result = reviews_sweep_due(today=DAY, batch_size=2)
+    second = reviews_sweep_due(today=DAY, batch_size=3)
 
-    assert (result.sent, result.emailed) == (1, 3)
-    assert len(mail.outbox) == 5
-    subjects = sorted(m.subject for m in mail.outbox)
-    assert subjects == sorted(_subject(r) for r in reviews)
-    assert not Reminder.objects.filter(sent_at__isnull=True).exists()
+    assert (second.sent, second.people) == (0, 2)
     assert not Notification.objects.filter(emailed_at__isnull=True).exists()
+    # Each person had exactly one e-mail, listing both of their reviews once.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in due)
+    for user, reviews in due.items():
+        [message] = [m for m in mail.outbox if m.to == [user.email]]
+        assert [message.body.count(listed(r)) for r in reviews] == [1, 1]
 
-    third = reviews_sweep_due(today=DAY, batch_size=2)
-    assert (third.sent, third.emailed, len(mail.outbox)) == (0, 0, 5)
+    third = reviews_sweep_due(today=DAY, batch_size=3)
+    assert (third.sent, third.people, len(mail.outbox)) == (0, 0, 4)
 
 
 @pytest.mark.postgres
@@ -113,4 +116,8 @@ def test_two_overlapping_sweeps_send_each_reminder_exactly_once(settings, ravi, 
     assert min(r.sent for r in results) > 0, [r.sent for r in results]
     assert Reminder.objects.filter(sent_at__isnull=False).count() == 30
     assert Notification.objects.filter(user=ravi).count() == 30
-    assert sorted(m.subject for m in mail.outbox) == sorted(_subject(r) for r in reviews)
+    # ravi's reminders went out in one e-mail per sweep at most, each listed in exactly one of them.
+    assert 1 <= len(mail.outbox) <= 2
+    bodies = "".join(m.body for m in mail.outbox)
+    assert [bodies.count(f"/signoff/reviews/{r.pk}/") for r in reviews] == [1] * 30
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
