@@ -36,6 +36,14 @@ READ_ONLY_PAGES = [
     ("signoff/packets/", "audrey"),
     ("signoff/packets/<str:packet_id>/", "audrey"),
     ("signoff/packets/<str:packet_id>/download/", "audrey"),
+    ("signoff/policy/", "audrey"),
+    ("signoff/conditions/<int:pk>/", "audrey"),
+    ("governance/findings/", "audrey"),
+    ("governance/findings/<int:pk>/", "audrey"),
+    ("governance/incidents/", "audrey"),
+    ("governance/incidents/<int:pk>/", "audrey"),
+    ("governance/use-cases/<slug:slug>/observations/", "audrey"),
+    ("audit/checkpoint-key.pem", "audrey"),
 ]
 # The one read-only page that already refuses a write.
 ALREADY_REFUSING = {"signoff/requests/new/<slug:slug>/checklist/": "erin"}
@@ -49,7 +57,13 @@ def test_the_list_covers_every_read_only_page():
         for key, route in ROUTES.items()
         if route.method == "GET" and not key.startswith(("api/", "admin/", "scim/"))
     }
-    not_pages = {"accounts/login/", "accounts/oidc/^(?P<provider_id>[^/]+)/login/callback/"}
+    # A condition's evidence file is a download only where evidence was given (the world's condition has none);
+    # tests/signoff/test_conditions_pages_api.py covers it.
+    not_pages = {
+        "accounts/login/",
+        "accounts/oidc/^(?P<provider_id>[^/]+)/login/callback/",
+        "signoff/conditions/<int:pk>/evidence/",
+    }
     assert pages - not_pages == {key for key, _ in READ_ONLY_PAGES} | set(ALREADY_REFUSING)
 
 

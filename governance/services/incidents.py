@@ -7,7 +7,7 @@ irreversible disruption of critical infrastructure. The clock runs from awarenes
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,6 +32,8 @@ CLOCK_DAYS: dict[str, int] = {Incident.Clock.STANDARD: 15, Incident.Clock.DEATH:
 REPORTING_FUNCTIONS = ("compliance", "legal")
 # A clock skew between the recorder's machine and the portal is forgiven; a time in the future is not.
 FUTURE_SLACK = timedelta(minutes=5)
+# Nothing this portal governs went wrong before this; an earlier year is a typing slip.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def report_due_on(*, clock: str, aware_at: datetime) -> date | None:
@@ -76,8 +78,12 @@ def _validate_record(
         errors["description"] = "Say what happened."
     if detected_at > now + FUTURE_SLACK:
         errors["detected_at"] = "The incident cannot be detected in the future."
+    elif detected_at < EARLIEST:
+        errors["detected_at"] = "Check the year: the incident cannot be detected before 2000."
     if aware_at > now + FUTURE_SLACK:
         errors["aware_at"] = "Nobody can become aware of it in the future."
+    elif aware_at < EARLIEST:
+        errors["aware_at"] = "Check the year: nobody became aware of it before 2000."
     elif aware_at < detected_at:
         errors["aware_at"] = "Awareness comes with or after detection: the clock starts at awareness."
     if version is not None and version.use_case_id != use_case.pk:

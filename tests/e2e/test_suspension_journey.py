@@ -36,7 +36,7 @@ def test_the_risk_lead_suspends_a_use_case_a_reviewer_sees_it_and_only_the_lead_
     lead.get_by_role("button", name="Suspend").click()
     expect(lead.get_by_role("heading", name=f"Suspend {running.title}")).to_be_visible()
     lead.get_by_role("button", name="Suspend this use case").click()
-    expect(lead.get_by_text("This field is required.")).to_be_visible()  # no reason, no suspension
+    expect(lead.locator("#id_reason_error")).to_have_text("This field is required.")  # no reason, no suspension
     lead.get_by_label("Reason").fill("Account numbers in summaries: stop until redaction is proven")
     lead.get_by_role("button", name="Suspend this use case").click()
 

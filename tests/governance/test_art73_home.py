@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from governance.models import Incident
@@ -56,9 +58,15 @@ def test_an_engineer_has_no_clock_section_and_a_lead_without_clocks_is_told_so(c
     assert "No report to the authority is due." in client.get("/").content.decode()
 
 
-def test_the_clocks_cost_one_query_however_many_run(client, erin, rita, django_assert_max_num_queries):
-    for n in range(12):
-        serious(factories.UseCaseFactory(technical_owner=erin), erin, f"Incident {n}", Incident.Clock.STANDARD, 1)
+def test_the_clocks_cost_one_query_however_many_run(client, erin, rita):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/").status_code == 200
+        return len(captured)
+
+    serious(factories.UseCaseFactory(technical_owner=erin), erin, "Incident 0", Incident.Clock.STANDARD, 1)
     client.force_login(rita)
-    with django_assert_max_num_queries(17):
-        assert client.get("/").status_code == 200
+    one = queries()
+    for n in range(1, 12):
+        serious(factories.UseCaseFactory(technical_owner=erin), erin, f"Incident {n}", Incident.Clock.STANDARD, 1)
+    assert queries() == one

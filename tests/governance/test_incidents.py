@@ -93,6 +93,16 @@ def test_a_minor_incident_has_no_clock(running, ravi, erin):
             {"aware_at": timezone.now() + datetime.timedelta(days=1)},
             {"aware_at": ["Nobody can become aware of it in the future."]},
         ),
+        (
+            {
+                "detected_at": datetime.datetime(223, 1, 12, tzinfo=datetime.UTC),
+                "aware_at": datetime.datetime(223, 1, 12, tzinfo=datetime.UTC),
+            },
+            {
+                "detected_at": ["Check the year: the incident cannot be detected before 2000."],
+                "aware_at": ["Check the year: nobody became aware of it before 2000."],
+            },
+        ),
     ],
 )
 def test_bad_incidents_are_refused_naming_the_field(running, erin, more, errors):
