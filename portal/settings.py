@@ -251,6 +251,9 @@ SECOND_FACTOR_REQUIRED = os.getenv("MFA_REQUIRED", "none" if DEBUG else "admins"
 if SECOND_FACTOR_REQUIRED not in ("none", "admins", "everyone"):
     raise ImproperlyConfigured("MFA_REQUIRED must be none, admins or everyone.")
 MFA_TOTP_ISSUER = SITE_NAME
+# A code typed as the app turns over to the next one still counts: one 30-second step either side (RFC 6238,
+# section 5.2, allows for this delay). A code is accepted once only either way.
+MFA_TOTP_TOLERANCE = 1
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 
 LOGIN_URL = "login"

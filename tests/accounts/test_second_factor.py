@@ -1,5 +1,7 @@
 """Second factors for local accounts: required for administrators, asked for at sign-in, refused and audited."""
 
+from datetime import UTC, datetime, timedelta
+
 import pyotp
 import pytest
 from allauth.mfa.models import Authenticator
@@ -132,3 +134,30 @@ def test_someone_with_an_app_cannot_set_up_another(client, erin):
     page = client.get(SETUP)
     assert page.status_code == 200 and page.context["done"] is True
     assert Authenticator.objects.filter(user=erin, type="totp").count() == 1
+
+
+def test_a_code_typed_as_the_app_turns_over_still_counts_but_an_older_one_does_not(client, erin, time_machine):
+    # The app showed a code in one 30-second step; the portal reads it in the next.
+    time_machine.move_to(_at(29), tick=False)
+    totp = pyotp.TOTP(pyotp.random_base32())
+    shown = totp.now()
+    time_machine.move_to(_at(31), tick=False)
+    assert totp.now() != shown
+    second_factor_activate(user=erin, secret=totp.secret, code=shown)
+    assert Authenticator.objects.filter(user=erin, type="totp").exists()
+
+    shown_at_sign_in = totp.now()
+    time_machine.move_to(_at(61), tick=False)
+    _password(client, "erin")
+    assert client.post(VERIFY, {"code": shown_at_sign_in})["Location"] == "/"
+    client.logout()
+
+    two_steps_old = totp.at(_at(31))
+    time_machine.move_to(_at(91), tick=False)
+    _password(client, "erin")
+    assert client.post(VERIFY, {"code": two_steps_old}).status_code == 400
+    assert "_auth_user_id" not in client.session
+
+
+def _at(second: int) -> datetime:
+    return datetime(2026, 12, 2, 10, 0, tzinfo=UTC) + timedelta(seconds=second)
