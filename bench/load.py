@@ -31,6 +31,9 @@ from locust.clients import HttpSession
 CAST = json.loads(Path(os.getenv("LOAD_CAST", "var/load-users.json")).read_text())
 _lock = threading.Lock()
 _next = {kind: itertools.cycle(CAST[kind]) for kind in ("reviewers", "engineers", "pipelines")}
+# Decisions that found the evidence moved under them (an engineer's upload sent the request back): an
+# answer, counted apart from the approvals.
+sent_back = 0
 
 
 def cast(kind: str) -> dict:
@@ -77,8 +80,12 @@ class Reviewer(Person):
             name="reviewer: decide (API)",
             catch_response=True,
         ) as response:
-            # 400: the request moved on meanwhile (evidence changed under it); an answer, not a failure.
-            if response.status_code in (200, 400):
+            # 400: an engineer's upload changed the evidence meanwhile and the request went back; an answer
+            # (the request's, reviews' and use case's locks were all taken), counted apart.
+            if response.status_code == 400 and "evidence changed" in response.text:
+                global sent_back
+                with _lock:
+                    sent_back += 1
                 response.success()
 
 
@@ -127,6 +134,7 @@ def report(environment, **_kwargs) -> None:
     seconds = max(stats.total.last_request_timestamp - stats.total.start_time, 1) if stats.total.num_requests else 1
     users = environment.parsed_options.num_users if environment.parsed_options else "?"
     print(f"\n{users} users, {seconds:.0f} s, {stats.total.num_requests / seconds:.1f} requests a second")
+    print(f"Decisions that found the evidence changed and sent the request back: {sent_back}")
     print("| request | requests | per second | p50 | p95 | p99 | failures |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for entry in [*sorted(stats.entries.values(), key=lambda e: e.name), stats.total]:

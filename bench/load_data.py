@@ -59,6 +59,20 @@ def session_for(user) -> str:
     return session.session_key
 
 
+def snapshot_taken(requests) -> None:
+    """What submitting would have recorded: the evidence as it stands, so a decision signs it rather than
+    finding it changed and sending the request back."""
+    from signoff.gates.policy import PolicySpec
+    from signoff.selectors import evidence_snapshot_current, snapshot_hash
+
+    for request in requests.select_related("use_case", "version"):
+        spec = PolicySpec.for_stage(request.target_stage)
+        request.policy_snapshot = spec.as_snapshot() if spec is not None else {}
+        request.evidence_snapshot = evidence_snapshot_current(use_case=request.use_case, version=request.version)
+        request.snapshot_hash = snapshot_hash(policy=request.policy_snapshot, evidence=request.evidence_snapshot)
+        request.save(update_fields=["policy_snapshot", "evidence_snapshot", "snapshot_hash"])
+
+
 def token_for(username: str, scopes: str) -> str:
     out = io.StringIO()
     call_command("issue_token", username, "--scope", scopes, "--name", "load test", stdout=out)
@@ -74,7 +88,7 @@ def main() -> None:
 
     from accounts.models import FunctionMembership, ReviewFunction, User
     from lifecycle.models import Stage, UseCase
-    from signoff.models import IN_REVIEW_STATES, OPEN_REVIEW_STATES, Review, ReviewState
+    from signoff.models import IN_REVIEW_STATES, OPEN_REVIEW_STATES, ReadinessRequest, Review, ReviewState
 
     if UseCase.objects.count() < 1000:
         users = pages.people()
@@ -99,6 +113,7 @@ def main() -> None:
         ids = mine + more
         # The object permission the assignment service grants its assignee (in bulk: the rows were bulk-made).
         assign_perm(DECIDE_REVIEW, user, Review.objects.filter(pk__in=ids))
+        snapshot_taken(ReadinessRequest.objects.filter(reviews__pk__in=ids, evidence_snapshot={}))
         reviewers.append(
             {
                 "username": user.username,
