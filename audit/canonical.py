@@ -28,6 +28,7 @@ exported event or a packet's attachment outside the portal.
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -35,6 +36,10 @@ from typing import Any
 __all__ = ["CanonicalError", "canonical_json", "canonical_value"]
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Integers of this size or less are exactly doubles, and ECMAScript writes them as their digits.
+_EXACT_INTEGER = 2**53
 
 
 class CanonicalError(ValueError):
@@ -85,7 +90,7 @@ def canonical_json(value: Any) -> str:
 def _check_string(text: str) -> None:
     if "\x00" in text:
         raise CanonicalError("A text contains a NUL character.")
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+    if _SURROGATE.search(text):
         raise CanonicalError("A text contains a lone surrogate, which is not Unicode text.")
 
 
@@ -109,6 +114,8 @@ def _serialise(value: Any) -> str:
 
 
 def _string(text: str) -> str:
+    if not _NEEDS_ESCAPE.search(text):
+        return '"' + text + '"'
     out = []
     for ch in text:
         if ch in _ESCAPES:
@@ -122,6 +129,8 @@ def _string(text: str) -> str:
 
 def _number(number: int | float) -> str:
     """ECMAScript's Number::toString of the double nearest `number` (RFC 8785 section 3.2.2.3)."""
+    if isinstance(number, int) and -_EXACT_INTEGER <= number <= _EXACT_INTEGER:
+        return str(number)
     as_float = float(number)
     if not math.isfinite(as_float):
         raise CanonicalError(f"{number!r} is not a JSON number.")

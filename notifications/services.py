@@ -20,6 +20,7 @@ from django.db import connection, models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from accounts.models import User
 from notifications.models import Notification
@@ -269,10 +270,21 @@ def notifications_digest_send(*, user_batch_size: int = 100) -> int:
 
 
 def _batched_email(user: User, notifications: list[Notification]) -> EmailMultiAlternatives:
+    # A person may have a thousand things listed: the list is written here, line by line, rather than by a
+    # template loop (which took most of a sweep's mailing time); the templates place it.
     items = [(n, absolute_url(n.get_absolute_url())) for n in notifications]
     context = {
         "user": user,
-        "items": items,
+        "count": len(items),
+        "item_lines": "".join(f"\n- {n.title}\n  {link}" for n, link in items),
+        "item_list": format_html_join(
+            "\n",
+            '<li><a href="{}">{}</a>{}</li>',
+            (
+                (link, n.title, format_html("<br><small>{}</small>", _shortened(n.body)) if n.body else "")
+                for n, link in items
+            ),
+        ),
         "list_link": absolute_url(reverse("notifications:list")),
         "settings_link": absolute_url(reverse("notifications:settings")),
         "site_name": settings.SITE_NAME,
@@ -286,6 +298,10 @@ def _batched_email(user: User, notifications: list[Notification]) -> EmailMultiA
     )
     message.attach_alternative(render_to_string("email/batched.html", context), "text/html")
     return message
+
+
+def _shortened(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def notifications_batched_recipients() -> list[tuple[int, int]]:

@@ -51,6 +51,11 @@ EMAIL_PEOPLE_PER_TASK = 25
 EMAIL_ITEMS_PER_TASK = 1000
 
 
+def _snapshots_of(request: str) -> tuple[str, ...]:
+    """A request's snapshots (kilobytes of JSON each), which no reminder's words need: left unread."""
+    return (f"{request}__evidence_snapshot", f"{request}__policy_snapshot")
+
+
 @dataclass
 class SweepResult:
     today: date
@@ -78,7 +83,12 @@ for _kind in (
     ReminderItemKind(
         name=Item.REVIEW,
         candidates=lambda horizon: _open_reviews().filter(due_date__lte=horizon).values_list("pk", "due_date"),
-        load=lambda ids: _by_pk(_open_reviews().select_related("request__use_case", "function", "assignee"), ids),
+        load=lambda ids: _by_pk(
+            _open_reviews()
+            .select_related("request__use_case", "function", "assignee")
+            .defer(*_snapshots_of("request")),
+            ids,
+        ),
         due=lambda review: review.due_date,
         message=_review_message,
         function_id=lambda review: review.function_id,
@@ -87,7 +97,10 @@ for _kind in (
         name=Item.CONDITION,
         candidates=lambda horizon: _open_conditions().filter(due_date__lte=horizon).values_list("pk", "due_date"),
         load=lambda ids: _by_pk(
-            _open_conditions().select_related("owner", "review__function", "review__request__use_case"), ids
+            _open_conditions()
+            .select_related("owner", "review__function", "review__request__use_case")
+            .defer(*_snapshots_of("review__request")),
+            ids,
         ),
         due=lambda condition: condition.due_date,
         message=_condition_message,

@@ -166,6 +166,22 @@ def test_a_reviewer_with_twelve_due_reviews_gets_one_email_listing_all_twelve(ra
     assert not Notification.objects.filter(emailed_at__isnull=True).exists()
 
 
+def test_the_listing_e_mail_escapes_titles_in_its_html_and_shortens_long_notes(ravi, rita):
+    use_case = factories.UseCaseFactory(title="Scoring <script>alert(1)</script> & co")
+    request = factories.ReadinessRequestFactory(use_case=use_case)
+    factories.ReviewFactory(request=request, function="risk", assignee=ravi, due_date=date(2026, 12, 1))
+    factories.ReviewFactory(function="risk", assignee=ravi, due_date=date(2026, 12, 1))
+
+    reviews_sweep_due(today=date(2026, 12, 1))
+
+    [message] = mails_to(ravi)
+    [(html, _)] = message.alternatives
+    assert "<script>" not in html
+    assert "Scoring &lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
+    assert "Scoring <script>alert(1)</script> & co" in message.body
+    assert html.count("<li>") == 2 and html.count("<small>Your review is due today.</small>") == 2
+
+
 def test_closed_reviews_and_requests_not_in_review_are_not_reminded(ravi, rita):
     day = date(2026, 12, 1)
     factories.ReviewFactory(function="risk", assignee=ravi, due_date=day, request__state="changes_requested")
