@@ -400,6 +400,11 @@ ANONYMOUS_REFUSAL_WINDOW_MINUTES = envint("ANONYMOUS_REFUSAL_WINDOW_MINUTES", 10
 
 # Reminders and escalation.
 REMINDER_SWEEP_MINUTES = envint("REMINDER_SWEEP_MINUTES", 15)
+# Worker tasks a sweep's sending is shared between (each claims batches of due reminders; the last to
+# finish mails everyone). 1 sends in the sweep's own task.
+REMINDER_SWEEP_SHARES = envint("REMINDER_SWEEP_SHARES", 2)
+if REMINDER_SWEEP_SHARES < 1:
+    raise ImproperlyConfigured("REMINDER_SWEEP_SHARES must be at least 1.")
 REMINDER_DAYS_BEFORE_DUE = envint("REMINDER_DAYS_BEFORE_DUE", 1)
 ESCALATE_AFTER_DAYS_OVERDUE = envint("ESCALATE_AFTER_DAYS_OVERDUE", 3)
 # Local hour (TIME_ZONE) at which the daily e-mail digest goes out.

@@ -18,16 +18,31 @@ def render_packet(request_id: int) -> str | None:
 @shared_task(acks_late=True)
 def send_due_reminders() -> dict:
     """The periodic reminder sweep (beat); same code path as `manage.py send_reminders`."""
+    from django.conf import settings
+
     from signoff.reminders import reviews_sweep_due
 
-    result = reviews_sweep_due()
+    result = reviews_sweep_due(shares=settings.REMINDER_SWEEP_SHARES)
     return {
+        "due": result.due,
+        "shares": result.shares,
         "sent": result.sent,
         "escalations": result.escalations,
         "people": result.people,
         "email_tasks": result.email_tasks,
         "emailed": result.emailed,
     }
+
+
+@shared_task(acks_late=True)
+def send_reminder_share(today: str, batch_size: int) -> dict:
+    """A worker's share of the sweep's sending (claimed batch by batch); the last share mails everyone."""
+    from datetime import date
+
+    from signoff.reminders import reminders_send_share
+
+    result = reminders_send_share(today=date.fromisoformat(today), batch_size=batch_size)
+    return {"sent": result.sent, "escalations": result.escalations, "people": result.people}
 
 
 @shared_task(acks_late=True)

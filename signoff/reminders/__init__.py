@@ -35,6 +35,6 @@ sweep.py     claiming due rows in batches, sending, marking; the sweep itself
 """
 
 from signoff.reminders.schedule import reminder_milestones
-from signoff.reminders.sweep import SweepResult, reminder_today, reviews_sweep_due
+from signoff.reminders.sweep import SweepResult, reminder_today, reminders_send_share, reviews_sweep_due
 
-__all__ = ["SweepResult", "reminder_milestones", "reminder_today", "reviews_sweep_due"]
+__all__ = ["SweepResult", "reminder_milestones", "reminder_today", "reminders_send_share", "reviews_sweep_due"]

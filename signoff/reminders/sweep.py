@@ -68,9 +68,12 @@ class SweepResult:
     email_tasks: int = 0
     emailed: int = 0  # other notifications mailed one by one in the catch-up
     batches: int = 0
+    shares: int = 0  # worker tasks the sending was handed to (0: sent in this process)
     by_kind: dict[str, int] = field(default_factory=dict)
 
     def __str__(self) -> str:
+        if self.shares:
+            return f"Sweep for {self.today:%Y-%m-%d}: {self.due} due, sending handed to {self.shares} workers."
         return (
             f"Sweep for {self.today:%Y-%m-%d}: {self.due} due, {self.sent} sent "
             f"({self.escalations} escalations), {self.dropped} dropped, "
@@ -213,14 +216,18 @@ def reminder_today() -> date:
     return timezone.localtime(timezone.now() - timedelta(hours=settings.REMINDER_DAY_STARTS_AT_HOUR)).date()
 
 
-def reviews_sweep_due(*, today: date | None = None, batch_size: int = 500) -> SweepResult:
+def reviews_sweep_due(*, today: date | None = None, batch_size: int = 500, shares: int = 1) -> SweepResult:
     """One sweep: insert the reminders due today, send every unsent one in batches, mail what waits.
 
-    Safe to run at any time, twice, or concurrently. A failing mail server
-    stops the sweep after committing what it did; the next sweep goes on.
+    With `shares` above one, the sending is handed to that many worker tasks that claim batches side by
+    side, and whichever finishes last mails everyone (`reminders_send_share`); the result then counts only
+    what is due. Safe to run at any time, twice, or concurrently. A failing mail server stops the sweep
+    after committing what it did; the next sweep goes on.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1.")
+    if shares < 1:
+        raise ValueError("shares must be at least 1.")
     today = today or reminder_today()
     result = SweepResult(today=today)
     milestones = _Milestones(today)
@@ -229,14 +236,46 @@ def reviews_sweep_due(*, today: date | None = None, batch_size: int = 500) -> Sw
         _forget_previous_revalidation_cycles()
         result.due = _insert_due(today, milestones)
 
+    if shares > 1:
+        from signoff.tasks import send_reminder_share
+
+        for _ in range(shares):
+            enqueue(send_reminder_share, today.isoformat(), batch_size)
+        result.shares = shares
+        logger.info("%s", result)
+        return result
+    _send_claimed(today, batch_size, result, milestones)
+    _mail_waiting(result)
+    logger.info("%s", result)
+    return result
+
+
+def reminders_send_share(*, today: date, batch_size: int = 500) -> SweepResult:
+    """One worker's share of a sweep: claim and send batches until none is left, then, if no other share
+    still holds unsent rows, mail everyone what waits.
+
+    The batches are claimed with SKIP LOCKED, so shares never send the same row; a share that sees rows still
+    unsent leaves the mailing to the share holding them, so each person gets one e-mail for the sweep.
+    """
+    result = SweepResult(today=today)
+    _send_claimed(today, batch_size, result, _Milestones(today))
+    if not Reminder.objects.filter(sent_at__isnull=True).exists():
+        _mail_waiting(result)
+    logger.info("%s", result)
+    return result
+
+
+def _send_claimed(today: date, batch_size: int, result: SweepResult, milestones: _Milestones) -> None:
     while True:
         with transaction.atomic():
             rows = _claim(batch_size)
             if not rows:
-                break
+                return
             _send_batch(rows, today, result, milestones)
         result.batches += 1
 
+
+def _mail_waiting(result: SweepResult) -> None:
     # Mailed after the commits, one e-mail per person listing all that is theirs (and whatever an
     # earlier sweep that died left unmailed), rendered and sent by the workers in parallel chunks.
     people = notifications_batched_recipients()
@@ -246,5 +285,3 @@ def reviews_sweep_due(*, today: date | None = None, batch_size: int = 500) -> Sw
         result.email_tasks += 1
     # Other notifications whose e-mail a broker or mail-server outage held back.
     result.emailed += notifications_email_send()
-    logger.info("%s", result)
-    return result

@@ -166,6 +166,29 @@ def test_a_reviewer_with_twelve_due_reviews_gets_one_email_listing_all_twelve(ra
     assert not Notification.objects.filter(emailed_at__isnull=True).exists()
 
 
+def test_a_sweep_shared_between_tasks_sends_everything_once_and_mails_each_person_once(ravi, rita):
+    reviews = [factories.ReviewFactory(function="risk", assignee=ravi, due_date=date(2026, 12, 1)) for _ in range(7)]
+    factories.ReviewFactory(function="risk", assignee=rita, due_date=date(2026, 12, 2))
+
+    # No broker here: the three shares run one after another; the first claims everything, and mails it
+    # when nothing is left unsent; the other two find nothing to send and nobody waiting.
+    result = reviews_sweep_due(today=date(2026, 12, 1), batch_size=3, shares=3)
+
+    assert (result.due, result.shares, result.sent) == (8, 3, 0)
+    assert not Reminder.objects.filter(sent_at__isnull=True).exists()
+    [message] = mails_to(ravi)
+    assert message.subject == "[Stagegate] 7 things that need you, due or overdue"
+    for review in reviews:
+        assert message.body.count(f"https://stagegate.bank.example/signoff/reviews/{review.pk}/") == 1
+    assert len(mails_to(rita)) == 1
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
+
+
+def test_a_sweep_refuses_fewer_than_one_share():
+    with pytest.raises(ValueError, match="shares must be at least 1"):
+        reviews_sweep_due(today=date(2026, 12, 1), shares=0)
+
+
 def test_the_listing_e_mail_escapes_titles_in_its_html_and_shortens_long_notes(ravi, rita):
     use_case = factories.UseCaseFactory(title="Scoring <script>alert(1)</script> & co")
     request = factories.ReadinessRequestFactory(use_case=use_case)

@@ -53,9 +53,30 @@ def test_command_refuses_a_bad_batch_size(db):
 
 
 @time_machine.travel(THURSDAY, tick=False)
-def test_the_beat_task_is_the_same_sweep(ravi):
+def test_the_beat_task_is_the_same_sweep_shared_between_workers(ravi):
+    factories.ReviewFactory(function="risk", assignee=ravi, due_date=date(2026, 11, 27))
+    # Handed to two shares (REMINDER_SWEEP_SHARES); without a broker they ran before delay() returned.
+    assert send_due_reminders.delay().get() == {
+        "due": 1,
+        "shares": 2,
+        "sent": 0,
+        "escalations": 0,
+        "people": 0,
+        "email_tasks": 0,
+        "emailed": 0,
+    }
+    assert len(mail.outbox) == 1
+    assert Reminder.objects.get().kind == Reminder.Kind.BEFORE_DUE
+    assert Reminder.objects.get().sent_at is not None
+
+
+@time_machine.travel(THURSDAY, tick=False)
+def test_the_beat_task_with_one_share_sends_in_its_own_task(ravi, settings):
+    settings.REMINDER_SWEEP_SHARES = 1
     factories.ReviewFactory(function="risk", assignee=ravi, due_date=date(2026, 11, 27))
     assert send_due_reminders.delay().get() == {
+        "due": 1,
+        "shares": 0,
         "sent": 1,
         "escalations": 0,
         "people": 1,
