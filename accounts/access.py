@@ -1,10 +1,11 @@
-"""Who may manage which API tokens. The token page, the admin and the services all ask here.
+"""Who may manage which API tokens and security keys. The pages, the admin and the services all ask here.
 
 Everyone signed in manages their own tokens (a token never does more than its owner may). A service
 account's tokens are managed by the administrator who answers for it, while that person is an
 administrator. Someone else's token does not exist as far as you are concerned: 404, never 403.
 """
 
+from allauth.mfa.models import Authenticator
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -37,3 +38,11 @@ def get_token_for_user(user: User, pk: int) -> ApiToken:
     if token is None:
         raise Http404("No such token.")
     return token
+
+
+def get_security_key_for_user(user: User, pk: int) -> Authenticator:
+    """One of this person's own security keys; anyone else's does not exist for them."""
+    key = Authenticator.objects.filter(user=user, type=Authenticator.Type.WEBAUTHN, pk=pk).first()
+    if key is None:
+        raise Http404("No such security key.")
+    return key

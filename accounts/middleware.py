@@ -16,7 +16,13 @@ class SecondFactorSetupMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         session = getattr(request, "session", None)
         if session is not None and session.get(SETUP_SESSION_KEY) and request.user.is_authenticated:
-            allowed = (reverse("accounts:mfa-setup"), reverse("logout"))
+            # Either factor will do: the authenticator app, or a security key.
+            allowed = (
+                reverse("accounts:mfa-setup"),
+                reverse("accounts:mfa-factors"),
+                reverse("accounts:mfa-key-add"),
+                reverse("logout"),
+            )
             if request.path_info not in allowed and not request.path_info.startswith("/static/"):
                 if request.path_info.startswith("/api/"):
                     return JsonResponse({"detail": "Set up your second factor first."}, status=403)

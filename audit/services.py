@@ -50,6 +50,10 @@ class Verb(enum.StrEnum):
     # Roles, functions and lead flags made what the identity provider's groups map to (sign-in or provisioning).
     ROLES_SYNCED = "account.roles_synced"
     MFA_ENABLED = "auth.mfa_enabled"
+    MFA_REPLACED = "auth.mfa_replaced"
+    MFA_REMOVED = "auth.mfa_removed"
+    MFA_KEY_ADDED = "auth.mfa_key_added"
+    MFA_RECOVERY_CODES_REGENERATED = "auth.mfa_recovery_codes_regenerated"
     ACCOUNT_DEACTIVATED = "account.deactivated"
     REVIEW_RELEASED = "review.released"
     MFA_VERIFIED = "auth.mfa_verified"

@@ -254,7 +254,7 @@ MFA_TOTP_ISSUER = SITE_NAME
 # A code typed as the app turns over to the next one still counts: one 30-second step either side (RFC 6238,
 # section 5.2, allows for this delay). A code is accepted once only either way.
 MFA_TOTP_TOLERANCE = 1
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"

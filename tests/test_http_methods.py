@@ -22,6 +22,7 @@ READ_ONLY_PAGES = [
     ("insight/inventory.csv", "audrey"),
     ("notifications/", "audrey"),
     ("notifications/badge/", "audrey"),
+    ("accounts/second-factor/factors/", "audrey"),
     ("audit/", "audrey"),
     ("audit/export.csv", "audrey"),
     ("healthz", "audrey"),

@@ -53,6 +53,14 @@ EXPECTED: dict[str, str] = {
     # The code asked after the password: without a password checked first, back to sign-in.
     "accounts/second-factor/": "302 302 302 302 302 302 302 302 302 302",
     "accounts/second-factor/setup/": "302 400 400 400 400 400 400 400 400 400",
+    # One's own second factors: no URL names anyone else's. Without a factor there are no recovery codes to
+    # make and no app to replace (off to set one up); removing wants a code; someone else's key is a 404.
+    "accounts/second-factor/factors/": "302 200 200 200 200 200 200 200 200 200",
+    "accounts/second-factor/recovery-codes/": "302 400 400 400 400 400 400 400 400 400",
+    "accounts/second-factor/app/replace/": "302 302 302 302 302 302 302 302 302 302",
+    "accounts/second-factor/app/remove/": "302 400 400 400 400 400 400 400 400 400",
+    "accounts/second-factor/keys/add/": "302 400 400 400 400 400 400 400 400 400",
+    "accounts/second-factor/keys/<int:pk>/remove/": "302 404 404 404 404 404 404 404 404 404",
     # SCIM provisioning answers its own bearer token only: no session, whoever's, gets in.
     "scim/v2/^$": "401 401 401 401 401 401 401 401 401 401",
     "scim/v2/^\\.search$": "401 401 401 401 401 401 401 401 401 401",

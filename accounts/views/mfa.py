@@ -1,8 +1,9 @@
-"""Second factor pages: the code asked for at sign-in, and setting up an authenticator app."""
+"""Second factor pages: the code (or security key) asked for at sign-in, and setting up an authenticator app."""
 
 from __future__ import annotations
 
 from allauth.mfa.adapter import get_adapter
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django import forms
 from django.contrib import messages
@@ -15,9 +16,10 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
-from accounts.mfa import MAX_CODE_ATTEMPTS, PENDING_SESSION_KEY, SETUP_SESSION_KEY, has_second_factor
+from accounts.mfa import MAX_CODE_ATTEMPTS, PENDING_SESSION_KEY, SETUP_SESSION_KEY, has_security_key
 from accounts.models import User
-from accounts.services.mfa import second_factor_activate, second_factor_verify
+from accounts.services.mfa import second_factor_activate, second_factor_key_verify, second_factor_verify
+from accounts.webauthn import authentication_options
 from core.forms import form_errors_apply
 
 BAD_REQUEST = 400
@@ -41,9 +43,14 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
     user = User.objects.filter(pk=pending["user"], is_active=True).first() if pending else None
     if user is None:
         return redirect("login")
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if second_factor_verify(user=user, code=form.cleaned_data["code"]):
+    by_key = request.method == "POST" and "credential" in request.POST
+    form = CodeForm(None if by_key else request.POST or None)
+    if by_key or (request.method == "POST" and form.is_valid()):
+        if (
+            second_factor_key_verify(user=user, credential=request.POST["credential"])
+            if by_key
+            else second_factor_verify(user=user, code=form.cleaned_data["code"])
+        ):
             del request.session[PENDING_SESSION_KEY]
             login(request, user, backend=pending["backend"])
             return redirect(pending["next"])
@@ -53,14 +60,18 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
             messages.error(request, "Too many wrong codes: sign in again.")
             return redirect("login")
         request.session[PENDING_SESSION_KEY] = pending
-        form.add_error("code", "That code is not right. Type the newest code from your app, or a recovery code.")
+        if by_key:
+            messages.error(request, "That security key was not accepted: try again, or type a code.")
+        else:
+            form.add_error("code", "That code is not right. Type the newest code from your app, or a recovery code.")
     status = BAD_REQUEST if request.method == "POST" else 200
-    return render(request, "accounts/mfa_verify.html", {"form": form}, status=status)
+    context = {"form": form, "key_options": authentication_options(user) if has_security_key(user) else None}
+    return render(request, "accounts/mfa_verify.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 def mfa_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if has_second_factor(request.user):
+    if Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists():
         request.session.pop(SETUP_SESSION_KEY, None)
         return render(request, "accounts/mfa_setup.html", {"done": True, "crumbs": [("Second factor", None)]})
     secret = request.session.get(SECRET_SESSION_KEY) or generate_totp_secret()
@@ -77,7 +88,7 @@ def mfa_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
             else:
                 del request.session[SECRET_SESSION_KEY]
                 request.session.pop(SETUP_SESSION_KEY, None)
-                context = {"recovery_codes": codes, "crumbs": [("Second factor", None)]}
+                context = {"activated": True, "recovery_codes": codes, "crumbs": [("Second factor", None)]}
                 return render(request, "accounts/mfa_setup.html", context)
     adapter = get_adapter()
     url = adapter.build_totp_url(request.user, secret)

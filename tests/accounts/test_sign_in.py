@@ -39,6 +39,12 @@ def test_the_walk_finds_the_pages():
     assert PAGES == [
         "/",
         "/accounts/logout/",
+        "/accounts/second-factor/app/remove/",
+        "/accounts/second-factor/app/replace/",
+        "/accounts/second-factor/factors/",
+        "/accounts/second-factor/keys/1/remove/",
+        "/accounts/second-factor/keys/add/",
+        "/accounts/second-factor/recovery-codes/",
         "/accounts/second-factor/setup/",
         "/accounts/service-accounts/new/",
         "/accounts/tokens/",
