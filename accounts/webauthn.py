@@ -38,13 +38,17 @@ def _credential(raw: str) -> dict[str, Any]:
     return credential
 
 
+# What fido2 raises for an answer with missing or malformed parts, besides allauth's own ValidationError.
+MALFORMED = (ValidationError, KeyError, TypeError, ValueError)
+
+
 def registration_verify(raw: str) -> dict[str, Any]:
     """The credential the browser made for this page's challenge, checked; raises ValidationError otherwise."""
     credential = _credential(raw)
     try:
         auth.parse_registration_response(credential)
         auth.complete_registration(credential)
-    except ValidationError:
+    except MALFORMED:
         raise ValidationError(WRONG_KEY) from None
     return credential
 
@@ -55,5 +59,5 @@ def authentication_verify(user: User, raw: str) -> Authenticator | None:
         credential = _credential(raw)
         auth.parse_authentication_response(credential)
         return auth.complete_authentication(user, credential)
-    except ValidationError:
+    except MALFORMED:
         return None

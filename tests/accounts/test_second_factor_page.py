@@ -1,5 +1,6 @@
 """One's own second factors page: what one has, new recovery codes, replacing and removing the app, keys."""
 
+import json
 from datetime import UTC, datetime
 
 import pyotp
@@ -9,6 +10,7 @@ from allauth.mfa.models import Authenticator
 from accounts.services.mfa import second_factor_activate
 from audit.models import AuditEvent
 from tests.factories import PASSWORD
+from tests.soft_key import SoftKey
 
 pytestmark = pytest.mark.django_db
 FACTORS = "/accounts/second-factor/factors/"
@@ -16,6 +18,7 @@ CODES = "/accounts/second-factor/recovery-codes/"
 REMOVE = "/accounts/second-factor/app/remove/"
 REPLACE = "/accounts/second-factor/app/replace/"
 VERIFY = "/accounts/second-factor/"
+ADD_KEY = "/accounts/second-factor/keys/add/"
 
 
 def _with_app(user) -> tuple[pyotp.TOTP, list[str]]:
@@ -28,9 +31,20 @@ def _wrong(totp: pyotp.TOTP) -> str:
     return "000000" if totp.now() != "000000" else "111111"
 
 
-def _key(user, name: str) -> Authenticator:
-    # A stored key as allauth keeps one; only its name and presence matter to these pages.
-    return Authenticator.objects.create(user=user, type=Authenticator.Type.WEBAUTHN, data={"name": name})
+@pytest.fixture(autouse=True)
+def at_localhost(client):
+    # WebAuthn's relying party is the host asked for, and it must not be an IP address.
+    client.defaults["HTTP_HOST"] = "localhost"
+
+
+def _key(client, user, name: str) -> tuple[Authenticator, SoftKey]:
+    """A security key registered as the browser does it: the page's options, the key's answer, posted back."""
+    key = SoftKey()
+    client.force_login(user)
+    options = client.get(ADD_KEY).context["options"]
+    response = client.post(ADD_KEY, {"name": name, "credential": json.dumps(key.register(options))})
+    assert response.status_code < 400, response.content
+    return Authenticator.objects.get(user=user, type="webauthn", data__name=name), key
 
 
 def _sign_in_code(client, username: str, code: str):
@@ -126,7 +140,7 @@ def test_whose_role_needs_a_factor_cannot_remove_the_only_one(client, admin_user
     assert not AuditEvent.objects.filter(verb="auth.mfa_removed").exists()
 
     # With a security key as well, the app may go; the recovery codes stay for the key.
-    _key(admin_user, "Keyring")
+    _key(client, admin_user, "Keyring")
     assert client.post(REMOVE, {"code": totp.now()}).status_code == 302
     assert set(Authenticator.objects.filter(user=admin_user).values_list("type", flat=True)) == {
         "webauthn",
@@ -178,8 +192,7 @@ def test_replacing_without_an_app_is_setting_one_up(client, erin):
 
 def test_a_key_is_removed_and_audited(client, erin):
     _with_app(erin)
-    key = _key(erin, "Keyring")
-    client.force_login(erin)
+    key, _ = _key(client, erin, "Keyring")
     response = client.post(f"/accounts/second-factor/keys/{key.pk}/remove/")
     assert response.status_code == 302 and response["Location"] == FACTORS
     assert not Authenticator.objects.filter(pk=key.pk).exists()
@@ -192,8 +205,7 @@ def test_a_key_is_removed_and_audited(client, erin):
 
 def test_the_only_key_of_whose_role_needs_one_stays(client, admin_user, settings):
     settings.SECOND_FACTOR_REQUIRED = "admins"
-    key = _key(admin_user, "Keyring")
-    client.force_login(admin_user)
+    key, _ = _key(client, admin_user, "Keyring")
     response = client.post(f"/accounts/second-factor/keys/{key.pk}/remove/")
     assert response.status_code == 400
     assert "Your role needs a second factor, and this is your only one" in response.content.decode()
@@ -201,7 +213,7 @@ def test_the_only_key_of_whose_role_needs_one_stays(client, admin_user, settings
 
 
 def test_someone_elses_key_does_not_exist_for_you(client, erin, eric):
-    key = _key(erin, "Keyring")
+    key, _ = _key(client, erin, "Keyring")
     client.force_login(eric)
     assert client.post(f"/accounts/second-factor/keys/{key.pk}/remove/").status_code == 404
     assert Authenticator.objects.filter(pk=key.pk).exists()
@@ -238,3 +250,93 @@ def test_a_required_setup_may_use_the_factors_page_but_nothing_else(client, admi
     assert client.get(FACTORS).status_code == 200
     assert client.get("/accounts/second-factor/keys/add/").status_code == 200
     assert client.get("/accounts/tokens/")["Location"] == "/accounts/second-factor/setup/"
+
+
+@pytest.mark.parametrize("credential", ["", "not json", "[]", '{"id": "x", "response": {}}'])
+def test_a_key_the_browser_did_not_make_for_this_page_is_not_added(client, erin, credential):
+    client.force_login(erin)
+    assert client.get("/accounts/second-factor/keys/add/").status_code == 200
+    response = client.post("/accounts/second-factor/keys/add/", {"name": "Keyring", "credential": credential})
+    assert response.status_code == 400
+    expected = (
+        "Your browser sent no key: press the button and touch your key when asked."
+        if not credential
+        else "That security key did not answer as expected: try again, or use a code."
+    )
+    assert response.context["form"].non_field_errors() == [expected]
+    assert not Authenticator.objects.filter(user=erin).exists()
+    assert not AuditEvent.objects.filter(verb="auth.mfa_key_added").exists()
+
+
+def test_a_key_needs_a_name(client, erin):
+    client.force_login(erin)
+    response = client.post("/accounts/second-factor/keys/add/", {"name": " ", "credential": "{}"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["name"] == ["Give the key a name."]
+    assert not Authenticator.objects.filter(user=erin).exists()
+
+
+def test_a_forged_key_answer_at_sign_in_is_refused_and_audited(client, erin):
+    _key(client, erin, "Keyring")
+    client.logout()
+    before = AuditEvent.objects.latest("pk").pk
+    client.post("/accounts/login/", {"username": "erin", "password": PASSWORD})
+    page = client.get(VERIFY)
+    assert page.status_code == 200
+    assert page.context["key_options"]["publicKey"]["challenge"]
+    response = client.post(VERIFY, {"credential": '{"id": "AAAA", "type": "public-key", "response": {}}'})
+    assert response.status_code == 400
+    assert "_auth_user_id" not in client.session
+    failed = AuditEvent.objects.get(verb="auth.login_failed")
+    assert failed.actor is None and failed.changes == {"username": "erin", "reason": "security key not accepted"}
+    assert not AuditEvent.objects.filter(pk__gt=before, verb__in=["auth.mfa_verified", "auth.login"]).exists()
+
+
+def _to_verify(client, username: str) -> dict:
+    client.logout()
+    client.post("/accounts/login/", {"username": username, "password": PASSWORD})
+    return client.get(VERIFY).context["key_options"]
+
+
+def test_a_key_signs_in_once_per_challenge(client, erin):
+    stored, key = _key(client, erin, "Keyring")
+    assert AuditEvent.objects.get(verb="auth.mfa_key_added").changes == {
+        "factor": "webauthn",
+        "name": "Keyring",
+        "recovery_codes": 10,
+    }
+    answer = key.sign(_to_verify(client, "erin"))
+    response = client.post(VERIFY, {"credential": json.dumps(answer)})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert int(client.session["_auth_user_id"]) == erin.pk
+    assert AuditEvent.objects.get(verb="auth.mfa_verified").changes == {"factor": "security key", "name": "Keyring"}
+    stored.refresh_from_db()
+    assert stored.last_used_at is not None
+
+    # The same answer again, to a new sign-in's challenge, is not accepted.
+    _to_verify(client, "erin")
+    assert client.post(VERIFY, {"credential": json.dumps(answer)}).status_code == 400
+    assert "_auth_user_id" not in client.session
+
+
+def test_someone_elses_key_does_not_sign_you_in(client, erin, eric):
+    _key(client, erin, "Erin's key")
+    _, erics = _key(client, eric, "Eric's key")
+    answer = erics.sign(_to_verify(client, "erin"))
+    response = client.post(VERIFY, {"credential": json.dumps(answer)})
+    assert response.status_code == 400
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.get(verb="auth.login_failed").changes == {
+        "username": "erin",
+        "reason": "security key not accepted",
+    }
+
+
+def test_a_key_answer_for_another_page_is_not_added(client, erin):
+    key = SoftKey()
+    client.force_login(erin)
+    stale = client.get(ADD_KEY).context["options"]
+    client.get(ADD_KEY)
+    response = client.post(ADD_KEY, {"name": "Keyring", "credential": json.dumps(key.register(stale))})
+    assert response.status_code == 400
+    assert not Authenticator.objects.filter(user=erin).exists()
