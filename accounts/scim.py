@@ -11,6 +11,7 @@ and deactivates accounts and says who is in which of its groups, and each change
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from typing import Any
 
@@ -23,6 +24,7 @@ from django_scim import exceptions
 from django_scim.adapters import SCIMGroup, SCIMUser
 from django_scim.constants import SCIM_CONTENT_TYPE, SchemaURI
 from django_scim.middleware import SCIMAuthCheckMiddleware
+from django_scim.models import SCIMServiceProviderConfig
 
 from accounts.models import IdentityGroup, User
 from accounts.services.identity import user_grants_apply
@@ -30,6 +32,29 @@ from accounts.services.people import user_deactivate
 from audit.refusals import refusal_audit
 
 SOURCE = "SCIM provisioning"
+# The most resources one list or search answers with, whatever `count` asks (RFC 7644 §3.4.2.4).
+MAX_RESULTS = 100
+# Okta removes one member by naming it in the path: members[value eq "<user id>"] (RFC 7644 §3.5.2.2).
+MEMBER_FILTER = re.compile(r'^\s*members\s*\[\s*value\s+eq\s+"([^"]+)"\s*\]\s*$', re.IGNORECASE)
+
+
+class ScimServiceProviderConfig(SCIMServiceProviderConfig):
+    """What this portal's SCIM does, and only that: identity providers plan their calls by it."""
+
+    def to_dict(self) -> dict:
+        return {
+            "schemas": [SchemaURI.SERVICE_PROVIDER_CONFIG],
+            "patch": {"supported": True},
+            "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
+            # Users are found by userName (and the other attributes django-scim2's filter knows), as providers do.
+            "filter": {"supported": True, "maxResults": MAX_RESULTS},
+            # Passwords never come from provisioning: these people sign in through the identity provider.
+            "changePassword": {"supported": False},
+            "sort": {"supported": False},
+            "etag": {"supported": False},
+            "authenticationSchemes": settings.SCIM_SERVICE_PROVIDER["AUTHENTICATION_SCHEMES"],
+            "meta": self.meta,
+        }
 
 
 class ScimBearerCheck(SCIMAuthCheckMiddleware):
@@ -134,6 +159,20 @@ class ScimGroup(SCIMGroup):
             IdentityGroup.objects.filter(pk=self.obj.pk).delete()
             _grants_resync(affected)
 
+    def handle_operations(self, operations: Any) -> None:
+        if not isinstance(operations, list) or not all(isinstance(o, dict) for o in operations):
+            raise exceptions.BadRequestError("Operations must be a list of objects.")
+        plain = []
+        for operation in operations:
+            path = operation.get("path")
+            match = MEMBER_FILTER.match(path) if isinstance(path, str) else None
+            if match:
+                if str(operation.get("op", "")).lower() != "remove":
+                    raise exceptions.NotImplementedError("A filter in the path is supported only to remove a member.")
+                operation = {**operation, "path": "members", "value": [{"value": match.group(1)}]}
+            plain.append(operation)
+        super().handle_operations(plain)
+
     def handle_add(self, path: Any, value: Any, operation: dict) -> None:
         if path is None or path.first_path != ("members", None, None):
             raise exceptions.NotImplementedError("Only members can be added to a group.")
@@ -143,7 +182,9 @@ class ScimGroup(SCIMGroup):
 
     def handle_remove(self, path: Any, value: Any, operation: dict) -> None:
         if path is None or path.first_path != ("members", None, None) or not value:
-            raise exceptions.NotImplementedError('Remove members by naming them: "value": [{"value": "<user id>"}].')
+            raise exceptions.NotImplementedError(
+                'Remove members by naming them: "value": [{"value": "<user id>"}], or members[value eq "<user id>"].'
+            )
         users = self._users(value)
         self.obj.members.remove(*users)
         _grants_resync({u.pk for u in users})

@@ -241,6 +241,7 @@ SCIM_SERVICE_PROVIDER = {
     "GROUP_MODEL": "accounts.models.IdentityGroup",
     "GROUP_ADAPTER": "accounts.scim.ScimGroup",
     "AUTH_CHECK_MIDDLEWARE": "accounts.scim.ScimBearerCheck",
+    "SERVICE_PROVIDER_CONFIG_MODEL": "accounts.scim.ScimServiceProviderConfig",
     "WWW_AUTHENTICATE_HEADER": 'Bearer realm="scim"',
 }
 

@@ -20,8 +20,8 @@ urlpatterns = [
     path("accounts/", include("allauth.socialaccount.providers.openid_connect.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_urls)),
-    # SCIM 2.0 provisioning, behind its own bearer token (accounts/scim.py).
-    path("scim/v2/", include("django_scim.urls", namespace="scim")),
+    # SCIM 2.0 provisioning, behind its own bearer token (accounts/scim.py, accounts/scim_urls.py).
+    path("scim/v2/", include("accounts.scim_urls", namespace="scim")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The docs are a page for people: signed-out visitors go to the sign-in page, not a 401.
     path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),

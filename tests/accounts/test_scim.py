@@ -205,3 +205,85 @@ def test_users_are_found_by_username_as_providers_look_them_up(scim, erin, eric)
     assert response.status_code == 200, response.content
     assert [u["userName"] for u in response.json()["Resources"]] == ["erin"]
     assert scim("get", f"{USERS}?filter=nonsense").status_code == 400
+
+
+def _remove(scim, group_id: str, operation: dict):
+    return scim("patch", f"{GROUPS}/{group_id}", {"schemas": [PATCH_OP], "Operations": [operation]})
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        pytest.param(lambda uid: {"op": "remove", "path": f'members[value eq "{uid}"]'}, id="okta"),
+        pytest.param(lambda uid: {"op": "Remove", "path": "members", "value": [{"value": uid}]}, id="entra"),
+    ],
+)
+def test_removing_one_member_as_identity_providers_send_it(scim, operation):
+    rosa_id, remy_id = _user(scim, "rosa")["id"], _user(scim, "remy")["id"]
+    group = _group(scim, "risk-leads", [rosa_id, remy_id])
+    before = AuditEvent.objects.latest("seq").seq
+
+    response = _remove(scim, group["id"], operation(rosa_id))
+    assert response.status_code == 200, response.content
+    assert [m["value"] for m in response.json()["members"]] == [remy_id]
+    rosa, remy = User.objects.get(username="rosa"), User.objects.get(username="remy")
+    assert rosa.role_names() == set() and _functions(rosa) == []
+    assert remy.role_names() == {"risk"} and _functions(remy) == [("risk", True)]
+    synced = AuditEvent.objects.filter(verb="account.roles_synced", seq__gt=before)
+    assert [(e.object_id, e.actor_label, e.changes["groups"]) for e in synced] == [
+        (str(rosa.pk), "SCIM provisioning", [])
+    ]
+
+
+def test_a_member_filter_is_only_for_removing_and_an_unknown_member_changes_nothing(scim):
+    rosa_id = _user(scim, "rosa")["id"]
+    remy_id = _user(scim, "remy")["id"]
+    group = _group(scim, "risk-leads", [rosa_id])
+    added = _remove(scim, group["id"], {"op": "add", "path": f'members[value eq "{remy_id}"]'})
+    assert added.status_code == 501
+    assert added.json()["detail"] == "A filter in the path is supported only to remove a member."
+    unknown = _remove(scim, group["id"], {"op": "remove", "path": 'members[value eq "999999"]'})
+    assert unknown.status_code == 400 and unknown.json()["detail"] == "No user with id 999999."
+    not_a_list = scim("patch", f"{GROUPS}/{group['id']}", {"schemas": [PATCH_OP], "Operations": {"op": "remove"}})
+    assert not_a_list.status_code == 400
+    assert list(IdentityGroup.objects.get().members.values_list("username", flat=True)) == ["rosa"]
+    assert User.objects.get(username="rosa").role_names() == {"risk"}
+    assert User.objects.get(username="remy").role_names() == set()
+
+
+def test_the_service_provider_config_says_what_is_supported(scim):
+    config = scim("get", "/scim/v2/ServiceProviderConfig").json()
+    assert {key: config[key] for key in ("patch", "bulk", "filter", "changePassword", "sort", "etag")} == {
+        "patch": {"supported": True},
+        "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
+        "filter": {"supported": True, "maxResults": 100},
+        "changePassword": {"supported": False},
+        "sort": {"supported": False},
+        "etag": {"supported": False},
+    }
+    assert [s["type"] for s in config["authenticationSchemes"]] == ["oauthbearertoken"]
+
+
+def test_a_list_never_holds_more_than_the_advertised_maximum(scim):
+    User.objects.bulk_create([User(username=f"user{i:03}") for i in range(105)])
+    response = scim("get", f"{USERS}?count=500")
+    assert response.status_code == 200
+    assert len(response.json()["Resources"]) == 100 and response.json()["totalResults"] == 105
+    assert scim("get", f"{USERS}?count=-3").json()["Resources"] == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "detail"),
+    [
+        ("get", "/scim/v2/Me", "/Me is not supported: the provisioning token stands for the identity provider"),
+        ("post", "/scim/v2/Bulk", "Bulk operations are not supported"),
+    ],
+)
+def test_me_and_bulk_answer_not_implemented(scim, method, path, detail):
+    response = scim(method, path, {} if method == "post" else None)
+    assert response.status_code == 501
+    assert response["Content-Type"] == "application/scim+json"
+    body = response.json()
+    assert body["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"] and body["status"] == "501"
+    assert body["detail"].startswith(detail)
+    assert scim(method, path, token="wrong").status_code == 401
