@@ -65,7 +65,11 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         else:
             form.add_error("code", "That code is not right. Type the newest code from your app, or a recovery code.")
     status = BAD_REQUEST if request.method == "POST" else 200
-    context = {"form": form, "key_options": authentication_options(user) if has_security_key(user) else None}
+    context = {
+        "form": form,
+        "key_options": authentication_options(user) if has_security_key(user) else None,
+        "has_app": Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists(),
+    }
     return render(request, "accounts/mfa_verify.html", context, status=status)
 
 

@@ -340,3 +340,13 @@ def test_a_key_answer_for_another_page_is_not_added(client, erin):
     response = client.post(ADD_KEY, {"name": "Keyring", "credential": json.dumps(key.register(stale))})
     assert response.status_code == 400
     assert not Authenticator.objects.filter(user=erin).exists()
+
+
+def test_whoever_has_only_a_key_may_sign_in_with_a_recovery_code(client, erin):
+    _key(client, erin, "Keyring")
+    codes = Authenticator.objects.get(user=erin, type="recovery_codes").wrap().generate_codes()
+    _to_verify(client, "erin")
+    page = client.get(VERIFY).content.decode()
+    assert "Lost your key? Type one of your recovery codes." in page and "Open your authenticator app" not in page
+    response = client.post(VERIFY, {"code": codes[2]})
+    assert response.status_code == 302 and int(client.session["_auth_user_id"]) == erin.pk
