@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from accounts.models import User
-from governance.models import Finding, RequirementException, Severity, Suspension
+from governance.models import Finding, Incident, RequirementException, Severity, Suspension
 from governance.services.exceptions import requirement_words
 from portal.dashboards import use_cases_owned_by
 
@@ -21,13 +21,19 @@ def _unclosed() -> Q:
 
 
 def owner_governance(user: User, today: date) -> dict:
-    """Findings the owner must remediate (or await validation of), her suspended use cases, exceptions ending soon."""
+    """Findings the owner must remediate (or await validation of), open incidents on her use cases (soonest
+    Art. 73 report first), her suspended use cases, exceptions ending soon."""
     owned = use_cases_owned_by(user).values("pk")
     findings = list(
         Finding.objects.filter(_unclosed())
         .filter(Q(owner=user) | Q(use_case__in=owned))
         .select_related("use_case", "owner")
         .order_by("due_date", "id")[:LIST_LIMIT]
+    )
+    incidents = list(
+        Incident.objects.filter(use_case__in=owned, state=Incident.State.OPEN)
+        .select_related("use_case")
+        .order_by(F("report_due_on").asc(nulls_last=True), "aware_at", "id")[:LIST_LIMIT]
     )
     suspensions = list(
         Suspension.objects.filter(use_case__in=owned, lifted_at__isnull=True).select_related("use_case", "suspended_by")
@@ -43,7 +49,12 @@ def owner_governance(user: User, today: date) -> dict:
         .select_related("use_case")
         .order_by("expires_on", "id")
     ]
-    return {"my_findings": findings, "my_suspensions": suspensions, "my_exceptions_ending": ending}
+    return {
+        "my_findings": findings,
+        "my_incidents": incidents,
+        "my_suspensions": suspensions,
+        "my_exceptions_ending": ending,
+    }
 
 
 def lead_governance(today: date) -> dict:

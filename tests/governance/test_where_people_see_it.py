@@ -6,8 +6,16 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from governance.models import Finding, RequirementException
-from governance.services import finding_raise, finding_remediate, finding_validate, use_case_suspend
+from governance.models import Finding, Incident, RequirementException
+from governance.services import (
+    finding_raise,
+    finding_remediate,
+    finding_validate,
+    incident_close,
+    incident_record,
+    use_case_suspend,
+)
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -50,10 +58,45 @@ def test_the_owner_sees_her_findings_suspension_and_exceptions_ending(client, go
     with time_machine.travel(datetime.datetime(2027, 2, 1, 10, tzinfo=datetime.UTC), tick=False):
         client.force_login(erin)
         page = client.get("/").content.decode()
-    assert "Findings and suspensions on my use cases" in page
+    assert "Findings, incidents and suspensions on my use cases" in page
     assert "<strong>Suspended:</strong>" in page and "Complaints doubled" in page
     assert "Complaint rate above threshold" in page and "Stale fairness test" in page
     assert "Model card is waived until 11 Feb 2027, then required again." in page
+
+
+def test_the_owner_sees_open_incidents_on_her_use_cases_soonest_report_first(
+    client, use_case, credit, erin, eric, rita
+):
+    aware = datetime.datetime(2027, 1, 28, 9, tzinfo=datetime.UTC)
+
+    def record(on, title, actor=erin, **extra):
+        return incident_record(
+            use_case=on,
+            actor=actor,
+            title=title,
+            description="x",
+            detected_at=aware,
+            aware_at=aware,
+            **{"severity": Incident.Severity.MINOR, **extra},
+        )
+
+    with time_machine.travel(datetime.datetime(2027, 1, 28, 10, tzinfo=datetime.UTC), tick=False):
+        minor = record(credit, "Slow answers at month end")
+        serious = record(
+            use_case, "Denied loans to a postcode", severity=Incident.Severity.SERIOUS, clock=Incident.Clock.STANDARD
+        )
+        closed = record(use_case, "Closed already")
+        incident_close(incident=closed, actor=rita, root_cause="Bad deploy", corrective_actions="Rolled back")
+        others = factories.UseCaseFactory(technical_owner=eric, business_owner=eric, created_by=eric)
+        record(others, "Someone else's incident", actor=eric)
+    with time_machine.travel(datetime.datetime(2027, 2, 1, 10, tzinfo=datetime.UTC), tick=False):
+        client.force_login(erin)
+        response = client.get("/")
+    assert [i.pk for i in response.context["my_incidents"]] == [serious.pk, minor.pk]
+    page = response.content.decode()
+    assert "Denied loans to a postcode" in page and "Art. 73 report due 2027-02-12" in page
+    assert "Slow answers at month end" in page
+    assert "Closed already" not in page and "Someone else&#x27;s incident" not in page
 
 
 def test_the_lead_sees_overdue_remediation_and_what_awaits_validation(client, governed, rita):

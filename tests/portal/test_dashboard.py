@@ -199,7 +199,7 @@ class TestReviewerHome:
             review_make(request_make(factories.UseCaseFactory(technical_owner=erin)), "risk")
         client.force_login(rita)
         # With running governance's: what rita owns; for a lead, remediation to chase and the Art. 73 clocks.
-        with django_assert_max_num_queries(23):
+        with django_assert_max_num_queries(24):
             assert client.get(HOME).status_code == 200
 
 
@@ -264,7 +264,7 @@ class TestLeadHome:
             review_make(request_make(factories.UseCaseFactory(technical_owner=erin)), "risk")
         client.force_login(rita)
         # With running governance's: what rita owns; for a lead, remediation to chase and the Art. 73 clocks.
-        with django_assert_max_num_queries(23):
+        with django_assert_max_num_queries(24):
             assert client.get(HOME).status_code == 200
 
 
@@ -356,7 +356,7 @@ class TestAdminHome:
             factories.reviewer(f"member{n}", ["risk", "compliance", "legal"][n % 3])
         client.force_login(admin_user)
         # With running governance's findings, suspensions and exceptions of what the administrator owns.
-        with django_assert_max_num_queries(17):
+        with django_assert_max_num_queries(18):
             assert client.get(HOME).status_code == 200
 
 
