@@ -1,8 +1,8 @@
 """Running governance in the sign-off packet: as it stood when the request was approved (signoff/packets/sections.py).
 
-An auditor reads here the findings still open, the exceptions in force, any suspension, and the next periodic
-review date the approval set. Each is read as of the approval's time, never as of rendering, so the packet
-renders to the same bytes whenever it is rendered.
+An auditor reads here the findings still open, the incidents still open, the exceptions in force, any
+suspension, and the next periodic review date the approval set. Each is read as of the approval's time, never
+as of rendering, so the packet renders to the same bytes whenever it is rendered.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from audit.models import AuditEvent
 from audit.services import Verb
-from governance.models import Finding, RequirementException, Suspension
+from governance.models import Finding, Incident, RequirementException, Suspension
 from governance.services.exceptions import requirement_words
 from signoff.models import ReadinessRequest
 from signoff.packets.sections import PacketSection
@@ -34,6 +34,11 @@ def governance_packet_section(request: ReadinessRequest) -> PacketSection | None
         .select_related("owner")
         .order_by("due_date", "id")
     ]
+    incidents = list(
+        Incident.objects.filter(Q(closed_at__isnull=True) | Q(closed_at__gt=decided), use_case_id=use_case_id)
+        .filter(recorded_at__lte=decided)
+        .order_by("aware_at", "id")
+    )
     exceptions = [
         {"exception": e, "words": requirement_words(e.requirement_key)}
         for e in RequirementException.objects.filter(
@@ -58,5 +63,12 @@ def governance_packet_section(request: ReadinessRequest) -> PacketSection | None
         anchor="governance",
         title="Running governance at approval",
         template="governance/packet_section.html",
-        context={"findings": findings, "exceptions": exceptions, "suspension": suspension, "next_review": next_review},
+        context={
+            "findings": findings,
+            "incidents": incidents,
+            "decided": decided,
+            "exceptions": exceptions,
+            "suspension": suspension,
+            "next_review": next_review,
+        },
     )
