@@ -47,8 +47,8 @@ def parse_args() -> argparse.Namespace:
         "--workers",
         type=int,
         default=0,
-        help="Send the e-mail tasks to a real Celery worker with this many processes (needs REDIS_URL); "
-        "the sweep's time then runs until the last e-mail is out.",
+        help="Share the sending between this many tasks on a real Celery worker with as many processes "
+        "(needs REDIS_URL); the sweep's time then runs until the last e-mail is out.",
     )
     return parser.parse_args()
 
@@ -176,15 +176,29 @@ def build(reviews: int, due: int) -> dict:
 
 
 def sweep(label: str, batch_size: int) -> dict:
+    from notifications.models import Notification
+    from signoff.models import Reminder
     from signoff.reminders import reviews_sweep_due
 
     outbox_before = len(mail.outbox)
+    notifications_before = Notification.objects.count()
+    sent_before = Reminder.objects.filter(sent_at__isnull=False).count()
+    escalations_before = Reminder.objects.filter(sent_at__isnull=False, kind=Reminder.Kind.ESCALATION).count()
+    began = timezone.now()
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
-        result = reviews_sweep_due(batch_size=batch_size)
+        result = reviews_sweep_due(batch_size=batch_size, shares=ARGS.workers or 1)
         if ARGS.workers:
             _wait_for_the_workers()
         elapsed = time.perf_counter() - started
+    if ARGS.workers:
+        # The workers sent it: count what they did from the rows.
+        result.sent = Reminder.objects.filter(sent_at__isnull=False).count() - sent_before
+        result.escalations = (
+            Reminder.objects.filter(sent_at__isnull=False, kind=Reminder.Kind.ESCALATION).count() - escalations_before
+        )
+        result.notifications = Notification.objects.count() - notifications_before
+        result.people = Notification.objects.filter(emailed_at__gte=began).values("user").distinct().count()
     return {
         "label": label,
         "seconds": elapsed,
@@ -195,7 +209,7 @@ def sweep(label: str, batch_size: int) -> dict:
         "notifications": result.notifications,
         "people": result.people,
         "emails": result.people if ARGS.workers else len(mail.outbox) - outbox_before,
-        "batches": result.batches,
+        "batches": "in the workers" if ARGS.workers else result.batches,
     }
 
 
@@ -227,11 +241,14 @@ def _with_database(url: str, name: str) -> str:
 
 
 def _wait_for_the_workers() -> None:
+    """Until every due reminder is sent and every e-mail out (the sweep itself only hands the work over)."""
     from notifications.models import Notification
+    from signoff.models import Reminder
 
+    unsent = Reminder.objects.filter(sent_at__isnull=True)
     waiting = Notification.objects.filter(batched=True, emailed_at__isnull=True)
     deadline = time.monotonic() + 600
-    while waiting.exists():
+    while unsent.exists() or waiting.exists():
         if time.monotonic() > deadline:
             sys.exit("The workers did not send every e-mail in ten minutes.")
         time.sleep(0.05)
