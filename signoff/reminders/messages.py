@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from django.db import models
+from django.urls import reverse
 
 from accounts.models import FunctionMembership, User
 from lifecycle.models import UseCase
@@ -20,6 +22,19 @@ from signoff.models import (
     ReviewState,
 )
 from signoff.reminders.schedule import REVALIDATION_FUNCTION_KEY, RKind
+
+_SLOT = 2147483647  # an id no row has: marks where the id goes in a page's path
+
+
+@cache
+def _path_template(view: str) -> str:
+    return reverse(view, args=[_SLOT])
+
+
+def _path(view: str, pk: int) -> str:
+    """The path of a detail page, as reverse() gives it, from a template resolved once: a sweep words
+    thousands of messages, and resolving each one's link was a fifth of the time it took."""
+    return _path_template(view).replace(str(_SLOT), str(pk))
 
 
 def _plural(n: int, word: str) -> str:
@@ -65,7 +80,7 @@ def _load_people(function_ids: set[int]) -> _People:
 
 def _review_message(reminder: Reminder, review: Review, people: _People, today: date) -> Message:
     subject = f"{review.function.name} review of “{review.request.use_case.title}”"
-    url = review.get_absolute_url()
+    url = _path("signoff:review-detail", review.pk)
     overdue = reminder.sequence if reminder.kind == RKind.OVERDUE else 0
     if reminder.kind == RKind.ESCALATION:
         days = business_days_between(reminder.due_date, today)
@@ -94,7 +109,7 @@ def _review_message(reminder: Reminder, review: Review, people: _People, today: 
 def _condition_message(reminder: Reminder, condition: ReviewCondition, people: _People, today: date) -> Message:
     review = condition.review
     subject = f"Condition on “{review.request.use_case.title}” ({review.function.name})"
-    url = review.request.get_absolute_url()
+    url = _path("signoff:request-detail", review.request_id)
     if reminder.kind == RKind.ESCALATION:
         days = business_days_between(reminder.due_date, today)
         return Message(
