@@ -138,17 +138,27 @@ def engineer_progress(user: User, *, limit: int = ENGINEER_USE_CASE_LIMIT) -> li
 
 
 def engineer_open_requests(user: User, *, limit: int = LIST_LIMIT) -> QuerySet[ReadinessRequest]:
-    """Open requests the user submitted or that concern a use case they own."""
-    owned = Q(use_case__technical_owner=user) | Q(use_case__business_owner=user)
+    """Open requests the user submitted or that concern a use case they own, newest first.
+
+    The newest of each kind are found apart, each on its own index (what the user submitted; what is asked
+    for the use cases they own), then read together: an OR of the two across the join made PostgreSQL read
+    every open request and every use case.
+    """
+    open_requests = ReadinessRequest.objects.filter(state__in=OPEN_REQUEST_STATES).order_by("-created_at", "-id")
+    owned = UseCase.objects.filter(Q(technical_owner=user) | Q(business_owner=user)).values("pk")
+    keys: set[tuple] = set()
+    for part in (open_requests.filter(submitted_by=user), open_requests.filter(use_case__in=owned)):
+        keys.update(part.values_list("created_at", "id")[:limit])
+    ids = [pk for _, pk in sorted(keys, reverse=True)[:limit]]
     return (
-        ReadinessRequest.objects.filter(Q(submitted_by=user) | owned, state__in=OPEN_REQUEST_STATES)
+        ReadinessRequest.objects.filter(pk__in=ids)
         .select_related("use_case")
         .annotate(
             open_reviews=Count(
                 "reviews", filter=Q(reviews__state__in=OPEN_REVIEW_STATES, reviews__revision=F("revision"))
             )
         )
-        .order_by("-created_at", "-id")[:limit]
+        .order_by("-created_at", "-id")
     )
 
 
