@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from enum import StrEnum
 
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
@@ -123,3 +127,39 @@ def classification_change_pending(use_case: UseCase) -> RiskAssessment | None:
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+RESEMBLANCE_THRESHOLD = 0.45
+RESEMBLING_SHOWN = 3
+
+
+def use_cases_resembling(user: User, *, title: str, exclude_pk: int | None = None) -> list[UseCase]:
+    """The registered use cases whose title is close to `title`, closest first: a likely duplicate.
+
+    On PostgreSQL the trigram operator uses the title's trigram index (migration 0009), so the
+    question costs one index scan however large the registry grows; elsewhere the titles sharing
+    a word are compared in Python, which is enough for a demo's database.
+    """
+    title = " ".join(title.split())
+    if len(title) < 3:
+        return []
+    visible = use_cases_visible_to(user).select_related("technical_owner")
+    if exclude_pk is not None:
+        visible = visible.exclude(pk=exclude_pk)
+    if connection.vendor == "postgresql":
+        return list(
+            visible.filter(title__trigram_similar=title)
+            .annotate(resemblance=TrigramSimilarity("title", title))
+            .filter(resemblance__gte=RESEMBLANCE_THRESHOLD)
+            .order_by("-resemblance", "title")[:RESEMBLING_SHOWN]
+        )
+    words = [w for w in re.findall(r"\w+", title.lower()) if len(w) >= 4] or [title.lower()]
+    sharing = Q()
+    for word in words[:8]:
+        sharing |= Q(title__icontains=word)
+    scored = []
+    for candidate in visible.filter(sharing)[:500]:
+        score = SequenceMatcher(None, title.lower(), candidate.title.lower()).ratio()
+        if score >= RESEMBLANCE_THRESHOLD:
+            scored.append((-score, candidate.title, candidate))
+    return [candidate for *_, candidate in sorted(scored, key=lambda row: row[:2])[:RESEMBLING_SHOWN]]

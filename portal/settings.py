@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Trigram similarity: a new use case is compared with the registry's titles (lifecycle/selectors.py).
+    "django.contrib.postgres",
     "rest_framework",
     "django_filters",
     "drf_spectacular",

@@ -24,6 +24,7 @@ from lifecycle.filters import UseCaseFilterSet
 from lifecycle.forms import (
     UseCaseForm,
 )
+from lifecycle.models import UseCase
 from lifecycle.panels import panels_for
 from lifecycle.questionnaire import Flag
 from lifecycle.selectors import (
@@ -34,6 +35,7 @@ from lifecycle.selectors import (
     stage_history_of,
     use_case_actions,
     use_cases_for_list,
+    use_cases_resembling,
     versions_of,
 )
 from lifecycle.services import (
@@ -70,8 +72,12 @@ def use_case_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise PermissionDenied("Auditors and accounts without a role may not register use cases.")
     form = UseCaseForm(request.POST or None, creating=True)
     status = 200
+    resembling: list[UseCase] = []
     if request.method == "POST":
-        if form.is_valid():
+        # A likely duplicate is said, never refused: the person who knows both decides, with one more press.
+        resembling = use_cases_resembling(request.user, title=request.POST.get("title", ""))
+        warned = bool(resembling) and not request.POST.get("register_anyway")
+        if form.is_valid() and not warned:
             try:
                 use_case = use_case_create(
                     actor=request.user,
@@ -83,11 +89,11 @@ def use_case_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"Registered “{use_case.title}”. Next: classify it and add a version.")
                 return redirect(use_case)
-        status = BAD_REQUEST
+        status = BAD_REQUEST if form.errors else 200
     return render(
         request,
         "lifecycle/use_case_form.html",
-        {"form": form, "creating": True, "crumbs": _crumbs(("Register", ""))},
+        {"form": form, "creating": True, "resembling": resembling, "crumbs": _crumbs(("Register", ""))},
         status=status,
     )
 
