@@ -275,10 +275,18 @@ class ArtifactForm(forms.Form):
         "A new upload of a kind supersedes the current one, which stays on record.",
     )
 
-    def __init__(self, *args, use_case: UseCase, **kwargs) -> None:
+    def __init__(self, *args, use_case: UseCase, needed: dict[str, int] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         versions = ModelVersion.objects.filter(use_case=use_case).order_by("-created_at")
         form_field(self, "version", forms.ModelChoiceField).queryset = versions
+        if needed:
+            # What the next gate still misses comes first, the first of it chosen: most uploads are for the gate.
+            labels = dict(ArtifactKind.choices)
+            form_field(self, "kind", forms.ChoiceField).choices = [
+                *((kind, f"{labels[kind]} (needed for stage {stage})") for kind, stage in needed.items()),
+                *((kind, label) for kind, label in ArtifactKind.choices if kind not in needed),
+            ]
+            self.fields["kind"].initial = next(iter(needed))
         self.fields["uploads"].widget.attrs["accept"] = ",".join(f".{e}" for e in ALLOWED_EXTENSIONS)
 
     def clean(self) -> dict:

@@ -44,3 +44,24 @@ def panels_for(user: User, use_case: UseCase) -> dict[str, list[Panel]]:
         "banners": [p for panel in BANNERS if (p := panel(user, use_case)) is not None],
         "sections": [p for panel in SECTIONS if (p := panel(user, use_case)) is not None],
     }
+
+
+# The evidence kinds the next gate still misses, each with the stage that needs it: the upload form offers
+# these first. Sign-off answers it with its gate evaluator; the registry knows no gate of its own.
+EvidenceNeeds = Callable[[UseCase], dict[str, int]]
+
+EVIDENCE_NEEDS: list[EvidenceNeeds] = []
+
+
+def evidence_needs_source(source: EvidenceNeeds) -> EvidenceNeeds:
+    if source not in EVIDENCE_NEEDS:
+        EVIDENCE_NEEDS.append(source)
+    return source
+
+
+def evidence_needed(use_case: UseCase) -> dict[str, int]:
+    needed: dict[str, int] = {}
+    for source in EVIDENCE_NEEDS:
+        for kind, stage in source(use_case).items():
+            needed.setdefault(kind, stage)
+    return needed

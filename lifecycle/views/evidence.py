@@ -17,7 +17,8 @@ from lifecycle.forms import (
     ArtifactForm,
     VersionForm,
 )
-from lifecycle.models import Artifact
+from lifecycle.models import Artifact, ArtifactKind
+from lifecycle.panels import evidence_needed
 from lifecycle.services import (
     artifact_download_record,
     artifact_upload,
@@ -70,7 +71,8 @@ def version_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def artifact_upload_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     use_case = get_use_case_for_user(request.user, slug, for_change=True)
-    form = ArtifactForm(request.POST or None, request.FILES or None, use_case=use_case)
+    needed = evidence_needed(use_case)
+    form = ArtifactForm(request.POST or None, request.FILES or None, use_case=use_case, needed=needed)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -97,6 +99,7 @@ def artifact_upload_view(request: AuthenticatedHttpRequest, slug: str) -> HttpRe
         {
             "form": form,
             "use_case": use_case,
+            "needed": [(ArtifactKind(kind).label, stage) for kind, stage in needed.items()],
             "crumbs": _use_case_crumbs(use_case, "Upload evidence"),
         },
         status=status,

@@ -150,3 +150,42 @@ def test_the_use_case_page_opens_a_pdf_in_the_browser(client, use_case, erin):
     client.force_login(erin)
     body = client.get(use_case.get_absolute_url()).content.decode()
     assert f'href="{artifact.get_absolute_url()}?inline=1"' in body
+
+
+def _kind_field(response):
+    field = response.context["form"]["kind"]
+    return field.initial, [label for _, label in field.field.choices]
+
+
+def test_the_form_offers_first_what_the_next_gate_misses(client, erin):
+    at_sandbox = factories.UseCaseFactory(technical_owner=erin, stage=1)
+    client.force_login(erin)
+    response = client.get(_url(at_sandbox))
+    initial, labels = _kind_field(response)
+    assert initial == ArtifactKind.EVALUATION_REPORT
+    assert labels[:3] == [
+        "Evaluation report (needed for stage 2)",
+        "Data lineage and known limitations (needed for stage 2)",
+        "Observability plan",
+    ]
+    assert len(labels) == len(ArtifactKind.choices)
+    assert response.context["needed"] == [("Evaluation report", 2), ("Data lineage and known limitations", 2)]
+    assert "Stage 2 still needs: evaluation report, data lineage and known limitations." in response.content.decode()
+
+
+def test_what_is_uploaded_is_no_longer_suggested(client, erin):
+    at_sandbox = factories.UseCaseFactory(technical_owner=erin, stage=1)
+    client.force_login(erin)
+    client.post(_url(at_sandbox), {"kind": ArtifactKind.EVALUATION_REPORT, "uploads": upload("eval.pdf", PDF)})
+    initial, labels = _kind_field(client.get(_url(at_sandbox)))
+    assert initial == ArtifactKind.DATA_LINEAGE
+    assert labels[:2] == ["Data lineage and known limitations (needed for stage 2)", "Evaluation report"]
+
+
+def test_nothing_is_chosen_when_the_next_gate_needs_no_file(client, use_case, erin):
+    client.force_login(erin)
+    response = client.get(_url(use_case))
+    initial, labels = _kind_field(response)
+    assert initial is None
+    assert labels == ["Choose the kind of evidence", *ArtifactKind.labels]
+    assert response.context["needed"] == []
