@@ -10,6 +10,7 @@ the evaluator's rules are written once, in evaluate.py.
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -125,6 +126,12 @@ class _Loaded(GateData):
             if review.revision == revisions[review.request_id]:
                 self._reviews[review.request_id].append(review)
 
+    def with_policy(self, spec: PolicySpec) -> _Loaded:
+        """The same rows read under `spec` for its stage: a policy not saved yet (the policy page's preview)."""
+        proposed = copy.copy(self)
+        proposed._policies = {**self._policies, spec.target_stage: spec}
+        return proposed
+
     def latest_request(self, use_case: UseCase, target_stage: int) -> ReadinessRequest | None:
         return self._requests.get((use_case.pk, target_stage))
 
@@ -174,3 +181,8 @@ class _Loaded(GateData):
 def gate_data_for(use_cases: list[UseCase], *, target_stages: Iterable[int]) -> GateData:
     """Everything the gate evaluator reads for these use cases, loaded with one query per kind of row."""
     return _Loaded(use_cases, target_stages) if use_cases else LIVE
+
+
+def gate_data_loaded(use_cases: list[UseCase], *, target_stages: Iterable[int]) -> _Loaded:
+    """As gate_data_for, always loaded, so it can be read again under another policy (`with_policy`)."""
+    return _Loaded(use_cases, target_stages)

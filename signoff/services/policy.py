@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +15,19 @@ from signoff.gates import PolicySpec
 from signoff.models import GatePolicy, SignoffRule
 
 MAX_SLA_DAYS = 60
+# The policy's own fields the page edits; the sign-off rules are rows of their own.
+EDITED = (
+    "required_artifact_kinds",
+    "registry_fields",
+    "requires_version",
+    "requires_metrics_passing",
+    "requires_assessment",
+    "requires_final_assessment",
+    "requires_readiness_check",
+    "requires_owner_acceptance",
+    "evaluation_fresh_since_stage_entry",
+    "sla_business_days",
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +45,13 @@ class PolicyInput:
     evaluation_fresh_since_stage_entry: bool
     sla_business_days: int
     signoff_rules: list[tuple[str, str]] = field(default_factory=list)
+
+    def as_spec(self, policy: GatePolicy) -> PolicySpec:
+        """`policy` as it would stand with this edit saved: what the policy page's preview evaluates."""
+        edited = {name: getattr(self, name) for name in EDITED}
+        for listed in ("required_artifact_kinds", "registry_fields", "signoff_rules"):
+            edited[listed] = sorted(set(getattr(self, listed)))
+        return replace(PolicySpec.from_policy(policy), **edited)
 
 
 def gate_policy_state(policy: GatePolicy) -> dict:
@@ -62,18 +82,7 @@ def gate_policy_update(*, policy: GatePolicy, actor: User, edit: PolicyInput) ->
             raise ValidationError({"sla_business_days": f"Give between 1 and {MAX_SLA_DAYS} business days."})
         functions = _functions(edit.signoff_rules)
         before = gate_policy_state(locked)
-        for name in (
-            "required_artifact_kinds",
-            "registry_fields",
-            "requires_version",
-            "requires_metrics_passing",
-            "requires_assessment",
-            "requires_final_assessment",
-            "requires_readiness_check",
-            "requires_owner_acceptance",
-            "evaluation_fresh_since_stage_entry",
-            "sla_business_days",
-        ):
+        for name in EDITED:
             setattr(locked, name, getattr(edit, name))
         locked.required_artifact_kinds = sorted(set(edit.required_artifact_kinds))
         locked.registry_fields = sorted(set(edit.registry_fields))

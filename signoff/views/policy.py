@@ -15,6 +15,7 @@ from audit.refusals import Refused
 from core.forms import form_errors_apply
 from lifecycle.models import ArtifactKind, Stage, UseCase
 from signoff import access, services
+from signoff.gates.preview import policy_preview
 from signoff.models import REGISTRY_FIELD_CHOICES, GatePolicy
 from signoff.policy_forms import CHECKS, WHEN_WORDS, GatePolicyForm
 from signoff.views.common import BAD_REQUEST
@@ -71,8 +72,13 @@ def policy_edit(request: AuthenticatedHttpRequest, stage: int) -> HttpResponse:
     functions = list(ReviewFunction.objects.order_by("name"))
     form = GatePolicyForm(request.POST or None, functions=functions, initial=GatePolicyForm.initial_for(policy))
     status = 200
+    preview = None
     if request.method == "POST":
-        if form.is_valid():
+        if form.is_valid() and request.POST.get("preview"):
+            # A preview reads only: the evaluator runs under the proposed policy, and nothing is saved or audited.
+            names = {f.key: f.name for f in functions}
+            preview = policy_preview(proposed=form.policy_input().as_spec(policy), function_names=names)
+        elif form.is_valid():
             try:
                 services.gate_policy_update(policy=policy, actor=request.user, edit=form.policy_input())
             except ValidationError as exc:
@@ -82,13 +88,14 @@ def policy_edit(request: AuthenticatedHttpRequest, stage: int) -> HttpResponse:
                     request, f"Saved the gate to {Stage(stage).label}. Requests already submitted keep theirs."
                 )
                 return redirect("signoff:policy-list")
-        status = BAD_REQUEST
+        status = BAD_REQUEST if form.errors else 200
     return render(
         request,
         "signoff/policy_form.html",
         {
             "form": form,
             "gate": _words(policy),
+            "preview": preview,
             "heading_for": UseCase.objects.filter(stage=stage - 1).count(),
             "crumbs": [("Gate policy", reverse("signoff:policy-list")), (f"Stage {stage}", "")],
         },
