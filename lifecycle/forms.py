@@ -10,11 +10,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
 from core.forms import form_field
-from lifecycle.models import Artifact, ArtifactKind, EvaluationMetric, ModelVersion, ReadinessQuestion, Stage, UseCase
+from lifecycle.models import Artifact, EvaluationMetric, ReadinessQuestion, Stage, UseCase
 from lifecycle.questionnaire import AREAS_QUESTION, Questionnaire
 from lifecycle.selectors import owner_candidates
 from lifecycle.services import EDITABLE_FIELDS, MetricSpec, ReadinessInput
-from lifecycle.uploads import ALLOWED_EXTENSIONS, upload_validate
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 DIRECTIONS = {
@@ -236,73 +235,6 @@ class VersionForm(forms.Form):
                     self.add_error("metrics_file", "The CSV file is not UTF-8 text.")
                 except ValidationError as exc:
                     self.add_error("metrics_file", exc)
-        return data
-
-
-class _SeveralFilesInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class SeveralFilesField(forms.FileField):
-    """One or more files from one input; cleaned to a list."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("widget", _SeveralFilesInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None) -> list:
-        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
-        if not files:
-            if self.required:
-                raise ValidationError(self.error_messages["required"], code="required")
-            return []
-        return [super(SeveralFilesField, self).clean(f, initial) for f in files]
-
-
-class ArtifactForm(forms.Form):
-    kind = forms.ChoiceField(
-        label="Kind of evidence",
-        choices=[("", "Choose the kind of evidence"), *ArtifactKind.choices],
-        help_text="Each kind has one current file; 'Other' keeps several.",
-    )
-    title = forms.CharField(max_length=200, required=False)
-    version = forms.ModelChoiceField(
-        queryset=ModelVersion.objects.none(), required=False, help_text="The version this evidence is about, if any."
-    )
-    uploads = SeveralFilesField(
-        label="Files",
-        help_text=f"Accepted: {', '.join(ALLOWED_EXTENSIONS)}. Choose several at once for 'Other'. "
-        "A new upload of a kind supersedes the current one, which stays on record.",
-    )
-
-    def __init__(self, *args, use_case: UseCase, needed: dict[str, int] | None = None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        versions = ModelVersion.objects.filter(use_case=use_case).order_by("-created_at")
-        form_field(self, "version", forms.ModelChoiceField).queryset = versions
-        if needed:
-            # What the next gate still misses comes first, the first of it chosen: most uploads are for the gate.
-            labels = dict(ArtifactKind.choices)
-            form_field(self, "kind", forms.ChoiceField).choices = [
-                *((kind, f"{labels[kind]} (needed for stage {stage})") for kind, stage in needed.items()),
-                *((kind, label) for kind, label in ArtifactKind.choices if kind not in needed),
-            ]
-            self.fields["kind"].initial = next(iter(needed))
-        self.fields["uploads"].widget.attrs["accept"] = ",".join(f".{e}" for e in ALLOWED_EXTENSIONS)
-
-    def clean(self) -> dict:
-        data = super().clean() or {}
-        files, kind = data.get("uploads") or [], data.get("kind")
-        if len(files) > 1 and kind and kind != ArtifactKind.OTHER:
-            self.add_error(
-                "uploads",
-                f"{ArtifactKind(kind).label} has one current file: upload one, or choose 'Other' for several.",
-            )
-        # Every file is checked before any is stored, so a refused one leaves nothing behind.
-        for upload in files:
-            try:
-                upload_validate(upload)
-            except ValidationError as exc:
-                self.add_error("uploads", [f"{upload.name}: {m}" for m in exc.messages])
         return data
 
 

@@ -13,10 +13,8 @@ from accounts.http import AuthenticatedHttpRequest
 from core.exceptions import Conflict
 from core.forms import form_errors_apply
 from lifecycle.access import get_use_case_for_user
-from lifecycle.forms import (
-    ArtifactForm,
-    VersionForm,
-)
+from lifecycle.evidence_forms import ArtifactForm
+from lifecycle.forms import VersionForm
 from lifecycle.models import Artifact, ArtifactKind
 from lifecycle.panels import evidence_needed
 from lifecycle.services import (
@@ -76,16 +74,26 @@ def artifact_upload_view(request: AuthenticatedHttpRequest, slug: str) -> HttpRe
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            fields = {k: v for k, v in form.cleaned_data.items() if k != "uploads"}
+            title, version = form.cleaned_data["title"], form.cleaned_data["version"]
             stored, current = [], None
             try:
                 # All or nothing: one refused file leaves none of the others stored.
                 with transaction.atomic():
-                    for current in form.cleaned_data["uploads"]:
-                        stored.append(artifact_upload(use_case=use_case, actor=request.user, file=current, **fields))
+                    for current in form.cleaned_data["chosen"]:
+                        field, kind, upload = current
+                        stored.append(
+                            artifact_upload(
+                                use_case=use_case,
+                                actor=request.user,
+                                kind=kind,
+                                file=upload,
+                                title=title if field == "uploads" else "",
+                                version=version,
+                            )
+                        )
             except ValidationError as exc:
                 if hasattr(exc, "error_dict") and "file" in exc.error_dict and current is not None:
-                    form.add_error("uploads", [f"{current.name}: {m}" for m in exc.message_dict["file"]])
+                    form.add_error(current[0], [f"{current[2].name}: {m}" for m in exc.message_dict["file"]])
                 else:
                     form_errors_apply(form, exc)
             else:

@@ -89,7 +89,7 @@ def use_case_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"Registered “{use_case.title}”. Next: classify it and add a version.")
                 return redirect(use_case)
-        status = BAD_REQUEST if form.errors else 200
+        status = 200 if warned and form.is_valid() else BAD_REQUEST
     return render(
         request,
         "lifecycle/use_case_form.html",

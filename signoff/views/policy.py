@@ -88,7 +88,7 @@ def policy_edit(request: AuthenticatedHttpRequest, stage: int) -> HttpResponse:
                     request, f"Saved the gate to {Stage(stage).label}. Requests already submitted keep theirs."
                 )
                 return redirect("signoff:policy-list")
-        status = BAD_REQUEST if form.errors else 200
+        status = 200 if preview is not None else BAD_REQUEST
     return render(
         request,
         "signoff/policy_form.html",

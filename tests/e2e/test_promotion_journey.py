@@ -100,15 +100,19 @@ def record_version(page: Page) -> None:
     expect(page.get_by_role("region", name="Versions")).to_contain_text("2.0.0")
 
 
-def upload_evidence(page: Page, kind: ArtifactKind) -> None:
+def upload_evidence(page: Page, kinds: list[ArtifactKind]) -> None:
+    """Every file the gate still needs, each in its own chooser, sent at once."""
     page.get_by_role("button", name="Upload evidence").click()
-    page.get_by_label("Kind of evidence").select_option(label=kind.label)
-    page.get_by_label("Version").select_option(index=1)
-    page.get_by_label("Files").set_input_files(
-        files=[{"name": f"{kind.value}.pdf", "mimeType": "application/pdf", "buffer": f"%PDF-1.4\n{kind}\n".encode()}]
-    )
+    needed = page.get_by_role("group", name=re.compile("^Needed for stage 3"))
+    for kind in kinds:
+        needed.get_by_label(kind.label, exact=True).set_input_files(
+            files=[
+                {"name": f"{kind.value}.pdf", "mimeType": "application/pdf", "buffer": f"%PDF-1.4\n{kind}\n".encode()}
+            ]
+        )
     page.get_by_role("button", name="Upload").click()
-    expect(page.get_by_role("region", name="Evidence")).to_contain_text(f"{kind.value}.pdf")
+    for kind in kinds:
+        expect(page.get_by_role("region", name="Evidence")).to_contain_text(f"{kind.value}.pdf")
 
 
 def answer_readiness(page: Page) -> None:
@@ -138,8 +142,7 @@ def test_a_use_case_goes_to_stage_3_with_three_signatures_and_a_packet(new_page,
     earlier_gates_passed(slug, erin)
     page.reload()
     record_version(page)
-    for kind in STAGE_3_EVIDENCE:
-        upload_evidence(page, kind)
+    upload_evidence(page, STAGE_3_EVIDENCE)
     answer_readiness(page)
 
     page.get_by_role("link", name=re.compile("ask for promotion")).click()

@@ -189,3 +189,68 @@ def test_nothing_is_chosen_when_the_next_gate_needs_no_file(client, use_case, er
     assert initial is None
     assert labels == ["Choose the kind of evidence", *ArtifactKind.labels]
     assert response.context["needed"] == []
+
+
+def test_every_needed_file_goes_in_one_sending_with_the_newest_version(client, erin):
+    at_sandbox = factories.UseCaseFactory(technical_owner=erin, stage=1)
+    factories.ModelVersionFactory(use_case=at_sandbox, label="1.0")
+    newest = factories.ModelVersionFactory(use_case=at_sandbox, label="1.1")
+    client.force_login(erin)
+    form = client.get(_url(at_sandbox)).context["form"]
+    assert form["version"].initial == newest.pk
+    assert [f.name for f in form.needed_fields] == ["needed_evaluation_report", "needed_data_lineage"]
+
+    response = client.post(
+        _url(at_sandbox),
+        {
+            "needed_evaluation_report": upload("eval.pdf", PDF),
+            "needed_data_lineage": upload("lineage.docx", DOCX),
+            "kind": ArtifactKind.EVALUATION_REPORT,
+            "version": newest.pk,
+        },
+    )
+
+    assert response.status_code == 302
+    stored = {a.kind: (a.original_name, a.version) for a in Artifact.objects.filter(use_case=at_sandbox)}
+    assert stored == {"evaluation_report": ("eval.pdf", newest), "data_lineage": ("lineage.docx", newest)}
+    assert AuditEvent.objects.filter(verb="artifact.uploaded").count() == 2
+
+
+def test_one_refused_needed_file_stores_none_and_names_it(client, erin, settings):
+    at_sandbox = factories.UseCaseFactory(technical_owner=erin, stage=1)
+    client.force_login(erin)
+    response = client.post(
+        _url(at_sandbox),
+        {"needed_evaluation_report": upload("eval.pdf", PDF), "needed_data_lineage": upload("tool.exe", b"MZ")},
+    )
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["needed_data_lineage"]
+    assert response.context["form"].errors["needed_data_lineage"][0].startswith("tool.exe: ")
+    assert not Artifact.objects.exists() and stored_files(settings) == []
+
+
+def test_nothing_chosen_is_a_400_that_says_so(client, erin):
+    at_sandbox = factories.UseCaseFactory(technical_owner=erin, stage=1)
+    client.force_login(erin)
+    response = client.post(_url(at_sandbox), {"kind": ArtifactKind.EVALUATION_REPORT})
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"needed_evaluation_report": ["Choose at least one file to upload."]}
+    assert not Artifact.objects.exists()
+
+
+def test_a_kind_given_twice_is_refused(client, erin):
+    at_sandbox = factories.UseCaseFactory(technical_owner=erin, stage=1)
+    client.force_login(erin)
+    response = client.post(
+        _url(at_sandbox),
+        {
+            "needed_evaluation_report": upload("eval.pdf", PDF),
+            "kind": ArtifactKind.EVALUATION_REPORT,
+            "uploads": upload("eval-2.pdf", PDF + b" "),
+        },
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "uploads": ["Evaluation report is chosen above already: give it one file."]
+    }
+    assert not Artifact.objects.exists()

@@ -22,11 +22,12 @@ CASES = [
         {"label": "1", "provider": "p", "model_identifier": "m", "config_hash": "../" * 22},
         ["config_hash"],
     ),
-    ("lifecycle:artifact-upload", {"kind": "other"}, ["uploads"]),
+    # At stage 2, the gate's evidence has a chooser each; the first says that no file was chosen.
+    ("lifecycle:artifact-upload", {"kind": "other"}, ["needed_evaluation_report"]),
     (
         "lifecycle:artifact-upload",
         {"kind": ["other", "x"], "version": "abc", "uploads": "not-a-file"},
-        ["kind", "uploads", "version"],
+        ["kind", "needed_evaluation_report", "version"],
     ),
     (
         "lifecycle:assessment-create",
