@@ -4,14 +4,20 @@ Each page is visited in Chromium at 390 px (no page wider than the screen) and a
 checks it at both widths.
 """
 
+import datetime
 import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from lifecycle.models import ArtifactKind
+from governance.models import Incident
+from governance.services import ObservationSpec, finding_raise, observations_record, use_case_suspend
+from governance.services.incidents import incident_record
+from lifecycle.models import ArtifactKind, UseCase
 from signoff.models import ReadinessRequest
+from tests import factories
 from tests.e2e.conftest import VIEWPORT, screenshot, sign_in
 from tests.signoff.helpers import reviews_by_function
 
@@ -78,6 +84,104 @@ def test_no_main_page_is_wider_than_a_phone_and_axe_finds_nothing(new_page, in_r
         for path in paths:
             phone.goto(path)
             inaccessible += [f"{username} {path} at 1280 px: {v}" for v in axe_violations(phone)]
+    assert too_wide == []
+    assert inaccessible == []
+
+
+def governance_world(credit, erin, ravi, carl) -> dict[str, str]:
+    """An incident, a finding, a condition, monitoring with a breach and a suspension on the high-risk use case."""
+    aware = timezone.now() - datetime.timedelta(days=1)
+    incident = incident_record(
+        use_case=credit,
+        actor=erin,
+        severity=Incident.Severity.SERIOUS,
+        clock=Incident.Clock.STANDARD,
+        title="Refusals on a stale score",
+        description="Applicants were refused on last month's score.",
+        detected_at=aware,
+        aware_at=aware,
+    )
+    finding = finding_raise(
+        use_case=credit,
+        actor=ravi,
+        source="audit",
+        severity="high",
+        title="No rollback test on record",
+        description="Internal audit 2026-14.",
+        due_date=timezone.localdate() + datetime.timedelta(days=14),
+    )
+    version = credit.versions.order_by("-created_at").first()
+    observations_record(
+        version=version,
+        actor=erin,
+        observations=[
+            ObservationSpec("faithfulness", v, window_end=aware + datetime.timedelta(hours=i))
+            for i, v in enumerate([0.95, 0.5, 0.93])
+        ],
+    )
+    condition = factories.ReviewConditionFactory(review__request__use_case=credit)
+    suspended = factories.UseCaseFactory(title="Paused assistant", technical_owner=erin)
+    use_case_suspend(use_case=suspended, actor=carl, reason="Leaked prompts in the logs.")
+    return {
+        "incident": incident.get_absolute_url(),
+        "finding": finding.get_absolute_url(),
+        "condition": condition.get_absolute_url(),
+        "suspended": suspended.slug,
+    }
+
+
+def test_governance_account_and_public_pages_fit_a_phone_and_axe_finds_nothing(
+    new_page, credit, erin, ravi, carl, admin_user
+):
+    world = governance_world(credit, erin, ravi, carl)
+    slug = credit.slug
+    pages = {
+        "erin": [
+            "/governance/incidents/",
+            world["incident"],
+            f"/governance/use-cases/{slug}/incidents/new/",
+            "/governance/findings/",
+            world["finding"],
+            f"/governance/use-cases/{slug}/observations/",
+            world["condition"],
+            "/accounts/tokens/",
+            "/accounts/second-factor/setup/",
+        ],
+        "ravi": [
+            world["incident"],
+            world["finding"],
+            f"/governance/use-cases/{slug}/findings/new/",
+        ],
+        "carl": [
+            f"/governance/use-cases/{slug}/exceptions/new/",
+            f"/governance/use-cases/{slug}/suspend/",
+            f"/governance/use-cases/{world['suspended']}/lift/",
+        ],
+        "admin": ["/accounts/tokens/"],
+    }
+    too_wide, inaccessible = [], []
+
+    def visit(page: Page, who: str, path: str) -> None:
+        response = page.goto(path)
+        assert response is not None and response.status == 200, f"{who} {path}: {response and response.status}"
+        assert page.url.endswith(path), f"{who} {path} was sent to {page.url}"
+        width = page.viewport_size["width"] if page.viewport_size else 0
+        if width == PHONE["width"] and page_width(page) > width:
+            too_wide.append(f"{who} {path}: {page_width(page)} px")
+        inaccessible.extend(f"{who} {path} at {width} px: {v}" for v in axe_violations(page))
+
+    for username, paths in pages.items():
+        page = at_width(new_page, username, PHONE)
+        for viewport in (PHONE, VIEWPORT):
+            page.set_viewport_size(viewport)
+            for path in paths:
+                visit(page, username, path)
+    # Signed out: the sign-in page and the packet check anyone may use.
+    anonymous = new_page()
+    for viewport in (PHONE, VIEWPORT):
+        anonymous.set_viewport_size(viewport)
+        for path in ("/accounts/login/", "/signoff/packets/verify/"):
+            visit(anonymous, "signed out", path)
     assert too_wide == []
     assert inaccessible == []
 
@@ -161,3 +265,35 @@ def test_a_reviewer_reads_the_evidence_beside_the_decision(new_page, in_review, 
     summary = page.get_by_role("alert").filter(has_text="Not saved yet")
     expect(summary).to_be_in_viewport()
     expect(summary).to_contain_text("Comment")
+
+
+def test_the_likeness_warning_and_the_policy_preview_fit_a_phone_and_axe_finds_nothing(new_page, use_case, erin, carl):
+    page = at_width(new_page, "erin", PHONE)
+    page.goto("/use-cases/new/")
+    page.get_by_label("Title").fill("Support ticket summariser")
+    page.get_by_label("Purpose").fill("Summarise tickets for agents.")
+    page.get_by_role("button", name="Register", exact=True).click()
+    warning = page.get_by_role("alert").filter(has_text="This looks like a use case already registered")
+    expect(warning).to_be_focused()
+    expect(warning.get_by_role("link", name="Support ticket summaries")).to_be_visible()
+    assert page_width(page) <= PHONE["width"]
+    assert axe_violations(page) == []
+    warning.get_by_role("button", name=re.compile("Register anyway")).click()
+    expect(page.get_by_role("heading", level=1, name="Support ticket summariser")).to_be_visible()
+
+    upload = f"/use-cases/{use_case.slug}/artifacts/new/"
+    UseCase.objects.filter(pk=use_case.pk).update(stage=1)
+    page.goto(upload)
+    expect(page.get_by_role("group", name="Needed for stage 2")).to_be_visible()
+    assert page_width(page) <= PHONE["width"]
+    assert axe_violations(page) == []
+
+    officer = at_width(new_page, "carl", PHONE)
+    officer.goto("/signoff/policy/2/")
+    officer.get_by_role("checkbox", name=re.compile("Data protection impact assessment")).first.check()
+    officer.get_by_role("button", name="Preview what it changes").click()
+    preview = officer.get_by_role("status").filter(has_text="Preview: not saved")
+    expect(preview).to_be_focused()
+    expect(preview).to_contain_text("1 use case at stage 1 would now miss the Data protection impact assessment")
+    assert page_width(officer) <= PHONE["width"]
+    assert axe_violations(officer) == []
