@@ -146,6 +146,7 @@ def test_governance_account_and_public_pages_fit_a_phone_and_axe_finds_nothing(
             world["condition"],
             "/accounts/tokens/",
             "/accounts/second-factor/setup/",
+            "/accounts/second-factor/factors/",
         ],
         "ravi": [
             world["incident"],
