@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
@@ -59,6 +60,28 @@ class UseCaseSerializer(serializers.ModelSerializer):
 
     def get_url(self, obj: UseCase) -> str:
         return reverse("usecase-detail", args=[obj.slug], request=self.context.get("request"))
+
+
+class ResemblingSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    technical_owner = serializers.CharField(source="technical_owner.username")
+    stage = serializers.IntegerField()
+    stage_label = serializers.CharField(source="get_stage_display")
+
+
+class UseCaseCreatedSerializer(UseCaseSerializer):
+    """The registered use case, and those already registered whose title is close to its own (a likely duplicate)."""
+
+    resembling = serializers.SerializerMethodField()
+
+    class Meta(UseCaseSerializer.Meta):
+        fields = [*UseCaseSerializer.Meta.fields, "resembling"]
+        read_only_fields = fields
+
+    @extend_schema_field(ResemblingSerializer(many=True))
+    def get_resembling(self, obj: UseCase) -> list[dict]:
+        return list(ResemblingSerializer(self.context.get("resembling", []), many=True).data)
 
 
 class UseCaseWriteSerializer(serializers.Serializer):

@@ -19,6 +19,7 @@ from lifecycle.access import get_use_case_for_user, use_case_may_create
 from lifecycle.api.serializers import (
     DemoteSerializer,
     RetireSerializer,
+    UseCaseCreatedSerializer,
     UseCaseSerializer,
     UseCaseWriteSerializer,
 )
@@ -28,6 +29,7 @@ from lifecycle.models import (
 )
 from lifecycle.selectors import (
     use_cases_for_list,
+    use_cases_resembling,
 )
 from lifecycle.services import (
     EDITABLE_FIELDS,
@@ -57,7 +59,10 @@ def _not_editable(name: str) -> str:
     list=extend_schema(summary="Use cases visible to you"),
     retrieve=extend_schema(summary="One use case by slug"),
     create=extend_schema(
-        summary="Register a use case", request=UseCaseWriteSerializer, responses={201: UseCaseSerializer}
+        summary="Register a use case",
+        description="Registers at once; `resembling` lists use cases already registered with a close title.",
+        request=UseCaseWriteSerializer,
+        responses={201: UseCaseCreatedSerializer},
     ),
     partial_update=extend_schema(
         summary="Edit registry fields (owners and administrators)",
@@ -91,6 +96,8 @@ class UseCaseViewSet(viewsets.GenericViewSet):
         incoming = UseCaseWriteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
+        # A pipeline cannot tick "register anyway", so it is told after the fact rather than refused.
+        resembling = use_cases_resembling(request.user, title=data["title"])
         use_case = use_case_create(
             actor=request.user,
             slug=data.pop("slug", ""),
@@ -99,7 +106,10 @@ class UseCaseViewSet(viewsets.GenericViewSet):
             technical_owner=data.pop("technical_owner", None),
             **data,
         )
-        return Response(self.get_serializer(use_case).data, status=status.HTTP_201_CREATED)
+        created = UseCaseCreatedSerializer(
+            use_case, context={**self.get_serializer_context(), "resembling": resembling}
+        )
+        return Response(created.data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: AuthenticatedRequest, slug: str) -> Response:
         use_case = get_use_case_for_user(request.user, slug, for_change=True)

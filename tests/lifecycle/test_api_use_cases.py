@@ -165,3 +165,25 @@ def test_put_and_delete_are_not_offered(erin, use_case):
     assert client.put(_detail(use_case.slug), {}, format="json").status_code == 405
     assert client.delete(_detail(use_case.slug)).status_code == 405
     assert UseCase.objects.filter(pk=use_case.pk).exists()
+
+
+def test_create_names_the_use_cases_it_resembles_and_registers_anyway(erin, use_case):
+    response = bearer_client(erin).post(
+        LIST, {"title": "Support ticket summariser", "purpose": "Summarise tickets."}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["resembling"] == [
+        {
+            "slug": "support-summaries",
+            "title": "Support ticket summaries",
+            "technical_owner": "erin",
+            "stage": 0,
+            "stage_label": use_case.get_stage_display(),
+        }
+    ]
+    assert UseCase.objects.count() == 2
+
+
+def test_create_of_an_unrelated_title_resembles_nothing(erin, use_case):
+    response = bearer_client(erin).post(LIST, {"title": "Invoice fraud scoring", "purpose": "p"}, format="json")
+    assert response.status_code == 201 and response.json()["resembling"] == []
