@@ -36,6 +36,7 @@ VerificationSerializer = inline_serializer(
                 "not_issued",
                 "bytes_appended",
                 "altered",
+                "attachment_altered",
                 "replaced_with_its_record",
                 "record_altered",
                 "signature_invalid",

@@ -13,8 +13,9 @@ revision). A file is the packet when:
   certificate.
 
 Each failure has its own verdict and words, so whoever checks learns what was
-done to the file: bytes appended, bytes changed, the file and its row replaced
-together, or a packet the portal never issued.
+done to the file: bytes appended, bytes changed, an attachment (the data an
+offline check relies on) rewritten, the file and its row replaced together, or
+a packet the portal never issued.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class Verdict:
     NOT_ISSUED = "not_issued"
     APPENDED = "bytes_appended"
     ALTERED = "altered"
+    ATTACHMENT_ALTERED = "attachment_altered"
     REPLACED = "replaced_with_its_record"
     RECORD_ALTERED = "record_altered"
     SIGNATURE_INVALID = "signature_invalid"
@@ -200,6 +202,11 @@ def _file_verdict(
             return Verdict.SIGNATURE_INVALID, (f"This is {pid}, but its signature does not hold: {check.problem}.",)
         return Verdict.GENUINE, (_genuine_words(pid, check),)
     if unsigned_matches and hashlib.sha256(data[: expected.size]).hexdigest() == expected.sha256:
+        if changed := attachments_changed(data, data[: expected.size]):
+            return Verdict.ATTACHMENT_ALTERED, (
+                f"This is {pid} with its attachment {_names(changed)} changed after it was issued, "
+                "in a revision added after the signature.",
+            )
         extra = len(data) - expected.size
         return Verdict.APPENDED, (f"This is {pid} with {extra} bytes appended after it was issued.",)
     if digest == packet.sha256:
@@ -227,6 +234,13 @@ def _not_issued(digest: str, data: bytes) -> Verification:
     own = signing_identity()
     ours = check.signer_fingerprint and own is not None and check.signer_fingerprint == own.fingerprint
     if check.present and ours and not check.intact:
+        issued = _issued_file(named.group()) if named else None
+        if named and issued is not None and (changed := attachments_changed(data, issued)):
+            reason = (
+                f"This is packet {named.group()}, but its attachment {_names(changed)} is not the one issued: "
+                "it was rewritten and the file saved again."
+            )
+            return Verification(digest, None, Verdict.ATTACHMENT_ALTERED, (reason,), check)
         what = f"packet {named.group()}" if named else "a packet"
         reason = f"This is {what} signed by the portal, but bytes were changed after signing."
         return Verification(digest, None, Verdict.ALTERED, (reason,), check)
@@ -237,6 +251,38 @@ def _not_issued(digest: str, data: bytes) -> Verification:
         ("The portal did not issue this file: no packet it issued has these contents, or it was altered.",),
         check if check.present else None,
     )
+
+
+def attachments_of(data: bytes) -> dict[str, bytes] | None:
+    """The file's embedded files by name, or None if the file cannot be read."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        return {name: b"".join(contents) for name, contents in PdfReader(io.BytesIO(data)).attachments.items()}
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, AttributeError):
+        return None
+
+
+def attachments_changed(data: bytes, issued: bytes) -> list[str]:
+    """The attachments (added, removed or rewritten) in which `data` differs from the file issued."""
+    found, original = attachments_of(data), attachments_of(issued)
+    if found is None or original is None:
+        return []
+    return sorted(name for name in found.keys() | original.keys() if found.get(name) != original.get(name))
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(names)
+
+
+def _issued_file(packet_id: str) -> bytes | None:
+    """The packet's stored file, only if it is the one the chain records (a replaced copy is no reference)."""
+    packet = Packet.objects.filter(packet_id=packet_id).first()
+    if packet is None:
+        return None
+    data = stored_bytes(packet)
+    return data if data is not None and packet_file_intact(packet, data=data) else None
 
 
 def _title(data: bytes) -> str:

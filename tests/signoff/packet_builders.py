@@ -133,3 +133,27 @@ def packet_stub(*, use_case: UseCase, target_stage: int = 3, decided_at=None) ->
             changes={"packet_id": packet_id, "sha256": packet.sha256, "size": packet.size},
         )
     return packet
+
+
+def attachment_rewritten(data: bytes, name: str, content: bytes, *, incremental: bool) -> bytes:
+    """The packet with one attachment's content replaced and the file saved again, still a valid PDF.
+
+    Saved as a PDF editor does: as a revision added after the signature
+    (`incremental`), or rewritten from start to end.
+    """
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, NumberObject
+
+    source = io.BytesIO(data)
+    writer = PdfWriter(source, incremental=True) if incremental else PdfWriter(clone_from=PdfReader(source))
+    names = writer.root_object["/Names"]["/EmbeddedFiles"]["/Names"]
+    spec = names[names.index(name) + 1].get_object()
+    stream = spec["/EF"]["/F"].get_object()
+    stream.set_data(content)
+    if "/Params" in stream:
+        stream["/Params"][NameObject("/Size")] = NumberObject(len(content))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -14,7 +14,7 @@ from audit.models import AuditEvent
 from audit.triggers import audit_triggers_drop, audit_triggers_install
 from signoff.models import Packet
 from tests.client.conftest import CLIENT_SRC
-from tests.signoff.packet_builders import approved_request
+from tests.signoff.packet_builders import approved_request, attachment_rewritten
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +78,28 @@ def test_a_timestamped_packet_passes_every_offline_check(
 
     (tmp_path / "not.pdf").write_bytes(b"hello")
     assert stagegate_verify(tmp_path / "not.pdf").returncode == 2
+
+
+def test_an_attachment_rewritten_after_signing_fails_offline_with_its_own_reason(
+    signing, tmp_path, erin, leads, django_capture_on_commit_callbacks
+):
+    data = _packet(erin, leads, django_capture_on_commit_callbacks).file.read()
+    packet_json = json.loads(PdfReader(io.BytesIO(data)).attachments["packet.json"][0])
+    forged = json.dumps({**packet_json, "use_case": "another-use-case"}).encode()
+
+    later_revision = tmp_path / "later-revision.pdf"
+    later_revision.write_bytes(attachment_rewritten(data, "packet.json", forged, incremental=True))
+    result = stagegate_verify(later_revision, signing[1])
+    assert result.returncode == 1
+    assert "FAILED: the attachment packet.json was changed after signing, in a revision added later" in result.stdout
+    assert "bytes were added" not in result.stdout
+
+    saved_again = tmp_path / "saved-again.pdf"
+    saved_again.write_bytes(attachment_rewritten(data, "packet.json", forged, incremental=False))
+    result = stagegate_verify(saved_again, signing[1])
+    assert result.returncode == 1
+    assert "it was saved again from start to end after signing" in result.stdout
+    assert "bytes were changed after signing" not in result.stdout
 
 
 def test_an_event_row_altered_before_rendering_fails_the_offline_chain_check(

@@ -1,11 +1,14 @@
 """Tampering with a signed packet: each way fails verification with its own reason, and is never served."""
 
 import hashlib
+import io
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
+from pypdf import PdfReader
 
 from audit.models import AuditEvent
 from audit.services import Verb
@@ -13,7 +16,7 @@ from audit.triggers import audit_triggers_drop, audit_triggers_install
 from signoff.models import Packet
 from signoff.packets import Verdict, packet_verify
 from signoff.packets.signing import pdf_sign
-from tests.signoff.packet_builders import approved_request
+from tests.signoff.packet_builders import approved_request, attachment_rewritten
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +63,46 @@ def test_a_re_signed_document_is_not_the_packet_issued(packet):
     found = packet_verify(data=resigned)
     assert found.verdict == Verdict.ALTERED
     assert found.reasons == (f"The document is {packet.packet_id}, but its signature part is not the one issued.",)
+
+
+def _packet_json_forged(data: bytes) -> bytes:
+    """packet.json claiming another use case: what someone would rewrite to pass the packet off as another's."""
+    packet_json = json.loads(PdfReader(io.BytesIO(data)).attachments["packet.json"][0])
+    return json.dumps({**packet_json, "use_case": "another-use-case"}).encode()
+
+
+def test_an_attachment_rewritten_in_a_revision_after_the_signature_is_named(packet):
+    data = packet.file.read()
+    tampered = attachment_rewritten(data, "packet.json", _packet_json_forged(data), incremental=True)
+    assert (
+        tampered.startswith(data)
+        and PdfReader(io.BytesIO(tampered)).attachments["packet.json"][0]
+        != (PdfReader(io.BytesIO(data)).attachments["packet.json"][0])
+    )
+    found = packet_verify(data=tampered)
+    assert found.verdict == Verdict.ATTACHMENT_ALTERED and not found.ok
+    assert found.reasons == (
+        f"This is {packet.packet_id} with its attachment packet.json changed after it was issued, "
+        "in a revision added after the signature.",
+    )
+    assert found.signature is not None and found.signature.problem == "bytes were added to the file after it was signed"
+
+
+def test_an_attachment_rewritten_with_the_whole_file_saved_again_is_named(packet):
+    data = packet.file.read()
+    tampered = attachment_rewritten(data, "packet.json", _packet_json_forged(data), incremental=False)
+    assert not tampered.startswith(data[: packet.unsigned_size])
+    found = packet_verify(data=tampered)
+    assert found.verdict == Verdict.ATTACHMENT_ALTERED and not found.ok and found.packet is None
+    assert found.reasons == (
+        f"This is packet {packet.packet_id}, but its attachment packet.json is not the one issued: "
+        "it was rewritten and the file saved again.",
+    )
+    # Saved again unchanged, it is only a file rewritten after signing, not an attachment altered.
+    resaved = attachment_rewritten(
+        data, "packet.json", PdfReader(io.BytesIO(data)).attachments["packet.json"][0], incremental=False
+    )
+    assert packet_verify(data=resaved).verdict == Verdict.ALTERED
 
 
 def _replace_stored_file_and_row(packet: Packet) -> bytes:

@@ -2,7 +2,8 @@
 
 It checks what the file itself can prove:
 
-- the signature (PAdES): intact, covering the whole file (nothing appended),
+- the signature (PAdES): intact, covering the whole file (nothing appended;
+  an attachment rewritten in a revision added after it is named as such),
   made with a certificate that chains to one given with --trust (the portal's
   signing certificate or its CA); and its RFC 3161 timestamp, if it has one;
 - the attachments (PDF/A-3, AFRelationship /Data): packet.json, policy.json and
@@ -72,14 +73,14 @@ def verify_packet(data: bytes, *, trust: Sequence[str] = ()) -> Report:
         signatures = reader.embedded_signatures
     except Exception as exc:  # pyHanko raises many kinds for a broken file
         raise Unreadable(f"cannot read the PDF: {exc}") from None
-    _check_signature(report, signatures, _certificates(trust))
+    _check_signature(report, data, signatures, _certificates(trust))
     attachments = _attachments(report, reader)
     if attachments:
         _check_events(report, attachments)
     return report
 
 
-def _check_signature(report: Report, signatures: list[Any], roots: list[Any]) -> None:
+def _check_signature(report: Report, data: bytes, signatures: list[Any], roots: list[Any]) -> None:
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
@@ -96,10 +97,20 @@ def _check_signature(report: Report, signatures: list[Any], roots: list[Any]) ->
     cert = status.signing_cert
     fingerprint = hashlib.sha256(cert.dump()).hexdigest()
     who = f"{cert.subject.human_friendly} (certificate SHA-256 {fingerprint})"
-    if not (status.intact and status.valid):
+    if not (status.intact and status.valid) and not _signature_in_place(data, signatures[-1]):
+        report.fail(
+            f"the signature by {who} does not match the file: it was saved again from start to end after signing "
+            "(the signature no longer sits where it was made), so nothing in it, attachments included, is the "
+            "signed content"
+        )
+    elif not (status.intact and status.valid):
         report.fail(f"the signature by {who} does not match the file: bytes were changed after signing")
     elif status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
-        report.fail("bytes were added to the file after it was signed")
+        changed = _attachments_changed_after(data, signatures[-1])
+        if changed:
+            report.fail(f"the attachment {', '.join(changed)} was changed after signing, in a revision added later")
+        else:
+            report.fail("bytes were added to the file after it was signed")
     else:
         report.ok(f"signature intact over the whole file, signed by {who}")
     if not roots:
@@ -120,6 +131,42 @@ def _check_signature(report: Report, signatures: list[Any], roots: list[Any]) ->
         )
         if not ts.trusted and roots:
             report.problems.append("timestamp authority not trusted")
+
+
+def _signature_in_place(data: bytes, signature: Any) -> bool:
+    """Whether the gap the signed byte range leaves is still the signature: false once the file was rewritten."""
+    _, end, start, _ = signature.byte_range
+    gap = data[end:start]
+    if not (gap.startswith(b"<") and gap.endswith(b">")):
+        return False
+    try:
+        found = bytes.fromhex(gap[1:-1].decode("ascii"))
+    except ValueError:
+        return False
+    return found.rstrip(b"\0") == bytes(signature.pkcs7_content).rstrip(b"\0")
+
+
+def _embedded_files(reader: Any) -> dict[str, bytes]:
+    try:
+        names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
+    except KeyError:
+        return {}
+    return {
+        str(names[i]): names[i + 1].get_object()["/EF"]["/F"].get_object().data for i in range(0, len(names) - 1, 2)
+    }
+
+
+def _attachments_changed_after(data: bytes, signature: Any) -> list[str]:
+    """The attachments that differ between the revision the signature covers and the file as it is now."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    _, _, start, length = signature.byte_range
+    try:
+        signed = _embedded_files(PdfFileReader(io.BytesIO(data[: start + length]), strict=False))
+        now = _embedded_files(PdfFileReader(io.BytesIO(data), strict=False))
+    except Exception:  # a file that reads as a whole but not cut at its signature: nothing to compare
+        return []
+    return sorted(name for name in signed.keys() | now.keys() if signed.get(name) != now.get(name))
 
 
 def _attachments(report: Report, reader: Any) -> dict[str, Any]:
