@@ -46,6 +46,7 @@ class Kind(models.TextChoices):
     LIFTED = "lifted", "Suspension lifted"
     FINDING = "finding", "Finding"
     INCIDENT = "incident", "Incident"
+    PACKET = "packet", "Packet issued"
 
 
 @dataclass(frozen=True)

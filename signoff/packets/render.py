@@ -31,11 +31,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from weasyprint import HTML
 
+from accounts.models import User
 from audit.services import Verb, audit_record
+from notifications.services import Kind, absolute_url, notify
 from signoff.events import packet_issued_emit
-from signoff.models import Packet, ReadinessRequest, RequestState
+from signoff.models import Packet, ReadinessRequest, RequestState, Review, ReviewState
 from signoff.packets.attachments import packet_attachments
 from signoff.packets.context import PacketContext, packet_context
 from signoff.packets.fetcher import PACKET_BASE_URL, PACKET_TEMPLATE, PDF_VARIANT, StaticOnlyFetcher
@@ -163,6 +166,7 @@ def packet_render(*, request: ReadinessRequest) -> Packet:
                 },
             )
             packet_issued_emit(packet=packet, request=request)
+            packet_issued_notify(packet=packet, request=request)
     except IntegrityError:
         if stored_name:
             packet.file.storage.delete(stored_name)
@@ -172,3 +176,28 @@ def packet_render(*, request: ReadinessRequest) -> Packet:
             packet.file.storage.delete(stored_name)
         raise
     return packet
+
+
+def packet_issued_notify(*, packet: Packet, request: ReadinessRequest) -> None:
+    """Tell the request's owners, its submitter and those who decided it that the packet is out, with its hash.
+
+    The hash in their mailbox is a copy the portal's operator cannot rewrite
+    later: whoever holds it can check any file offered as this packet against
+    it, on the public verify page, without an account.
+    """
+    decided_by = Review.objects.filter(
+        request_id=request.pk, revision=request.revision, state=ReviewState.DECIDED
+    ).values_list("decided_by_id", flat=True)
+    ids = {*request.use_case.owner_ids, request.submitted_by_id, *decided_by}
+    verify_link = absolute_url(f"{reverse('signoff:packet-verify')}?sha256={packet.sha256}")
+    notify(
+        users=User.objects.filter(pk__in=ids),
+        kind=Kind.PACKET,
+        title=f"Packet {packet.packet_id} issued",
+        body=(
+            f"SHA-256: {packet.sha256}\n"
+            f"The sign-off packet of {request.use_case}, readiness request #{request.pk}, is issued. "
+            f"Keep this hash: anyone can check a copy of the packet against it, without an account, at {verify_link}"
+        ),
+        url=packet.get_absolute_url(),
+    )

@@ -6,6 +6,7 @@ import io
 import logging
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
@@ -26,6 +27,7 @@ from signoff.packets import (
     packet_verify_record,
     packets_for_list,
     packets_visible_to,
+    sha256_clean,
 )
 from signoff.throttles import PacketVerifyThrottle
 
@@ -105,6 +107,14 @@ def packet_download(request: AuthenticatedHttpRequest, packet_id: str) -> HttpRe
     return response
 
 
+def _sha256_or_blank(value: str) -> str:
+    """A hash handed in the link (as the packet's notice gives it), to fill in; anything else is left out."""
+    try:
+        return sha256_clean(value)
+    except ValidationError:
+        return ""
+
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def packet_verify_page(request: HttpRequest) -> HttpResponse:
@@ -112,7 +122,11 @@ def packet_verify_page(request: HttpRequest) -> HttpResponse:
     verification = None
     detail_url = refusal = ""
     status = 200
-    form = PacketVerifyForm(request.POST, request.FILES) if request.method == "POST" else PacketVerifyForm()
+    form = (
+        PacketVerifyForm(request.POST, request.FILES)
+        if request.method == "POST"
+        else PacketVerifyForm(initial={"sha256": _sha256_or_blank(request.GET.get("sha256", ""))})
+    )
     if request.method == "POST":
         throttle = PacketVerifyThrottle()
         if not throttle.allow_request(request, None):  # type: ignore[arg-type]  # reads only META and user

@@ -40,6 +40,13 @@ def test_every_role_holder_sees_the_packets(client, request, packets, actor):
     assert listed(response) == [packets[k].packet_id for k in ("new", "theirs", "old")]
 
 
+def test_the_list_shows_each_packets_whole_sha256(client, audrey, packets):
+    client.force_login(audrey)
+    page = client.get(LIST_URL).content.decode()
+    for packet in packets.values():
+        assert f'<code class="hash">{packet.sha256}</code>' in page
+
+
 def test_without_a_role_nothing_exists(client, nobody, packets):
     client.force_login(nobody)
     packet = packets["new"]
