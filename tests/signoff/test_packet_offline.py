@@ -41,15 +41,17 @@ def stagegate_verify(path, *trust) -> subprocess.CompletedProcess:
 
 
 def test_a_timestamped_packet_passes_every_offline_check(
-    timestamped_signing, timestamp_authority, signing, tmp_path, erin, leads, django_capture_on_commit_callbacks
+    timestamped_signing, tmp_path, erin, leads, django_capture_on_commit_callbacks
 ):
     packet = _packet(erin, leads, django_capture_on_commit_callbacks)
     path = tmp_path / f"{packet.packet_id}.pdf"
     path.write_bytes(packet.file.read())
-    result = stagegate_verify(path, signing[1], timestamp_authority[1])
+    result = stagegate_verify(path, timestamped_signing.root)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ok: signature intact over the whole file, signed by" in result.stdout
-    assert "by Common Name: Stagegate Test Timestamp Authority, trusted" in result.stdout
+    tsa = "Common Name: Stagegate Test Timestamp Authority, Organization: Stagegate Test PKI, Country: BE"
+    assert f"by {tsa}, trusted" in result.stdout
+    assert "ok: the signing certificate chains to a trusted certificate" in result.stdout
     assert "ok: attachments present: packet.json, policy.json, events.json" in result.stdout
     assert f"the newest is the chain head #{packet.audit_head_seq} {packet.audit_head_hash}" in result.stdout
 
@@ -67,13 +69,13 @@ def test_a_timestamped_packet_passes_every_offline_check(
 
     appended = tmp_path / "appended.pdf"
     appended.write_bytes(path.read_bytes() + b"\n% more\n")
-    result = stagegate_verify(appended, signing[1], timestamp_authority[1])
+    result = stagegate_verify(appended, timestamped_signing.root)
     assert result.returncode == 1 and "FAILED: bytes were added to the file after it was signed" in result.stdout
 
     flipped = bytearray(path.read_bytes())
     flipped[packet.unsigned_size // 3] ^= 0x01
     (tmp_path / "flipped.pdf").write_bytes(bytes(flipped))
-    result = stagegate_verify(tmp_path / "flipped.pdf", signing[1], timestamp_authority[1])
+    result = stagegate_verify(tmp_path / "flipped.pdf", timestamped_signing.root)
     assert result.returncode == 1 and "bytes were changed after signing" in result.stdout
 
     (tmp_path / "not.pdf").write_bytes(b"hello")
