@@ -1,7 +1,7 @@
 """Render time and peak memory of a large sign-off packet, next to WeasyPrint alone.
 
 Creates a scratch database (Django's test-database machinery, named
-stagegate_bench_packets; the database in DATABASE_URL itself is not touched),
+stagegate_bench_packets unless --database-name says otherwise; the database in DATABASE_URL itself is not touched),
 approves one readiness request through the sign-off services with many
 evidence files and a long audit history (about 20 pages), then measures:
 
@@ -17,6 +17,10 @@ run by run; peak memory is tracemalloc's peak of Python allocations during one
 run, and the process's maximum resident set size (ru_maxrss) after it.
 
     DATABASE_URL=postgres://... python bench/packet_render.py [--runs 5] [--markdown]
+    DATABASE_URL=postgres://... python bench/packet_render.py --profile [--top 40]
+
+--profile renders the PDF once under cProfile instead and prints where
+WeasyPrint spends the time (cumulative, then own time).
 """
 
 from __future__ import annotations
@@ -152,18 +156,40 @@ def run(runs: int) -> list[tuple[str, float, float, float, str]]:
     return rows
 
 
+def profile(top: int) -> None:
+    import cProfile
+    import pstats
+
+    from signoff.packets import PACKET_TEMPLATE, packet_context, pdf_render
+
+    request = build_request()
+    html = render_to_string(PACKET_TEMPLATE, packet_context(request=request).as_template_context())
+    pdf_render(html=html)
+    profiler = cProfile.Profile()
+    profiler.runcall(pdf_render, html=html)
+    stats = pstats.Stats(profiler).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--markdown", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="profile one PDF render instead of timing")
+    parser.add_argument("--top", type=int, default=40, help="functions listed by --profile")
+    parser.add_argument("--database-name", default="stagegate_bench_packets", help="the scratch database's name")
     args = parser.parse_args()
 
     setup_test_environment()
-    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = "stagegate_bench_packets"
+    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = args.database_name
     media = Path(os.environ.get("BENCH_MEDIA_ROOT", "/tmp/stagegate-bench-media"))
     settings.MEDIA_ROOT = media
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
+        if args.profile:
+            profile(args.top)
+            return
         rows = run(args.runs)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -2,8 +2,10 @@
 
 A character no font has prints as an empty box (.notdef): a title in Chinese
 would come out as a row of boxes, and the document would no longer be valid
-PDF/A. The stylesheet (static/css/packet.css) names these families in this
-order; all come from Debian packages (fonts-dejavu-core, fonts-noto-core,
+PDF/A. The stylesheet (static/css/packet.css) names PACKET_FONT_FAMILIES in
+this order; emoji print from Noto Color Emoji, which fontconfig falls back to
+and the stylesheet never names (named, it also draws digits and spaces, as
+bitmaps). All come from Debian packages (fonts-dejavu-core, fonts-noto-core,
 fonts-noto-cjk, fonts-noto-color-emoji) that .ci/run and the README install.
 Before a packet is issued, `missing_glyphs` lists what the text holds that none
 of them covers, and rendering refuses such a packet rather than print boxes.
@@ -25,8 +27,9 @@ PACKET_FONT_FAMILIES = (
     "Noto Sans CJK SC",
     "Noto Sans Arabic",
     "Noto Sans Hebrew",
-    "Noto Color Emoji",
 )
+# Reached by fontconfig's fallback for the characters no named family has.
+PACKET_FALLBACK_FAMILIES = ("Noto Color Emoji",)
 # Characters that select or join glyphs rather than print one of their own.
 _NOT_PRINTED = {"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me"}
 _TAG = re.compile(r"<[^>]*>")
@@ -55,7 +58,7 @@ def covered_code_points() -> frozenset[int]:
 
     points: set[int] = set()
     files = _font_files()
-    for family in PACKET_FONT_FAMILIES:
+    for family in (*PACKET_FONT_FAMILIES, *PACKET_FALLBACK_FAMILIES):
         for path, index in files.get(family, []):
             font = TTFont(path, fontNumber=index, lazy=True)
             points.update(font.getBestCmap() or {})

@@ -106,6 +106,8 @@ def test_the_packet_is_pdf_a_3b_with_embedded_debian_fonts(approved):
     assert {"DejaVu-Sans", "DejaVu-Sans-Bold", "DejaVu-Sans-Mono"} <= {name for name, *_ in fonts_used}
     # Every font is one of the packet's Debian families, embedded and subset, with a Unicode map.
     assert all(name.startswith(("DejaVu-Sans", "Noto-")) for name, *_ in fonts_used)
+    # Digits and spaces print from DejaVu, as text: none is drawn as a colour emoji bitmap.
+    assert "Noto-Color-Emoji" not in {name for name, *_ in fonts_used}
     assert {tuple(flags) for _, *flags in fonts_used} == {("yes", "yes", "yes")}
 
 
