@@ -105,6 +105,7 @@ def test_beat_schedule_sweeps_every_n_minutes_and_sends_the_digest_daily(setting
         "notifications.tasks.send_batched_emails",
         "notifications.tasks.send_notification_emails",
         "signoff.tasks.render_packet",
+        "signoff.tasks.send_reminder_share",
         "webhooks.tasks.deliver_webhook",
     }
 

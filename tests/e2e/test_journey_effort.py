@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from lifecycle.models import ArtifactKind
 from signoff.models import ReadinessRequest, RequestState
 from tests.e2e.conftest import sign_in
-from tests.e2e.test_promotion_journey import STAGE_3_EVIDENCE, YES_ANSWERS, earlier_gates_passed
+from tests.e2e.test_promotion_journey import STAGE_3_EVIDENCE, classify, earlier_gates_passed
 
 pytestmark = [pytest.mark.postgres, pytest.mark.browser]
 
@@ -71,22 +71,6 @@ def register(page: Page) -> str:
     page.get_by_role("button", name="Register", exact=True).click()
     expect(page.get_by_role("heading", level=1, name=TITLE)).to_be_visible()
     return page.url.rstrip("/").rsplit("/", 1)[-1]
-
-
-def classify(page: Page) -> None:
-    page.get_by_role("button", name="Classify").click()
-    for group in page.get_by_role("group", name=re.compile(r"^Q\d\d · ")).all():
-        qid = group.locator("legend").inner_text()[:3]
-        if qid == "Q10":
-            continue  # Annex III areas: none apply
-        if qid in YES_ANSWERS:
-            group.get_by_label("Yes", exact=True).check()
-            group.get_by_label(f"Rationale for {qid}").fill(YES_ANSWERS[qid])
-        else:
-            group.get_by_label("No", exact=True).check()
-    page.get_by_label("Final").check()
-    page.get_by_role("button", name="Record classification").click()
-    expect(page.get_by_role("region", name="Risk classification")).to_contain_text("final")
 
 
 def record_version(page: Page) -> None:
