@@ -1,5 +1,6 @@
 """Rendering the sign-off packet: on approval, once, faithful, reproducible, and fetching nothing from outside."""
 
+import gc
 import hashlib
 import subprocess
 import threading
@@ -215,6 +216,20 @@ def test_a_template_pointing_outside_renders_without_fetching(socket_guard):
     }
     assert socket_guard == []
     assert rendered.data.startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize("enabled_before", [True, False])
+def test_a_render_leaves_the_cycle_collector_as_it_found_it(enabled_before):
+    """The collector is held during a render (render.py); afterwards, and after a render that fails, it is as before."""
+    (gc.enable if enabled_before else gc.disable)()
+    try:
+        pdf_render(html="<html><body><p>x</p></body></html>")
+        assert gc.isenabled() is enabled_before
+        with pytest.raises(TypeError):
+            pdf_render(html=None)
+        assert gc.isenabled() is enabled_before
+    finally:
+        gc.enable()
 
 
 @pytest.fixture
