@@ -96,6 +96,8 @@ class UseCase(FSMModelMixin, models.Model):
             models.Index(fields=["stage", "risk_tier"], name="usecase_stage_tier_idx"),
             # The use case list's default order (title, then slug): a page is read from the index.
             models.Index(fields=["title", "slug"], name="usecase_title_idx"),
+            # Insight counts use cases by stage and the hour they entered it from this index alone.
+            models.Index(fields=["stage", "stage_entered_at"], name="usecase_stage_entered_idx"),
         ]
         constraints = [
             # Art. 5 practices may not run at all: a prohibited use case stays proposed or is retired.

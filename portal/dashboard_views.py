@@ -114,7 +114,8 @@ def insight_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     }
     if request.htmx and request.htmx.target == "waiting":
         return render(request, "portal/insight_waiting.html", context)
-    counts = insight.stage_counts()
+    entries = insight.stage_entries()
+    counts = insight.stage_counts(entries)
     context.update(
         {
             "counts": counts,
@@ -123,7 +124,7 @@ def insight_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "funnel": insight.funnel(counts),
             "funnel_height": insight.funnel_height(),
             "bar_height": insight.FUNNEL_BAR_HEIGHT,
-            "durations": insight.stage_durations(),
+            "durations": insight.stage_durations(entries=entries),
             "cycles": insight.review_cycle_times(),
             "findings_by_severity": governance_insight.findings_by_severity(),
         }
