@@ -80,8 +80,8 @@ class Reviewer(Person):
             name="reviewer: decide (API)",
             catch_response=True,
         ) as response:
-            # 400: an engineer's upload changed the evidence meanwhile and the request went back; an answer
-            # (the request's, reviews' and use case's locks were all taken), counted apart.
+            # 400: an engineer's upload changed the evidence, and the request went back, either as this decision
+            # was made or before it (the review had gone stale); an answer, counted apart.
             if response.status_code == 400 and "evidence changed" in response.text:
                 global sent_back
                 with _lock:

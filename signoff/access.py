@@ -233,6 +233,11 @@ def review_conflict_refusal(user: User, review: Review) -> Refusal | None:
 def _review_open_refusal(review: Review) -> Refusal | None:
     if review.state == ReviewState.DECIDED:
         return _not_now("This review has already been decided.")
+    if review.state == ReviewState.STALE:
+        return _not_now(
+            "This review is closed: the evidence changed after it was opened, so the request went back to the "
+            "submitter and is reviewed again on its new evidence."
+        )
     if not review.is_open:
         return _not_now(f"This review is closed ({review.get_state_display().lower()}).")
     if review.request.state not in IN_REVIEW_STATES:

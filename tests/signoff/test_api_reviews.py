@@ -134,6 +134,24 @@ def test_decide_twice_is_400(client, rita, risk):
     assert again.json() == {"non_field_errors": ["This review has already been decided."]}
 
 
+def test_deciding_a_review_the_evidence_overtook_is_400_and_says_why(client, rita, erin, risk):
+    """A review goes stale when the request goes back on new evidence: its reviewer is told so; nothing is signed."""
+    from signoff.services.approval import return_to_submitter
+
+    return_to_submitter(risk.request, erin, reason="The evidence changed while in review.", stale_reviews=True)
+    client.force_login(rita)
+    response = post(client, f"{BASE}{risk.pk}/decide/", {"decision": Decision.APPROVE})
+    assert response.status_code == 400
+    assert response.json() == {
+        "non_field_errors": [
+            "This review is closed: the evidence changed after it was opened, so the request went back to the "
+            "submitter and is reviewed again on its new evidence."
+        ]
+    }
+    risk.refresh_from_db()
+    assert (risk.state, risk.decision, risk.decided_by_id) == (ReviewState.STALE, "", None)
+
+
 def test_no_role_gets_404(client, nobody, risk):
     client.force_login(nobody)
     assert client.get(f"{BASE}{risk.pk}/").status_code == 404
