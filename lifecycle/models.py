@@ -98,6 +98,8 @@ class UseCase(FSMModelMixin, models.Model):
             models.Index(fields=["title", "slug"], name="usecase_title_idx"),
             # Insight counts use cases by stage and the hour they entered it from this index alone.
             models.Index(fields=["stage", "stage_entered_at"], name="usecase_stage_entered_idx"),
+            # The newest use cases first (the audit trail's suggestions) without sorting them all.
+            models.Index(fields=["-created_at"], name="usecase_newest_idx"),
         ]
         constraints = [
             # Art. 5 practices may not run at all: a prohibited use case stays proposed or is retired.
