@@ -1,11 +1,13 @@
 """Server time of the main pages with a small and a large portfolio.
 
-Creates a scratch database (Django's test-database machinery, named
-stagegate_bench_pages; the database in DATABASE_URL itself is not touched),
-fills it with 100 use cases, times every page, grows it to 10,000 use cases
-and 100,000 reviews with bulk_create, and times every page again. Each figure
-is the median of N requests through django.test.Client with force_login,
-after one warm-up request; the query count of one request is shown next to it.
+Creates two scratch databases (Django's test-database machinery, named
+stagegate_bench_pages_small and _large; the database in DATABASE_URL itself is
+not touched) and fills them: 100 use cases, and 10,000 use cases with 100,000
+reviews (bulk_create). Each page is timed on both in turns, request
+by request, so that a machine whose speed drifts meanwhile weighs on both sizes
+alike. Each figure is the median of N requests through django.test.Client with
+force_login, after one warm-up request; the query count of one request is shown
+next to it.
 
     DATABASE_URL=postgres://... python bench/pages.py [--runs 7] [--markdown]
 """
@@ -273,24 +275,45 @@ def _audit_events(use_cases, actor, now) -> None:
     AuditChainHead.objects.filter(pk=1).update(seq=seq)
 
 
-def measure(users: dict, runs: int) -> dict[str, tuple[float, int | None]]:
-    out = {}
+def use_database(name: str) -> None:
+    """Point the connection at scratch database `name`, connected before any timing starts."""
+    if connection.settings_dict["NAME"] != name:
+        connection.close()
+        settings.DATABASES["default"]["NAME"] = connection.settings_dict["NAME"] = name
+    connection.ensure_connection()
+
+
+def measure(portfolios: dict[str, tuple[str, dict]], runs: int) -> dict[str, dict[str, tuple[float, int | None]]]:
+    """{portfolio: {page: (median ms, queries)}}, each page timed on the portfolios in turns.
+
+    Taking turns request by request keeps a machine that speeds up or slows
+    down meanwhile (a shared one does) from leaning on one size only.
+    """
+    out: dict[str, dict[str, tuple[float, int | None]]] = {key: {} for key in portfolios}
     for label, username, url in PAGES:
-        client = Client(raise_request_exception=False)
-        client.force_login(users[username])
-        response = client.get(url)
-        if response.status_code != 200:
-            print(f"# {label}: HTTP {response.status_code}", file=sys.stderr)
-            out[label] = (float("nan"), None)
-            continue
-        times = []
+        clients = {}
+        for key, (name, users) in portfolios.items():
+            use_database(name)
+            client = Client(raise_request_exception=False)
+            client.force_login(users[username])
+            response = client.get(url)
+            if response.status_code != 200:
+                print(f"# {label} ({key}): HTTP {response.status_code}", file=sys.stderr)
+                out[key][label] = (float("nan"), None)
+                continue
+            clients[key] = client
+        times: dict[str, list[float]] = {key: [] for key in clients}
         for _ in range(runs):
-            started = time.perf_counter()
-            client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-        with CaptureQueriesContext(connection) as queries:
-            client.get(url)
-        out[label] = (statistics.median(times), len(queries))
+            for key, client in clients.items():
+                use_database(portfolios[key][0])
+                started = time.perf_counter()
+                client.get(url)
+                times[key].append((time.perf_counter() - started) * 1000)
+        for key, client in clients.items():
+            use_database(portfolios[key][0])
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url)
+            out[key][label] = (statistics.median(times[key]), len(queries))
     return out
 
 
@@ -336,15 +359,20 @@ def main() -> None:
     args = parser.parse_args()
 
     setup_test_environment(debug=False)
-    results = []
-    for suffix, size in (("small", SMALL), ("large", LARGE)):
-        users: dict = {}
-        old_name = database(f"{args.database_name}_{suffix}", size, users, reuse=args.reuse)
-        try:
-            results.append(measure(users, args.runs))
-        finally:
+    portfolios: dict[str, tuple[str, dict]] = {}
+    old_name = connection.settings_dict["NAME"]
+    try:
+        for suffix, size in (("small", SMALL), ("large", LARGE)):
+            users: dict = {}
+            name = f"{args.database_name}_{suffix}"
+            database(name, size, users, reuse=args.reuse)
+            portfolios[suffix] = (name, users)
+        results = measure(portfolios, args.runs)
+    finally:
+        for name, _ in portfolios.values():
+            use_database(name)
             leave(old_name, keep=args.keep or args.reuse)
-    small, large = results
+    small, large = results["small"], results["large"]
 
     print(f"# pages on {connection.vendor}: median of {args.runs} requests")
     before = json.loads(BASELINE.read_text())["pages"] if BASELINE.exists() else {}
