@@ -6,16 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.mfa.adapter import get_adapter
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import get_security_key_for_user
@@ -29,6 +26,7 @@ from accounts.services.factors import (
     security_key_add,
     security_key_remove,
 )
+from accounts.views.mfa import pending_totp_secret, totp_qr_context
 from accounts.webauthn import registration_options, registration_verify
 from core.forms import form_errors_apply
 
@@ -127,8 +125,7 @@ def app_remove(request: AuthenticatedHttpRequest) -> HttpResponse:
 def app_replace(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists():
         return redirect("accounts:mfa-setup")
-    secret = request.session.get(REPLACE_SECRET_SESSION_KEY) or generate_totp_secret()
-    request.session[REPLACE_SECRET_SESSION_KEY] = secret
+    secret = pending_totp_secret(request, REPLACE_SECRET_SESSION_KEY)
     form = ReplaceAppForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -147,14 +144,9 @@ def app_replace(request: AuthenticatedHttpRequest) -> HttpResponse:
                 del request.session[REPLACE_SECRET_SESSION_KEY]
                 messages.success(request, "Your new authenticator app replaces the old one: its codes no longer work.")
                 return redirect("accounts:mfa-factors")
-    adapter = get_adapter()
-    url = adapter.build_totp_url(request.user, secret)
     context = {
         "form": form,
-        "secret": secret,
-        "totp_url": url,
-        # The SVG is drawn by the qrcode package from our own URL: no user text reaches it unescaped.
-        "qr_svg": mark_safe(adapter.build_totp_svg(url)),
+        **totp_qr_context(request.user, secret),
         "crumbs": [("Second factor", reverse("accounts:mfa-factors")), ("Replace the app", None)],
     }
     return render(request, "accounts/app_replace.html", context, status=status)

@@ -73,13 +73,27 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/mfa_verify.html", context, status=status)
 
 
+def pending_totp_secret(request: AuthenticatedHttpRequest, session_key: str) -> str:
+    """The secret of an app being set up, kept in the session until a code from the app confirms it."""
+    secret = request.session.get(session_key) or generate_totp_secret()
+    request.session[session_key] = secret
+    return secret
+
+
+def totp_qr_context(user: User, secret: str) -> dict:
+    """What a page that sets up an app shows: the secret, its otpauth:// URL, and that URL as a QR code."""
+    adapter = get_adapter()
+    url = adapter.build_totp_url(user, secret)
+    # The SVG is drawn by the qrcode package from our own URL: no user text reaches it unescaped.
+    return {"secret": secret, "totp_url": url, "qr_svg": mark_safe(adapter.build_totp_svg(url))}
+
+
 @require_http_methods(["GET", "POST"])
 def mfa_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     if Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists():
         request.session.pop(SETUP_SESSION_KEY, None)
         return render(request, "accounts/mfa_setup.html", {"done": True, "crumbs": [("Second factor", None)]})
-    secret = request.session.get(SECRET_SESSION_KEY) or generate_totp_secret()
-    request.session[SECRET_SESSION_KEY] = secret
+    secret = pending_totp_secret(request, SECRET_SESSION_KEY)
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -94,14 +108,9 @@ def mfa_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
                 request.session.pop(SETUP_SESSION_KEY, None)
                 context = {"activated": True, "recovery_codes": codes, "crumbs": [("Second factor", None)]}
                 return render(request, "accounts/mfa_setup.html", context)
-    adapter = get_adapter()
-    url = adapter.build_totp_url(request.user, secret)
     context = {
         "form": form,
-        "secret": secret,
-        "totp_url": url,
-        # The SVG is drawn by the qrcode package from our own URL: no user text reaches it unescaped.
-        "qr_svg": mark_safe(adapter.build_totp_svg(url)),
+        **totp_qr_context(request.user, secret),
         "required": bool(request.session.get(SETUP_SESSION_KEY)),
         "crumbs": [("Second factor", None)],
     }
