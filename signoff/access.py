@@ -1,5 +1,7 @@
 """Who may see and act on readiness requests and reviews. Views, the API and services all ask here.
 
+Conditions of approval have their own module (condition_access.py), on the same Refusal.
+
 Every `*_refusal` function returns None when the user may act, or a sentence
 saying why not; the services raise it as PermissionDenied and the pages show
 the same words. Keeping the reasons here means a page never offers a button
@@ -87,19 +89,20 @@ class ReviewAction:
     DECIDE = "decide"
 
 
-def _can_read(user: User) -> bool:
+def can_read(user: User) -> bool:
+    """Everyone with a role reads sign-off: requests, reviews, conditions and policy."""
     return user.is_authenticated and user.has_any_role
 
 
 def requests_visible_to(user: User) -> QuerySet[ReadinessRequest]:
     """Everyone with a role reads every request: sign-off is evidence the whole bank relies on."""
-    if not _can_read(user):
+    if not can_read(user):
         return ReadinessRequest.objects.none()
     return ReadinessRequest.objects.all()
 
 
 def reviews_visible_to(user: User) -> QuerySet[Review]:
-    if not _can_read(user):
+    if not can_read(user):
         return Review.objects.none()
     return Review.objects.all()
 
@@ -188,7 +191,7 @@ def request_accept_refusal(user: User, request: ReadinessRequest, *, policy_need
 def request_comment_refusal(user: User, request: ReadinessRequest) -> Refusal | None:
     if user.is_auditor:
         return _no(AUDITORS_CHANGE_NOTHING)
-    if not _can_read(user):
+    if not can_read(user):
         return _no("You have no role in the portal.")
     return None
 
@@ -317,77 +320,6 @@ def review_actions(user: User, review: Review) -> list[str]:
     return [action for action, refusal in checks if refusal(user, review) is None]
 
 
-# Conditions of approval -------------------------------------------------------
-
-
-class ConditionAction:
-    MARK_MET = "mark_met"
-    ACCEPT = "accept"
-    RETURN = "return"
-    WAIVE = "waive"
-
-
-def condition_mark_met_refusal(user: User, condition: ReviewCondition) -> Refusal | None:
-    """The condition's owner, or an owner of the use case, says it is done."""
-    if user.is_auditor:
-        return _no(AUDITORS_CHANGE_NOTHING)
-    if user.pk != condition.owner_id and not is_owner(user, condition.use_case):
-        return _no("Only the condition's owner or the use case's owners may mark it met.")
-    if condition.status != ReviewCondition.Status.OPEN:
-        return _not_now(f"This condition is {condition.get_status_display().lower()}, not open.")
-    return None
-
-
-def _condition_judge_refusal(user: User, condition: ReviewCondition, verb: str) -> Refusal | None:
-    """The function that set the condition judges the evidence; never the person who gave it."""
-    if user.is_auditor:
-        return _no(AUDITORS_CHANGE_NOTHING)
-    if not is_member(user, condition.review.function_id):
-        return _no(f"Only members of {condition.review.function}, which set this condition, may {verb} it.")
-    if user.pk in (condition.marked_met_by_id, condition.owner_id):
-        return _no(f"You answer for this condition; another member of {condition.review.function} must {verb} it.")
-    if condition.status != ReviewCondition.Status.MARKED_MET:
-        status = condition.get_status_display().lower()
-        return _not_now(f"Only a condition marked met can be {verb}ed; this one is {status}.")
-    return None
-
-
-def condition_accept_refusal(user: User, condition: ReviewCondition) -> Refusal | None:
-    return _condition_judge_refusal(user, condition, "accept")
-
-
-def condition_return_refusal(user: User, condition: ReviewCondition) -> Refusal | None:
-    return _condition_judge_refusal(user, condition, "return")
-
-
-def condition_waive_refusal(user: User, condition: ReviewCondition) -> Refusal | None:
-    if user.is_auditor:
-        return _no(AUDITORS_CHANGE_NOTHING)
-    if not is_lead(user, condition.review.function_id):
-        return _no(f"Only a lead of {condition.review.function}, which set this condition, may waive it.")
-    if user.pk in (condition.owner_id, *condition.use_case.owner_ids):
-        return _no("You answer for this condition; another lead must waive it.")
-    if condition.is_closed:
-        return _not_now(f"This condition is already closed ({condition.get_status_display().lower()}).")
-    return None
-
-
-def condition_actions(user: User, condition: ReviewCondition) -> list[str]:
-    checks = [
-        (ConditionAction.MARK_MET, condition_mark_met_refusal),
-        (ConditionAction.ACCEPT, condition_accept_refusal),
-        (ConditionAction.RETURN, condition_return_refusal),
-        (ConditionAction.WAIVE, condition_waive_refusal),
-    ]
-    return [action for action, refusal in checks if refusal(user, condition) is None]
-
-
-def conditions_visible_to(user: User) -> QuerySet[ReviewCondition]:
-    if not _can_read(user):
-        return ReviewCondition.objects.none()
-    return ReviewCondition.objects.all()
-
-
 # Lookups for views and the API ------------------------------------------------
 
 
@@ -419,21 +351,9 @@ def get_review_for_user(user: User, pk: int, *, for_decision: bool = False) -> R
 
 def get_function_for_user(user: User, key: str) -> ReviewFunction:
     function = ReviewFunction.objects.filter(key=key).first()
-    if function is None or not _can_read(user):
+    if function is None or not can_read(user):
         raise Http404("No such review function.")
     return function
-
-
-def get_condition_for_user(user: User, pk: int) -> ReviewCondition:
-    condition = (
-        conditions_visible_to(user)
-        .select_related("review__function", "review__request", "use_case", "owner", "marked_met_by", "closed_by")
-        .filter(pk=pk)
-        .first()
-    )
-    if condition is None:
-        raise Http404("No such condition.")
-    return condition
 
 
 # Gate policy -------------------------------------------------------------------

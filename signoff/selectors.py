@@ -14,7 +14,7 @@ from accounts.models import ReviewFunction, User
 from audit.canonical import canonical_json
 from lifecycle.models import Artifact, ModelVersion, ReadinessAnswer, UseCase
 from lifecycle.selectors import assessment_current
-from signoff import access
+from signoff import condition_access
 from signoff.access import requests_visible_to, reviews_visible_to
 from signoff.models import (
     IN_REVIEW_STATES,
@@ -208,7 +208,7 @@ def conditions_of_owner(*, user: User) -> QuerySet[ReviewCondition]:
 
 def conditions_for_list(*, user: User) -> QuerySet[ReviewCondition]:
     return (
-        access.conditions_visible_to(user)
+        condition_access.conditions_visible_to(user)
         .select_related("use_case", "owner", "review__function", "review__request")
         .order_by("due_date", "id")
     )

@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lifecycle', '0009_usecase_title_trigram'),
+        ("lifecycle", "0009_usecase_title_trigram"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='usecase',
-            index=models.Index(fields=['stage', 'stage_entered_at'], name='usecase_stage_entered_idx'),
+            model_name="usecase",
+            index=models.Index(fields=["stage", "stage_entered_at"], name="usecase_stage_entered_idx"),
         ),
     ]

@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lifecycle', '0010_usecase_stage_entered_idx'),
+        ("lifecycle", "0010_usecase_stage_entered_idx"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='usecase',
-            index=models.Index(fields=['-created_at'], name='usecase_newest_idx'),
+            model_name="usecase",
+            index=models.Index(fields=["-created_at"], name="usecase_newest_idx"),
         ),
     ]

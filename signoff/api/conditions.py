@@ -14,7 +14,7 @@ from accounts.http import AuthenticatedRequest
 from accounts.models import ApiToken, ReviewFunction, TokenScope, User
 from core.params import id_param
 from lifecycle.models import UseCase
-from signoff import access, services
+from signoff import access, condition_access, services
 from signoff.filters import ConditionFilterSet
 from signoff.models import ReviewCondition
 from signoff.selectors import conditions_for_list
@@ -75,7 +75,7 @@ class ConditionDetailSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(reverse("signoff:condition-evidence", args=[obj.pk]))
 
     def get_actions(self, obj: ReviewCondition) -> list[str]:
-        return access.condition_actions(self.context["request"].user, obj)
+        return condition_access.condition_actions(self.context["request"].user, obj)
 
 
 class ConditionMetSerializer(serializers.Serializer):
@@ -114,10 +114,10 @@ class ConditionViewSet(viewsets.GenericViewSet):
     def _get(self, pk: str) -> ReviewCondition:
         if (condition_id := id_param(pk)) is None:
             raise exceptions.NotFound("No such condition.")
-        return access.get_condition_for_user(self.request.user, condition_id)
+        return condition_access.get_condition_for_user(self.request.user, condition_id)
 
     def _detail(self, condition: ReviewCondition) -> Response:
-        condition = access.get_condition_for_user(self.request.user, condition.pk)
+        condition = condition_access.get_condition_for_user(self.request.user, condition.pk)
         return Response(ConditionDetailSerializer(condition, context=self.get_serializer_context()).data)
 
     def list(self, request: AuthenticatedRequest) -> Response:
@@ -131,7 +131,7 @@ class ConditionViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path="mark-met")
     def mark_met(self, request: AuthenticatedRequest, pk: str) -> Response:
         condition = self._get(pk)
-        access.refuse_if_forbidden(access.condition_mark_met_refusal(request.user, condition), on=condition)
+        access.refuse_if_forbidden(condition_access.condition_mark_met_refusal(request.user, condition), on=condition)
         incoming = ConditionMetSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
@@ -146,7 +146,7 @@ class ConditionViewSet(viewsets.GenericViewSet):
     def accept(self, request: AuthenticatedRequest, pk: str) -> Response:
         _person_only(request)
         condition = self._get(pk)
-        access.refuse_if_forbidden(access.condition_accept_refusal(request.user, condition), on=condition)
+        access.refuse_if_forbidden(condition_access.condition_accept_refusal(request.user, condition), on=condition)
         incoming = ConditionNoteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         note = incoming.validated_data["note"]
@@ -157,7 +157,7 @@ class ConditionViewSet(viewsets.GenericViewSet):
     def send_back(self, request: AuthenticatedRequest, pk: str) -> Response:
         _person_only(request)
         condition = self._get(pk)
-        access.refuse_if_forbidden(access.condition_return_refusal(request.user, condition), on=condition)
+        access.refuse_if_forbidden(condition_access.condition_return_refusal(request.user, condition), on=condition)
         incoming = ConditionNoteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         note = incoming.validated_data["note"]
@@ -168,7 +168,7 @@ class ConditionViewSet(viewsets.GenericViewSet):
     def waive(self, request: AuthenticatedRequest, pk: str) -> Response:
         _person_only(request)
         condition = self._get(pk)
-        access.refuse_if_forbidden(access.condition_waive_refusal(request.user, condition), on=condition)
+        access.refuse_if_forbidden(condition_access.condition_waive_refusal(request.user, condition), on=condition)
         incoming = ConditionWaiveSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         reason = incoming.validated_data["reason"]

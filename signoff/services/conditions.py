@@ -18,7 +18,7 @@ from accounts.models import User
 from audit.services import Verb, audit_record
 from lifecycle.uploads import upload_validate
 from notifications.services import Kind, notify
-from signoff import access
+from signoff import access, condition_access
 from signoff.models import ReviewCondition, condition_evidence_upload_to
 from signoff.selectors import function_leads
 from signoff.services.base import MAX_COMMENT_LENGTH
@@ -78,7 +78,7 @@ def condition_mark_met(
         raise ValidationError({"note": "Give evidence that the condition is met: a note, a file or both."})
     with transaction.atomic():
         condition = _lock(condition)
-        _refuse(access.condition_mark_met_refusal(actor, condition), condition)
+        _refuse(condition_access.condition_mark_met_refusal(actor, condition), condition)
         before = condition.status
         condition.status = Status.MARKED_MET
         condition.marked_met_by = actor
@@ -120,7 +120,7 @@ def condition_accept(*, condition: ReviewCondition, actor: User, note: str = "")
     note = _text(note, "note", required=False, what="why it is accepted")
     with transaction.atomic():
         condition = _lock(condition)
-        _refuse(access.condition_accept_refusal(actor, condition), condition)
+        _refuse(condition_access.condition_accept_refusal(actor, condition), condition)
         before = condition.status
         condition.status = Status.MET
         condition.closed_by = actor
@@ -137,7 +137,7 @@ def condition_return(*, condition: ReviewCondition, actor: User, note: str) -> R
     note = _text(note, "note", required=True, what="what is still missing")
     with transaction.atomic():
         condition = _lock(condition)
-        _refuse(access.condition_return_refusal(actor, condition), condition)
+        _refuse(condition_access.condition_return_refusal(actor, condition), condition)
         before = condition.status
         condition.status = Status.OPEN
         condition.return_note = note
@@ -152,7 +152,7 @@ def condition_waive(*, condition: ReviewCondition, actor: User, reason: str) -> 
     reason = _text(reason, "reason", required=True, what="why the condition is waived")
     with transaction.atomic():
         condition = _lock(condition)
-        _refuse(access.condition_waive_refusal(actor, condition), condition)
+        _refuse(condition_access.condition_waive_refusal(actor, condition), condition)
         before = condition.status
         condition.status = Status.WAIVED
         condition.closed_by = actor

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
-from signoff import access, services
+from signoff import access, condition_access, services
 from signoff.forms import ConditionJudgeForm, ConditionMetForm, ConditionWaiveForm
 from signoff.models import ReviewCondition
 from signoff.services.conditions import condition_evidence_download_record
@@ -25,7 +25,7 @@ def _page(request: AuthenticatedHttpRequest, condition: ReviewCondition, *, stat
         "signoff/condition_detail.html",
         {
             "condition": condition,
-            "actions": access.condition_actions(request.user, condition),
+            "actions": condition_access.condition_actions(request.user, condition),
             "met_form": ConditionMetForm(),
             "judge_form": ConditionJudgeForm(),
             "waive_form": ConditionWaiveForm(),
@@ -44,7 +44,7 @@ def _page(request: AuthenticatedHttpRequest, condition: ReviewCondition, *, stat
 
 @require_safe
 def condition_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _page(request, access.get_condition_for_user(request.user, pk))
+    return _page(request, condition_access.get_condition_for_user(request.user, pk))
 
 
 def _write(
@@ -54,13 +54,13 @@ def _write(
     write: Callable[[ReviewCondition], ReviewCondition],
     success: str,
 ) -> HttpResponse:
-    condition = access.get_condition_for_user(request.user, pk)
+    condition = condition_access.get_condition_for_user(request.user, pk)
     access.refuse_if_forbidden(refusal_of(request.user, condition), on=condition)
     try:
         write(condition)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return _page(request, access.get_condition_for_user(request.user, pk), status=BAD_REQUEST)
+        return _page(request, condition_access.get_condition_for_user(request.user, pk), status=BAD_REQUEST)
     messages.success(request, success)
     return redirect(condition.get_absolute_url())
 
@@ -72,7 +72,7 @@ def condition_mark_met(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     return _write(
         request,
         pk,
-        access.condition_mark_met_refusal,
+        condition_access.condition_mark_met_refusal,
         lambda c: services.condition_mark_met(condition=c, actor=request.user, note=note, file=upload),
         "Marked met; the function that set the condition has been asked to accept it.",
     )
@@ -87,7 +87,7 @@ def condition_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     return _write(
         request,
         pk,
-        access.condition_accept_refusal,
+        condition_access.condition_accept_refusal,
         lambda c: services.condition_accept(condition=c, actor=request.user, note=_note(request)),
         "Accepted: the condition is met and closed.",
     )
@@ -98,7 +98,7 @@ def condition_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     return _write(
         request,
         pk,
-        access.condition_return_refusal,
+        condition_access.condition_return_refusal,
         lambda c: services.condition_return(condition=c, actor=request.user, note=_note(request)),
         "Returned to its owner: the condition is open again.",
     )
@@ -109,7 +109,7 @@ def condition_waive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _write(
         request,
         pk,
-        access.condition_waive_refusal,
+        condition_access.condition_waive_refusal,
         lambda c: services.condition_waive(condition=c, actor=request.user, reason=_note(request, "reason")),
         "Waived: the condition is closed without being met.",
     )
@@ -117,7 +117,7 @@ def condition_waive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def condition_evidence(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
-    condition = access.get_condition_for_user(request.user, pk)
+    condition = condition_access.get_condition_for_user(request.user, pk)
     if not condition.evidence_file:
         raise Http404("This condition has no evidence file.")
     try:
