@@ -10,6 +10,18 @@ from django.utils import timezone
 from accounts.models import TokenScope, User
 from core.forms import form_field
 
+
+def one_time_code_field(*, label: str, required: str, help_text: str = "") -> forms.CharField:
+    """A code from an authenticator app or a recovery code (digits both): phones offer the number pad and the code."""
+    return forms.CharField(
+        label=label,
+        max_length=32,
+        help_text=help_text,
+        error_messages={"required": required},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
 EXPIRY_CHOICES = [
     ("7", "In 7 days"),
     ("30", "In 30 days"),

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import get_security_key_for_user
+from accounts.forms import one_time_code_field
 from accounts.http import AuthenticatedHttpRequest
 from accounts.mfa import SETUP_SESSION_KEY, second_factor_required
 from accounts.services.factors import (
@@ -37,29 +38,20 @@ CRUMBS = [("Second factor", None)]
 
 
 class CurrentCodeForm(forms.Form):
-    code = forms.CharField(
+    code = one_time_code_field(
         label="Current code",
-        max_length=32,
+        required="Type the code your authenticator app shows now.",
         help_text="The code your authenticator app shows now, or one of your recovery codes.",
-        error_messages={"required": "Type the code your authenticator app shows now."},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
 
 class ReplaceAppForm(forms.Form):
-    current_code = forms.CharField(
+    current_code = one_time_code_field(
         label="Code from your current app",
-        max_length=32,
+        required="Type the code your current app shows.",
         help_text="Or one of your recovery codes, if the old app is lost.",
-        error_messages={"required": "Type the code your current app shows."},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
-    code = forms.CharField(
-        label="Code from the new app",
-        max_length=32,
-        error_messages={"required": "Type the code the new app shows."},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
+    code = one_time_code_field(label="Code from the new app", required="Type the code the new app shows.")
 
 
 class SecurityKeyForm(forms.Form):

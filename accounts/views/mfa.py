@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
+from accounts.forms import one_time_code_field
 from accounts.http import AuthenticatedHttpRequest
 from accounts.mfa import MAX_CODE_ATTEMPTS, PENDING_SESSION_KEY, SETUP_SESSION_KEY, has_security_key
 from accounts.models import User
@@ -27,12 +28,10 @@ SECRET_SESSION_KEY = "stagegate.mfa.new_secret"
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(
+    code = one_time_code_field(
         label="Code",
-        max_length=32,
+        required="Type the code your authenticator app shows.",
         help_text="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
-        error_messages={"required": "Type the code your authenticator app shows."},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
 
