@@ -27,6 +27,7 @@ import contextlib
 import gc
 import hashlib
 import logging
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -87,29 +88,47 @@ class RenderedPdf:
 def pdf_render(*, html: str, attachments: list | None = None) -> RenderedPdf:
     """HTML to PDF/A-3b with the static-only fetcher. Pure: the same HTML and attachments give the same bytes."""
     fetcher = StaticOnlyFetcher()
-    with _cycle_collector_paused():
+    with cycle_collector_held():
         document = HTML(string=html, base_url=PACKET_BASE_URL, url_fetcher=fetcher).render()
         data = document.write_pdf(pdf_variant=PDF_VARIANT, attachments=attachments or [])
     return RenderedPdf(data=data, page_count=len(document.pages), refused=tuple(fetcher.refused))
 
 
-@contextlib.contextmanager
-def _cycle_collector_paused() -> Iterator[None]:
-    """Hold Python's cycle collector while WeasyPrint lays the document out and writes it.
+class _CycleCollectorHold:
+    """Hold Python's cycle collector while WeasyPrint lays a document out and writes it.
 
     A render allocates a few million objects (boxes, styles, line layouts)
     that live until it ends. Their allocation keeps setting off collections
     that walk every live object of the process, Django's included: a fifth of
     the render time (BENCHMARKS.md). What the render leaves in cycles is
     collected as usual once the collector runs again.
+
+    The collector is the process's, so renders in several threads share one
+    hold: the first in takes it, the last out gives it back as it found it.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holders = 0
+        self._was_enabled = False
+
+    @contextlib.contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if self._holders == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._holders += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._holders -= 1
+                if self._holders == 0 and self._was_enabled:
+                    gc.enable()
+
+
+cycle_collector_held = _CycleCollectorHold()
 
 
 def packet_render(*, request: ReadinessRequest) -> Packet:

@@ -23,6 +23,7 @@ from signoff.packets import (
     pdf_render,
     static_path_for,
 )
+from signoff.packets.render import cycle_collector_held
 from signoff.tasks import render_missing_packets, render_packet
 from tests import factories
 from tests.broker import on_real_services, wait_for
@@ -230,6 +231,33 @@ def test_a_render_leaves_the_cycle_collector_as_it_found_it(enabled_before):
         assert gc.isenabled() is enabled_before
     finally:
         gc.enable()
+
+
+def test_overlapping_renders_share_one_hold_and_the_last_out_gives_it_back():
+    """Renders in two threads overlap: the first to finish must not restart the collector under the other."""
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    def first():
+        with cycle_collector_held():
+            first_in.set()
+            second_in.wait(5)
+        first_out.set()
+
+    def second():
+        first_in.wait(5)
+        with cycle_collector_held():
+            second_in.set()
+            first_out.wait(5)
+            seen["after the first left"] = gc.isenabled()
+        seen["after both left"] = gc.isenabled()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert seen == {"after the first left": False, "after both left": True}
 
 
 @pytest.fixture
