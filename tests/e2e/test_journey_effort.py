@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from lifecycle.models import ArtifactKind
 from signoff.models import ReadinessRequest, RequestState
 from tests.e2e.conftest import sign_in
-from tests.e2e.test_promotion_journey import STAGE_3_EVIDENCE, classify, earlier_gates_passed
+from tests.e2e.test_promotion_journey import STAGE_3_EVIDENCE, answer_readiness, classify, earlier_gates_passed
 
 pytestmark = [pytest.mark.postgres, pytest.mark.browser]
 
@@ -112,15 +112,6 @@ def upload_evidence(page: Page, kinds: list[ArtifactKind]) -> None:
         expect(page.get_by_text("Stored as evidence")).to_be_visible()
     for kind in kinds:
         expect(page.get_by_role("region", name="Evidence")).to_contain_text(f"{kind.value}.pdf")
-
-
-def answer_readiness(page: Page) -> None:
-    page.get_by_role("button", name="Readiness check").click()
-    for group in page.get_by_role("group").filter(has=page.get_by_label("Yes", exact=True)).all():
-        group.get_by_label("Yes", exact=True).check()
-        group.get_by_label("Note").fill("Covered in the evidence pack.")
-    page.get_by_role("button", name="Save answers").click()
-    expect(page.get_by_role("region", name="Production-readiness check").locator("li.met")).to_have_count(7)
 
 
 def test_erins_journey_from_registering_to_asking_for_stage_3(new_page, erin, eric, rita, carl, lena, capsys):
