@@ -317,10 +317,10 @@ def measure(portfolios: dict[str, tuple[str, dict]], runs: int) -> dict[str, dic
     return out
 
 
-def database(name: str, size: int, users_out: dict, *, reuse: bool) -> str:
+def database(name: str, size: int, users_out: dict, *, reuse: bool) -> None:
     """Switch to the scratch database `name` holding `size` use cases, filling it unless it is reused."""
     settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = name
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=not reuse, serialize=False, keepdb=reuse)
+    connection.creation.create_test_db(verbosity=0, autoclobber=not reuse, serialize=False, keepdb=reuse)
     from lifecycle.models import UseCase
 
     users_out.update(people())
@@ -338,7 +338,6 @@ def database(name: str, size: int, users_out: dict, *, reuse: bool) -> str:
         # What autovacuum does in a running portal: statistics for the planner, visibility for index-only scans.
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
-    return old_name
 
 
 def leave(old_name: str, *, keep: bool) -> None:
